@@ -1,0 +1,51 @@
+# Overwatch — each recipe brings the local .venv up to date by itself first.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := ".venv"
+py := venv + "/bin/python"
+
+# Show the recipes.
+default:
+    @just --list
+
+# Create or refresh .venv when it is missing or pyproject.toml changed.
+venv:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    stamp="{{venv}}/.overwatch-stamp"
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+    if [ ! -x "{{py}}" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        echo "setting up {{venv}} (first run or pyproject.toml changed)…"
+        python3 -m venv "{{venv}}"
+        "{{py}}" -m pip install --quiet --upgrade pip
+        "{{py}}" -m pip install --quiet -e ".[dev]"
+        echo "$want" > "$stamp"
+    fi
+
+# The main job: the demo.
+demo *ARGS: venv
+    {{venv}}/bin/overwatch demo {{ARGS}}
+
+# System tools the tests drive for real (tmux, gpsd, GStreamer, GDAL); needs root or sudo.
+sysdeps:
+    bash scripts/sysdeps.sh
+
+# Lint and type-check, then run the whole test suite.
+test *ARGS: venv sysdeps lint
+    {{py}} -m pytest {{ARGS}}
+
+# ruff and mypy --strict.
+lint: venv
+    {{venv}}/bin/ruff check overwatch simulator tests benchmarks
+    {{venv}}/bin/ruff format --check overwatch simulator tests benchmarks
+    {{venv}}/bin/mypy
+
+# Speed and quality figures, as ratios against a baseline measured in the same run.
+bench *ARGS: venv
+    {{py}} -m benchmarks {{ARGS}}
+
+# Format the code.
+fmt: venv
+    {{venv}}/bin/ruff format overwatch simulator tests benchmarks
+    {{venv}}/bin/ruff check --fix overwatch simulator tests benchmarks

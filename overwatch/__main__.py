@@ -1,0 +1,5 @@
+import sys
+
+from overwatch.cli import main
+
+sys.exit(main())

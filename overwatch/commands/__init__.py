@@ -1,0 +1,1 @@
+"""One module per ``overwatch`` subcommand, each with ``register(subparsers)``."""

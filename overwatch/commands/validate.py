@@ -1,0 +1,37 @@
+"""``overwatch validate MISSION.yaml`` — check a mission file, plan nothing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from overwatch.geo import geodesic_distance_m
+from overwatch.mission import MissionGeometry, load_mission
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a mission file and say what is wrong (file, line, field)",
+        description="Check a mission file: schema, units, geometry and airspace. Plans nothing.",
+    )
+    p.add_argument("mission", type=Path, help="the mission YAML file")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    mission = load_mission(args.mission)
+    geometry = MissionGeometry.of(mission)
+    route = mission.patrol.route
+    length_m = sum(
+        geodesic_distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
+        for a, b in zip(route, route[1:], strict=False)
+    )
+    Console(highlight=False).print(
+        f"[green]ok[/green] {args.mission}: '{mission.name}', patrol {mission.patrol.callsign} "
+        f"{length_m / 1000:.2f} km, {len(mission.patrol.halts)} halt(s), "
+        f"{geometry.schedule.duration_s / 60:.0f} min planned; strategy {mission.overwatch.strategy}"
+    )
+    return 0

@@ -1,0 +1,10 @@
+"""Local metric frames, distances and geometry helpers (metres, shapely)."""
+
+from overwatch.geo.frame import (
+    WGS84,
+    LocalFrame,
+    geodesic_bearing_deg,
+    geodesic_distance_m,
+)
+
+__all__ = ["WGS84", "LocalFrame", "geodesic_bearing_deg", "geodesic_distance_m"]

@@ -1,0 +1,206 @@
+"""The mission model: what a mission file says, in SI units and WGS84 degrees.
+
+These frozen dataclasses are what the YAML loader produces and what the
+planner, the simulator and the live session consume. Lengths are metres,
+speeds m/s, durations seconds, angles degrees; positions are WGS84
+``(lat_deg, lon_deg)``. The metric view of a mission (shapely geometry in the
+mission's local frame) is :class:`overwatch.mission.geometry.MissionGeometry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SCHEMA_VERSION = 1
+
+StrategyName = Literal["lead", "escort", "bounding", "static"]
+STRATEGIES: tuple[StrategyName, ...] = ("lead", "escort", "bounding", "static")
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A WGS84 position in degrees."""
+
+    lat_deg: float
+    lon_deg: float
+
+    def as_tuple(self) -> tuple[float, float]:
+        return (self.lat_deg, self.lon_deg)
+
+
+@dataclass(frozen=True)
+class Halt:
+    """The patrol stops ``duration_s`` seconds at ``at_m`` metres along its route."""
+
+    at_m: float
+    duration_s: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Patrol:
+    """The ground patrol the drone watches over.
+
+    ``leg_speeds_m_s`` holds one speed per route leg (``len(route) - 1``);
+    legs the file does not name take the overall ``speed_m_s``.
+    """
+
+    callsign: str
+    route: tuple[GeoPoint, ...]
+    speed_m_s: float
+    leg_speeds_m_s: tuple[float, ...]
+    halts: tuple[Halt, ...]
+    start_time: datetime
+    kind: Literal["vehicle", "foot"] = "vehicle"
+
+
+@dataclass(frozen=True)
+class Camera:
+    """The drone's camera: fields of view and the default gimbal pitch.
+
+    ``gimbal_pitch_deg`` is below the horizon negative: -90 looks straight down.
+    """
+
+    hfov_deg: float = 70.0
+    vfov_deg: float = 55.0
+    gimbal_pitch_deg: float = -45.0
+    width_px: int = 640
+    height_px: int = 480
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """The multicopter: speeds, climb limits, endurance and its camera."""
+
+    name: str
+    sysid: int
+    cruise_speed_m_s: float
+    max_speed_m_s: float
+    climb_rate_m_s: float
+    descent_rate_m_s: float
+    endurance_s: float
+    reserve_fraction: float
+    camera: Camera
+    turnaround_s: float = 300.0  # land, swap battery, relaunch
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Where the drone takes off and may land.
+
+    ``with_patrol`` means the site is the patrol's start point; ``alt_msl_m``
+    is the ground altitude there (home), used to convert relative altitudes.
+    """
+
+    site: GeoPoint
+    with_patrol: bool
+    rally: tuple[GeoPoint, ...] = ()
+    alt_msl_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class KeepOut:
+    """A named area the drone must never enter."""
+
+    name: str
+    polygon: tuple[GeoPoint, ...]
+
+
+@dataclass(frozen=True)
+class Border:
+    """An international border: never cross it, never come within ``buffer_m``."""
+
+    name: str
+    line: tuple[GeoPoint, ...]
+    buffer_m: float
+
+
+@dataclass(frozen=True)
+class Airspace:
+    """Where the drone may fly, and at which altitudes above ground."""
+
+    keep_in: tuple[GeoPoint, ...] | None = None
+    keep_out: tuple[KeepOut, ...] = ()
+    border: Border | None = None
+    min_alt_agl_m: float = 20.0
+    max_alt_agl_m: float = 120.0
+
+
+@dataclass(frozen=True)
+class LeadParams:
+    """``lead``: sweep the corridor ahead so each stretch is seen inside the lead window.
+
+    ``target_lead_s`` is how far ahead (in patrol time) the drone aims to be;
+    ``None`` picks the middle of the lead window.
+    """
+
+    target_lead_s: float | None = None
+
+
+@dataclass(frozen=True)
+class EscortParams:
+    """``escort``: orbit the patrol's predicted position at ``radius_m``."""
+
+    radius_m: float = 150.0
+    ahead_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class BoundingParams:
+    """``bounding``: leapfrog between vantage points ``standoff_m`` beside the route."""
+
+    standoff_m: float = 150.0
+    hop_m: float = 800.0
+
+
+@dataclass(frozen=True)
+class StaticParams:
+    """``static``: hold or orbit over ``site`` (``None``: the route's last point)."""
+
+    site: GeoPoint | None = None
+    orbit_radius_m: float = 0.0
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class FollowBaseline:
+    """ArduPilot FOLLOW as a baseline: a fixed offset from the patrol's current position.
+
+    Offsets are relative to the patrol's heading (FOLL_OFS_TYPE=1): ahead and right.
+    """
+
+    offset_ahead_m: float = 250.0
+    offset_right_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Overwatch:
+    """How to watch over the patrol."""
+
+    strategy: StrategyName = "lead"
+    altitude_agl_m: float = 80.0
+    corridor_width_m: float = 100.0
+    lead_min_s: float = 30.0
+    lead_max_s: float = 300.0
+    lead: LeadParams = field(default_factory=LeadParams)
+    escort: EscortParams = field(default_factory=EscortParams)
+    bounding: BoundingParams = field(default_factory=BoundingParams)
+    static: StaticParams = field(default_factory=StaticParams)
+    baseline: FollowBaseline = field(default_factory=FollowBaseline)
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A whole mission, as loaded from a mission file (``source`` is its path)."""
+
+    name: str
+    patrol: Patrol
+    vehicle: Vehicle
+    launch: Launch
+    airspace: Airspace
+    overwatch: Overwatch
+    description: str = ""
+    schema_version: int = SCHEMA_VERSION
+    source: str | None = None
