@@ -142,7 +142,7 @@ class PatrolSchedule:
         # increasing axis and picks the arrival (first) or departure (last) knot.
         s = self.knot_s_m.copy()
         n = len(s)
-        nudge = 1e-9 * max(1.0, self.length_m)
+        nudge = 1e-12 * max(1.0, self.length_m)
         if first:
             for i in range(1, n):
                 if s[i] <= s[i - 1]:
