@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 from pathlib import Path
 
 from rich.console import Console
@@ -27,11 +28,12 @@ def run(args: argparse.Namespace) -> int:
     route = mission.patrol.route
     length_m = sum(
         geodesic_distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
-        for a, b in zip(route, route[1:], strict=False)
+        for a, b in itertools.pairwise(route)
     )
     Console(highlight=False).print(
         f"[green]ok[/green] {args.mission}: '{mission.name}', patrol {mission.patrol.callsign} "
         f"{length_m / 1000:.2f} km, {len(mission.patrol.halts)} halt(s), "
-        f"{geometry.schedule.duration_s / 60:.0f} min planned; strategy {mission.overwatch.strategy}"
+        f"{geometry.schedule.duration_s / 60:.0f} min planned; "
+        f"strategy {mission.overwatch.strategy}"
     )
     return 0

@@ -39,7 +39,10 @@ def footprint_corners(
     """
     scalar = np.ndim(x_m) == 0
     x, y, h, yaw, pitch = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=float)) for v in (x_m, y_m, height_m, yaw_deg, pitch_deg))
+        *(
+            np.atleast_1d(np.asarray(v, dtype=float))
+            for v in (x_m, y_m, height_m, yaw_deg, pitch_deg)
+        )
     )
     yaw_r = np.radians(yaw)
     pit_r = np.radians(pitch)

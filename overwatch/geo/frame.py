@@ -35,13 +35,17 @@ FloatArray = npt.NDArray[np.float64]
 WGS84 = Geod(ellps="WGS84")
 
 
-def geodesic_distance_m(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:
+def geodesic_distance_m(
+    lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float
+) -> float:
     """Distance in metres along the WGS84 ellipsoid between two points."""
     _, _, dist = WGS84.inv(lon1_deg, lat1_deg, lon2_deg, lat2_deg)
     return float(dist)
 
 
-def geodesic_bearing_deg(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:
+def geodesic_bearing_deg(
+    lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float
+) -> float:
     """Initial bearing in degrees clockwise from true north, in [0, 360)."""
     az, _, _ = WGS84.inv(lon1_deg, lat1_deg, lon2_deg, lat2_deg)
     return float(az) % 360.0
@@ -61,12 +65,8 @@ class LocalFrame:
             f"+proj=aeqd +lat_0={self.origin_lat_deg!r} +lon_0={self.origin_lon_deg!r} "
             "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
         )
-        object.__setattr__(
-            self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        )
-        object.__setattr__(
-            self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        )
+        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
 
     @classmethod
     def around(cls, points_lat_lon_deg: Iterable[tuple[float, float]]) -> LocalFrame:

@@ -108,7 +108,9 @@ class MissionGeometry:
         return np.asarray(ok, dtype=bool)
 
 
-def far_side_zone(border: LineString, buffer_m: float, ours: Point, extent: Polygon) -> BaseGeometry:
+def far_side_zone(
+    border: LineString, buffer_m: float, ours: Point, extent: Polygon
+) -> BaseGeometry:
     """The border's buffer plus everything on the side of it away from ``ours``.
 
     The line is extended at both ends well past the mission's extent, so the

@@ -116,9 +116,7 @@ class PatrolSchedule:
         return np.degrees(np.arctan2(d[..., 0], d[..., 1])) % 360.0
 
     def is_halted(self, t_s: float) -> bool:
-        return any(
-            self.arrival_time_s(a) <= t_s < self.departure_time_s(a) for a, _ in self.halts
-        )
+        return any(self.arrival_time_s(a) <= t_s < self.departure_time_s(a) for a, _ in self.halts)
 
     @cached_property
     def _coords(self) -> FloatArray:

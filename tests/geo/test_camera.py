@@ -41,7 +41,9 @@ def test_rays_above_the_horizon_are_cut_at_max_range():
 def test_the_point_the_camera_looks_at_is_inside_its_footprint(yaw, pitch, height):
     quad = footprint_corners(0.0, 0.0, height, yaw, pitch, 70.0, 55.0, max_range_m=1e6)
     ground = height / math.tan(math.radians(-pitch)) if pitch > -89.999 else 0.0
-    centre = np.array([[ground * math.sin(math.radians(yaw)), ground * math.cos(math.radians(yaw))]])
+    centre = np.array(
+        [[ground * math.sin(math.radians(yaw)), ground * math.cos(math.radians(yaw))]]
+    )
     assert points_in_quads(quad[None], centre)[0]
     behind = -10 * height * np.array([[math.sin(math.radians(yaw)), math.cos(math.radians(yaw))]])
     assert not points_in_quads(quad[None], behind)[0]

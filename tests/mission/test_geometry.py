@@ -42,7 +42,9 @@ def _mission(border_lon: float = 2.05) -> Mission:
                     (GeoPoint(13.52, 1.98), GeoPoint(13.52, 1.99), GeoPoint(13.53, 1.99)),
                 ),
             ),
-            border=Border("border", (GeoPoint(13.4, border_lon), GeoPoint(13.7, border_lon)), 300.0),
+            border=Border(
+                "border", (GeoPoint(13.4, border_lon), GeoPoint(13.7, border_lon)), 300.0
+            ),
         ),
         overwatch=Overwatch(),
     )

@@ -1,0 +1,1 @@
+"""Pictures of plans and runs (matplotlib, the ``report`` extra)."""

@@ -1,0 +1,267 @@
+"""Run a scenario beside simulated (or SITL) vehicles: publish the patrol and the sightings.
+
+Scenario time ``t_s`` is seconds since the patrol's planned start; the run
+begins ``pre_roll_s`` before it so the drone can boot, take off and get ahead.
+Everything leaves on the wire (UDP/TCP on loopback by default) and a ground
+truth log (JSON lines) is written for scoring only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Protocol
+
+from simulator.pose import VehiclePose
+from simulator.scenario.actors import World
+from simulator.scenario.publish import cot_event, nmea_fix, sighting_event
+from simulator.scenario.sensor import CameraPose, look
+
+
+class PoseSource(Protocol):
+    def pose(self) -> VehiclePose: ...
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    """Where the patrol's position goes: ``nmea`` or ``cot`` over ``udp``/``tcp`` to host:port."""
+
+    kind: str  # "nmea" or "cot"
+    transport: str  # "udp" or "tcp"
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, url: str) -> FeedTarget:
+        """``nmea+udp://127.0.0.1:10110`` or ``cot+tcp://127.0.0.1:8087``."""
+        scheme, _, rest = url.partition("://")
+        kind, _, transport = scheme.partition("+")
+        host, _, port = rest.rpartition(":")
+        if kind not in ("nmea", "cot") or transport not in ("udp", "tcp") or not port.isdigit():
+            raise ValueError(
+                f"patrol feed target {url!r}: expected nmea+udp://HOST:PORT, "
+                "nmea+tcp://HOST:PORT, cot+udp://HOST:PORT or cot+tcp://HOST:PORT"
+            )
+        return cls(kind, transport, host.strip("[]") or "127.0.0.1", int(port))
+
+
+class _Sender:
+    """Send datagrams over UDP, or a stream to a TCP listener (reconnecting)."""
+
+    def __init__(self, transport: str, host: str, port: int) -> None:
+        self.transport, self.host, self.port = transport, host, port
+        self._udp: socket.socket | None = None
+        self._tcp: socket.socket | None = None
+
+    def send(self, data: bytes) -> None:
+        try:
+            if self.transport == "udp":
+                if self._udp is None:
+                    self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                self._udp.sendto(data, (self.host, self.port))
+                return
+            if self._tcp is None:
+                self._tcp = socket.create_connection((self.host, self.port), timeout=0.5)
+                self._tcp.setblocking(False)
+            self._tcp.send(data)
+        except OSError:
+            # nobody listening yet, or the listener went away: try again next time
+            if self._tcp is not None:
+                self._tcp.close()
+                self._tcp = None
+
+    def close(self) -> None:
+        for s in (self._udp, self._tcp):
+            if s is not None:
+                s.close()
+
+
+class ScenarioRunner:
+    """Drives one scenario at the simulator's clock.
+
+    ``sim_now`` returns simulated seconds since the simulator booted; the
+    scenario's clock is ``sim_now() - pre_roll_s``.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        vehicle: PoseSource | None,
+        sim_now: Callable[[], float],
+        *,
+        patrol_feed: FeedTarget | None,
+        sightings_to: tuple[str, int] | None = None,
+        truth_path: Path | None = None,
+        pre_roll_s: float = 180.0,
+        fix_interval_s: float = 1.0,
+        seed: int | None = None,
+    ) -> None:
+        self.world = world
+        self.vehicle = vehicle
+        self.sim_now = sim_now
+        self.pre_roll_s = pre_roll_s
+        self.fix_interval_s = fix_interval_s
+        self.rng = random.Random(world.scenario.seed if seed is None else seed)
+        self._feed = (
+            _Sender(patrol_feed.transport, patrol_feed.host, patrol_feed.port)
+            if patrol_feed
+            else None
+        )
+        self._feed_kind = patrol_feed.kind if patrol_feed else ""
+        self._sightings = _Sender("udp", *sightings_to) if sightings_to else None
+        self._truth: IO[str] | None = truth_path.open("w") if truth_path else None
+        self._sighting_count = 0
+        self.fixes_sent = 0
+        self.sightings_sent = 0
+        for threat in world.threats:
+            t = threat.threat
+            self._log(
+                {
+                    "what": "threat",
+                    "truth_id": t.threat_id,
+                    "kind": t.kind,
+                    "lat_deg": t.position.lat_deg,
+                    "lon_deg": t.position.lon_deg,
+                    "appear_s": t.appear_s,
+                    "station_m": round(threat.station_on_route(world.geometry), 2),
+                    "patrol_arrival_s": round(
+                        world.patrol_arrival_s(threat.station_on_route(world.geometry)), 2
+                    ),
+                }
+            )
+
+    def scenario_time_s(self) -> float:
+        return self.sim_now() - self.pre_roll_s
+
+    @property
+    def finished(self) -> bool:
+        return self.scenario_time_s() > self.world.patrol.end_s + 30.0
+
+    async def run(self, *, until_s: float | None = None, tick_wall_s: float = 0.01) -> None:
+        """Publish until the patrol has arrived (or scenario time ``until_s``)."""
+        next_fix = -self.pre_roll_s
+        next_look = -self.pre_roll_s
+        try:
+            while not self.finished and (until_s is None or self.scenario_time_s() < until_s):
+                t = self.scenario_time_s()
+                if t >= next_fix:
+                    self.publish_patrol(t)
+                    next_fix = t + self.fix_interval_s
+                if t >= next_look:
+                    self.sensor_look(t)
+                    next_look = t + self.world.scenario.sensor.look_interval_s
+                await asyncio.sleep(tick_wall_s)
+        finally:
+            self.close()
+
+    def publish_patrol(self, t_s: float) -> None:
+        world = self.world
+        state = world.patrol.state_at(t_s)
+        lat, lon = world.geometry.frame.to_wgs84(state.x_m, state.y_m)
+        when = world.scenario.mission.patrol.start_time + timedelta(seconds=t_s)
+        reporting = world.patrol.reporting(t_s)
+        if reporting and self._feed is not None:
+            alt = world.scenario.mission.launch.alt_msl_m
+            if self._feed_kind == "nmea":
+                data = nmea_fix(when, lat, lon, alt, state.speed_m_s, state.heading_deg)
+            else:
+                data = cot_event(
+                    uid=f"patrol-{world.scenario.mission.patrol.callsign}",
+                    cot_type="a-f-G-U-C",
+                    when=when,
+                    lat_deg=lat,
+                    lon_deg=lon,
+                    hae_m=alt,
+                    callsign=world.scenario.mission.patrol.callsign,
+                    course_deg=state.heading_deg,
+                    speed_m_s=state.speed_m_s,
+                )
+            self._feed.send(data)
+            self.fixes_sent += 1
+        self._log(
+            {
+                "t_s": round(t_s, 3),
+                "what": "patrol",
+                "lat_deg": round(lat, 7),
+                "lon_deg": round(lon, 7),
+                "station_m": round(world.patrol.station_at(t_s), 2),
+                "off_route_m": round(world.patrol.off_route_m(t_s), 2),
+                "reporting": reporting,
+            }
+        )
+
+    def sensor_look(self, t_s: float) -> None:
+        if self.vehicle is None:
+            return
+        pose = self.vehicle.pose()
+        frame = self.world.geometry.frame
+        x, y = frame.to_local(pose.lat_deg, pose.lon_deg)
+        camera = self.world.scenario.mission.vehicle.camera
+        self._log(
+            {
+                "t_s": round(t_s, 3),
+                "what": "drone",
+                "lat_deg": round(pose.lat_deg, 7),
+                "lon_deg": round(pose.lon_deg, 7),
+                "alt_rel_m": round(pose.alt_rel_m, 2),
+                "yaw_deg": round((pose.yaw_deg + pose.gimbal_yaw_deg) % 360.0, 2),
+                "gimbal_pitch_deg": round(pose.gimbal_pitch_deg, 2),
+            }
+        )
+        if pose.alt_rel_m < 5.0:
+            return
+        cam = CameraPose(
+            x,
+            y,
+            pose.alt_rel_m,
+            (pose.yaw_deg + pose.gimbal_yaw_deg) % 360.0,
+            pose.gimbal_pitch_deg,
+            camera.hfov_deg,
+            camera.vfov_deg,
+        )
+        when = self.world.scenario.mission.patrol.start_time + timedelta(seconds=t_s)
+        for s in look(self.world, t_s, cam, self.rng):
+            lat, lon = frame.to_wgs84(s.x_m, s.y_m)
+            self._sighting_count += 1
+            if self._sightings is not None:
+                self._sightings.send(
+                    sighting_event(
+                        uid=f"det-{self._sighting_count}",
+                        when=when,
+                        lat_deg=lat,
+                        lon_deg=lon,
+                        kind=s.kind,
+                        sigma_m=s.sigma_m,
+                        confidence=s.confidence,
+                    )
+                )
+                self.sightings_sent += 1
+            self._log(
+                {
+                    "t_s": round(t_s, 3),
+                    "what": "sighting",
+                    "truth_id": s.truth_id,
+                    "kind": s.kind,
+                    "lat_deg": round(lat, 7),
+                    "lon_deg": round(lon, 7),
+                    "sigma_m": round(s.sigma_m, 2),
+                }
+            )
+
+    def close(self) -> None:
+        for sender in (self._feed, self._sightings):
+            if sender is not None:
+                sender.close()
+        if self._truth is not None:
+            self._truth.close()
+            self._truth = None
+
+    def _log(self, record: dict[str, object]) -> None:
+        if self._truth is not None:
+            self._truth.write(json.dumps(record) + "\n")
