@@ -1,0 +1,286 @@
+"""A plan as map features in WGS84, shared by the GeoJSON and KML writers.
+
+Everything the planner made in metres (local frame) is projected here, once,
+to WGS84 degrees. Positions are ``(lon_deg, lat_deg)`` — the order GeoJSON
+and KML both use — or ``(lon_deg, lat_deg, alt_rel_m)`` for the flown path,
+where ``alt_rel_m`` is above home. Polygon rings are closed, exteriors
+counter-clockwise and holes clockwise (GeoJSON's right-hand rule).
+
+Each feature has a ``kind``:
+
+========================  ==========  =============================================
+kind                      geometry    what
+========================  ==========  =============================================
+``route``                 line        the patrol's route
+``launch``                point       the take-off site
+``rally``                 point       a rally point (mission file)
+``keep_in``               polygon     the area the drone must stay inside
+``keep_out``              polygon     a named area the drone must never enter
+``border``                line        the international border
+``border_buffer``         polygon     the strip within ``buffer_m`` of the border
+``trajectory``            line (3D)   one sortie's flown path, ``t_s`` per vertex
+``baseline_trajectory``   line (3D)   the FOLLOW baseline's path, per sortie
+``waypoint``              point       a mission item with a position
+``footprint``             polygon     the camera's ground footprint at time ``t_s``
+``gap``                   line        a stretch of route not watched in time
+========================  ==========  =============================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from shapely.geometry import LineString, MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+from shapely.ops import substring
+
+from overwatch.formats._common import DEG_DECIMALS, has_position, utc_time
+from overwatch.geo import LocalFrame
+from overwatch.geo.camera import footprint_corners
+from overwatch.items import Cmd
+from overwatch.planning.model import Plan, Trajectory
+
+Position = tuple[float, ...]  # (lon_deg, lat_deg) or (lon_deg, lat_deg, alt_rel_m)
+PropValue = str | int | float | bool | None | list[float]
+
+#: default spacing of camera footprints, seconds
+FOOTPRINT_EVERY_S = 10.0
+#: footprints are drawn only above this height (m): on the ground the camera sees nothing useful
+_MIN_FOOTPRINT_HEIGHT_M = 1.0
+
+
+@dataclass(frozen=True)
+class PointGeom:
+    position: Position
+
+
+@dataclass(frozen=True)
+class LineGeom:
+    positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True)
+class PolygonGeom:
+    """``rings[0]`` is the exterior (counter-clockwise), the rest holes; all closed."""
+
+    rings: tuple[tuple[Position, ...], ...]
+
+
+Geometry = PointGeom | LineGeom | PolygonGeom
+
+
+@dataclass(frozen=True)
+class MapFeature:
+    """One thing to draw: its ``kind`` (see the module table), a name and properties."""
+
+    kind: str
+    name: str
+    geometry: Geometry
+    properties: Mapping[str, PropValue] = field(default_factory=dict)
+    #: ISO 8601 UTC times this feature is about (start, end), for time sliders
+    time_span: tuple[str, str] | None = None
+
+
+def plan_features(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> list[MapFeature]:
+    """All map features of ``plan``, in the order of the module table."""
+    geo = plan.geometry
+    frame = geo.frame
+    mission = plan.mission
+    out: list[MapFeature] = [
+        MapFeature("route", mission.patrol.callsign, _line(frame, geo.route),
+                   {"length_m": round(float(geo.route.length), 1)}),
+        MapFeature("launch", "launch", _point(frame, geo.launch.x, geo.launch.y),
+                   {"alt_msl_m": mission.launch.alt_msl_m}),
+    ]  # fmt: skip
+    out += [
+        MapFeature("rally", f"rally {i + 1}", _point(frame, p.x, p.y))
+        for i, p in enumerate(geo.rally)
+    ]
+    if geo.keep_in is not None:
+        out += [MapFeature("keep_in", "keep-in", g) for g in _polygons(frame, geo.keep_in)]
+    for name, poly in geo.keep_outs:
+        out += [MapFeature("keep_out", name, g) for g in _polygons(frame, poly)]
+    border = mission.airspace.border
+    if geo.border is not None and border is not None:
+        out.append(MapFeature("border", border.name, _line(frame, geo.border)))
+        buffer_props: dict[str, PropValue] = {"buffer_m": border.buffer_m}
+        out += [
+            MapFeature("border_buffer", f"{border.name} buffer", g, buffer_props)
+            for g in _polygons(frame, geo.border.buffer(border.buffer_m))
+        ]
+    out += _trajectory_features(plan, plan.trajectory, "trajectory")
+    out += _trajectory_features(plan, plan.baseline_trajectory, "baseline_trajectory")
+    out += _waypoint_features(plan)
+    out += _footprint_features(plan, footprint_every_s)
+    out += _gap_features(plan)
+    return out
+
+
+# -- the parts -----------------------------------------------------------------------
+
+
+def _trajectory_features(plan: Plan, traj: Trajectory, kind: str) -> list[MapFeature]:
+    frame = plan.geometry.frame
+    start = plan.mission.patrol.start_time
+    out = []
+    for sortie in np.unique(traj.sortie[traj.sortie >= 0]):
+        idx = np.flatnonzero(traj.sortie == sortie)
+        if len(idx) < 2:
+            continue
+        lat, lon = frame.to_wgs84(traj.x_m[idx], traj.y_m[idx])
+        alt = traj.alt_rel_m[idx]
+        positions = tuple(
+            (_r(o), _r(a), round(float(h), 2)) for o, a, h in zip(lon, lat, alt, strict=True)
+        )
+        t = traj.t_s[idx]
+        span = (utc_time(start, float(t[0])), utc_time(start, float(t[-1])))
+        props: dict[str, PropValue] = {
+            "sortie": int(sortie),
+            "t_s": [round(float(v), 2) for v in t],
+            "alt_rel_m": [round(float(v), 2) for v in alt],
+            "start_time": span[0],
+            "end_time": span[1],
+        }
+        name = f"{kind.replace('_', ' ')} sortie {int(sortie) + 1}"
+        out.append(MapFeature(kind, name, LineGeom(positions), props, span))
+    return out
+
+
+def _waypoint_features(plan: Plan) -> list[MapFeature]:
+    out = []
+    for sortie in plan.sorties:
+        for seq, item in enumerate(sortie.items):
+            if seq == 0 or not has_position(item) or (item.lat_deg == 0 and item.lon_deg == 0):
+                continue
+            props: dict[str, PropValue] = {
+                "sortie": sortie.index,
+                "seq": seq,
+                "command": int(item.command),
+                "command_name": _cmd_name(item.command),
+                "frame": int(item.frame),
+                "alt_m": item.alt_m,
+            }
+            out.append(
+                MapFeature(
+                    "waypoint",
+                    f"sortie {sortie.index + 1} item {seq}",
+                    PointGeom((_r(item.lon_deg), _r(item.lat_deg))),
+                    props,
+                )
+            )
+    return out
+
+
+def _footprint_features(plan: Plan, every_s: float) -> list[MapFeature]:
+    traj = plan.trajectory
+    idx = footprint_sample_indices(traj, every_s)
+    if len(idx) == 0:
+        return []
+    cam = plan.mission.vehicle.camera
+    quads = footprint_corners(
+        traj.x_m[idx], traj.y_m[idx], traj.alt_rel_m[idx], traj.yaw_deg[idx],
+        traj.gimbal_pitch_deg[idx], cam.hfov_deg, cam.vfov_deg,
+    )  # fmt: skip
+    start = plan.mission.patrol.start_time
+    out = []
+    for k, i in enumerate(idx):
+        when = utc_time(start, float(traj.t_s[i]))
+        quad = Polygon(quads[k])
+        if not quad.is_valid or quad.area <= 0:
+            continue
+        props: dict[str, PropValue] = {
+            "t_s": round(float(traj.t_s[i]), 2),
+            "time": when,
+            "sortie": int(traj.sortie[i]),
+            "watching": bool(traj.watching[i]),
+            "alt_rel_m": round(float(traj.alt_rel_m[i]), 2),
+        }
+        for g in _polygons(plan.geometry.frame, quad):
+            out.append(
+                MapFeature("footprint", f"footprint t={props['t_s']} s", g, props, (when, when))
+            )
+    return out
+
+
+def footprint_sample_indices(traj: Trajectory, every_s: float) -> list[int]:
+    """Trajectory indices for footprints: airborne above 1 m, at least ``every_s`` apart."""
+    if every_s <= 0:
+        raise ValueError(f"footprint spacing must be > 0 s, got {every_s}")
+    picked: list[int] = []
+    next_t = -np.inf
+    ok = traj.airborne & (traj.alt_rel_m > _MIN_FOOTPRINT_HEIGHT_M)
+    for i in np.flatnonzero(ok):
+        if traj.t_s[i] >= next_t:
+            picked.append(int(i))
+            next_t = float(traj.t_s[i]) + every_s
+    return picked
+
+
+def _gap_features(plan: Plan) -> list[MapFeature]:
+    route = plan.geometry.route
+    out = []
+    for gap in plan.coverage.gaps:
+        piece = substring(route, gap.start_m, gap.end_m)
+        if not isinstance(piece, LineString) or piece.length <= 0:
+            continue
+        props: dict[str, PropValue] = {
+            "start_m": round(gap.start_m, 1),
+            "end_m": round(gap.end_m, 1),
+            "length_m": round(gap.length_m, 1),
+            "reason": gap.reason,
+        }
+        name = f"gap {gap.start_m:.0f}-{gap.end_m:.0f} m"
+        out.append(MapFeature("gap", name, _line(plan.geometry.frame, piece), props))
+    return out
+
+
+# -- projection helpers -----------------------------------------------------------------
+
+
+def _r(deg: float) -> float:
+    return round(float(deg), DEG_DECIMALS)
+
+
+def _lonlat(frame: LocalFrame, xy: Sequence[Sequence[float]]) -> tuple[Position, ...]:
+    return tuple((_r(lon), _r(lat)) for lat, lon in frame.coords_to_wgs84(xy))
+
+
+def _point(frame: LocalFrame, x_m: float, y_m: float) -> PointGeom:
+    lat, lon = frame.to_wgs84(x_m, y_m)
+    return PointGeom((_r(lon), _r(lat)))
+
+
+def _line(frame: LocalFrame, line: LineString) -> LineGeom:
+    return LineGeom(_lonlat(frame, list(line.coords)))
+
+
+def _polygons(frame: LocalFrame, geom: BaseGeometry) -> list[PolygonGeom]:
+    """Polygon parts of ``geom`` (metres), right-hand-rule oriented, in WGS84.
+
+    The local frame is east/north like lon/lat, so a ring's winding survives
+    the projection.
+    """
+    if isinstance(geom, Polygon):
+        parts = [geom]
+    elif isinstance(geom, MultiPolygon):
+        parts = list(geom.geoms)
+    else:
+        parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+    out = []
+    for part in parts:
+        if part.is_empty:
+            continue
+        oriented = orient(part, sign=1.0)
+        rings = [oriented.exterior, *oriented.interiors]
+        out.append(PolygonGeom(tuple(_lonlat(frame, list(r.coords)) for r in rings)))
+    return out
+
+
+def _cmd_name(command: int) -> str:
+    try:
+        return Cmd(command).name
+    except ValueError:
+        return str(command)
