@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from overwatch.geo import geodesic_distance_m
-from overwatch.mission import MissionGeometry, load_mission
+from overwatch.mission import MissionGeometry, read_mission
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,17 +23,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    mission = load_mission(args.mission)
+    result = read_mission(args.mission)
+    mission = result.mission
     geometry = MissionGeometry.of(mission)
+    console = Console(highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]{warning}[/yellow]", soft_wrap=True)
     route = mission.patrol.route
     length_m = sum(
         geodesic_distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
         for a, b in itertools.pairwise(route)
     )
-    Console(highlight=False).print(
+    console.print(
         f"[green]ok[/green] {args.mission}: '{mission.name}', patrol {mission.patrol.callsign} "
         f"{length_m / 1000:.2f} km, {len(mission.patrol.halts)} halt(s), "
         f"{geometry.schedule.duration_s / 60:.0f} min planned; "
-        f"strategy {mission.overwatch.strategy}"
+        f"strategy {mission.overwatch.strategy}",
+        soft_wrap=True,
     )
     return 0

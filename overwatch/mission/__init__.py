@@ -1,6 +1,8 @@
 """The mission model and its loaders (YAML, GeoJSON/KML/GPX routes)."""
 
+from overwatch.mission.checks import MissionWarning
 from overwatch.mission.geometry import MissionGeometry
+from overwatch.mission.loader import MissionLoadResult, load_mission, read_mission
 from overwatch.mission.model import (
     STRATEGIES,
     Airspace,
@@ -38,10 +40,14 @@ __all__ = [
     "LeadParams",
     "Mission",
     "MissionGeometry",
+    "MissionLoadResult",
+    "MissionWarning",
     "Overwatch",
     "Patrol",
     "PatrolSchedule",
     "StaticParams",
     "StrategyName",
     "Vehicle",
+    "load_mission",
+    "read_mission",
 ]
