@@ -8,20 +8,21 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from overwatch.formats import write_all
+from overwatch.formats import export_stem, write_all
 from overwatch.mission import STRATEGIES, load_mission
 from overwatch.planning import plan as make_plan
 from overwatch.planning.model import Plan
+from overwatch.report.plan_map import draw_plan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "plan",
-        help="plan the overwatch flight and write .plan, .waypoints, GeoJSON and KML",
+        help="plan the overwatch flight and write .plan, .waypoints, GeoJSON, KML and a map",
         description=(
             "Plan the overwatch flight for a mission, print a summary against ArduPilot's "
             "FOLLOW baseline, and write QGroundControl .plan, Mission Planner .waypoints, "
-            "GeoJSON (QGIS) and KML (Google Earth, ATAK) files."
+            "GeoJSON (QGIS) and KML (Google Earth, ATAK) files, and a PNG map."
         ),
     )
     p.add_argument("mission", type=Path, help="the mission YAML file")
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("out") / _slug(mission.name)
     with console.status(f"writing exports to {out}…"):
         written = write_all(result, out)
+        written.append(draw_plan(result, out / f"{export_stem(result)}.png"))
     console.print(summary_table(result))
     for path in written:
         console.print(f"  wrote {path}")

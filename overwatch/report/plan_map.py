@@ -91,7 +91,7 @@ def draw_plan(plan: Plan, path: Path, *, footprint_every_s: float = 20.0) -> Pat
         f"(FOLLOW baseline {base.lead_coverage:.1%}), {len(plan.sorties)} sortie(s)",
         fontsize=10,
     )
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4, fontsize=8, frameon=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)

@@ -1,0 +1,78 @@
+"""Energy: how long the battery lasts, what it takes to get back, when to turn home.
+
+The consumption model is linear in time: a full battery lasts the vehicle's
+``endurance_s``, so it drains ``100 / endurance_s`` percent per second; when
+the battery reports falling faster than that (wind, a tired pack), the
+measured rate over the last ``window_s`` seconds is used instead. The reserve
+(``reserve_fraction`` of a full battery) must still be there on landing.
+
+>>> from overwatch.mission import Camera, Vehicle
+>>> v = Vehicle("q", 1, 10.0, 15.0, 3.0, 2.0, 1000.0, 0.2, Camera())
+>>> m = EnergyModel(v)
+>>> m.flight_left_s(50.0)
+300.0
+>>> m.return_needed_s(distance_m=1000.0, alt_rel_m=80.0)
+140.0
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from overwatch.mission import Vehicle
+
+
+class EnergyModel:
+    """Battery bookkeeping for one vehicle (percent, seconds, metres)."""
+
+    def __init__(self, vehicle: Vehicle, window_s: float = 120.0) -> None:
+        if vehicle.endurance_s <= 0 or vehicle.cruise_speed_m_s <= 0:
+            raise ValueError("vehicle.endurance_s and vehicle.cruise_speed_m_s must be > 0")
+        self.vehicle = vehicle
+        self.window_s = window_s
+        self._samples: deque[tuple[float, float]] = deque()
+
+    @property
+    def nominal_drain_pct_per_s(self) -> float:
+        return 100.0 / self.vehicle.endurance_s
+
+    @property
+    def reserve_pct(self) -> float:
+        return 100.0 * self.vehicle.reserve_fraction
+
+    def observe(self, now_s: float, battery_pct: float | None) -> None:
+        """Record a battery reading (percent) taken at ``now_s``."""
+        if battery_pct is None or not np.isfinite(battery_pct):
+            return
+        if self._samples and battery_pct > self._samples[-1][1] + 5.0:
+            self._samples.clear()  # a fresh battery: the old slope means nothing
+        self._samples.append((now_s, float(battery_pct)))
+        while self._samples and now_s - self._samples[0][0] > self.window_s:
+            self._samples.popleft()
+
+    def measured_drain_pct_per_s(self) -> float | None:
+        """Least-squares drain over the window (percent per second), when 30 s or more are known."""
+        if len(self._samples) < 3 or self._samples[-1][0] - self._samples[0][0] < 30.0:
+            return None
+        t = np.fromiter((s[0] for s in self._samples), float)
+        p = np.fromiter((s[1] for s in self._samples), float)
+        tc = t - t.mean()
+        slope = float((tc * (p - p.mean())).sum() / (tc * tc).sum())
+        return -slope if slope < 0 else None
+
+    def drain_pct_per_s(self) -> float:
+        """The drain to plan with: the larger of nominal and measured."""
+        measured = self.measured_drain_pct_per_s()
+        nominal = self.nominal_drain_pct_per_s
+        return nominal if measured is None else max(nominal, measured)
+
+    def flight_left_s(self, battery_pct: float) -> float:
+        """Seconds of flight before the battery reaches the reserve."""
+        return (battery_pct - self.reserve_pct) / self.drain_pct_per_s()
+
+    def return_needed_s(self, *, distance_m: float, alt_rel_m: float) -> float:
+        """Seconds to fly ``distance_m`` at cruise speed and descend from ``alt_rel_m``."""
+        v = self.vehicle
+        return distance_m / v.cruise_speed_m_s + max(alt_rel_m, 0.0) / v.descent_rate_m_s

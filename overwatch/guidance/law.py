@@ -1,0 +1,490 @@
+"""The live guidance law: one :class:`GuidanceCommand` per tick from the patrol forecast.
+
+Called at 2 Hz or more with the time (the fix clock, UNIX seconds), a
+:class:`VehicleSnapshot` and the :class:`PatrolTracker`. What it decides, in
+order of precedence:
+
+1. operator ``land``                         → LANDING where the drone is
+2. a return under way (energy, operator, stale feed) → RETURNING, LANDING on arrival
+3. operator ``hold`` / ``look at``            → OPERATOR_HOLD / LOOK_AT where the drone is
+4. below the watch altitude                   → CLIMB_OUT over where it is
+5. the patrol: no fix yet → WAITING_FOR_PATROL; feed stale → the configured
+   contingency; off the route → WATCH_OFF_ROUTE; else ``lead`` (WATCH_AHEAD /
+   LOITER_AHEAD) or ``escort`` (ESCORT).
+
+Energy is checked every tick and starts a return with margin before the
+reserve would be spent. Every setpoint goes through the :class:`FenceGuard`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from overwatch.guidance.energy import EnergyModel
+from overwatch.guidance.fences import FenceGuard
+from overwatch.guidance.types import (
+    EnergyStatus,
+    FenceOutcome,
+    GuidanceCommand,
+    GuidanceConfig,
+    GuidanceMode,
+    GuidanceState,
+    RoiTarget,
+    VehicleSnapshot,
+)
+from overwatch.mission import MissionGeometry
+from overwatch.planning.model import Gap
+from overwatch.tracking import PatrolEstimate, PatrolPrediction, PatrolTracker, TrackMode
+
+XY = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _Return:
+    """A return in progress: where to, why, and the gap it leaves."""
+
+    point_name: str
+    xy_m: XY
+    reason: str
+    gap: Gap | None
+    battery_pct: float | None = None  # when the return began
+
+
+@dataclass(frozen=True)
+class _Want:
+    """What a state wants before the fence check (local metres, m/s east/north)."""
+
+    state: GuidanceState
+    xy_m: XY
+    velocity_m_s: XY = (0.0, 0.0)
+    alt_rel_m: float | None = None
+    vd_m_s: float = 0.0
+    roi_xy_m: XY | None = None
+    yaw_deg: float | None = None
+    target_station_m: float | None = None
+    lead_s: float | None = None
+    action: Literal["goto", "land"] = "goto"
+    note: str = ""
+
+
+class Guidance:
+    """The guidance law for one mission. Pure: the caller passes time and state in."""
+
+    def __init__(self, geometry: MissionGeometry, config: GuidanceConfig | None = None) -> None:
+        self.geometry = geometry
+        self.config = config or GuidanceConfig()
+        mission = geometry.mission
+        ow, air = mission.overwatch, mission.airspace
+        self.mode: GuidanceMode = self.config.mode or (
+            "escort" if ow.strategy == "escort" else "lead"
+        )
+        lead = self.config.lead_s
+        if lead is None:
+            lead = ow.lead.target_lead_s
+        self.lead_s: float = lead if lead is not None else 0.5 * (ow.lead_min_s + ow.lead_max_s)
+        min_ahead = self.config.min_ahead_s
+        self.min_ahead_s: float = ow.lead_min_s if min_ahead is None else min_ahead
+        self.alt_rel_m = min(max(ow.altitude_agl_m, air.min_alt_agl_m), air.max_alt_agl_m)
+        self.orbit_radius_m = self.config.orbit_radius_m or ow.escort.radius_m
+        self.vehicle = mission.vehicle
+        self.fence = FenceGuard(geometry, self.config.fence_margin_m)
+        self.energy = EnergyModel(mission.vehicle, self.config.drain_window_s)
+        pitch = mission.vehicle.camera.gimbal_pitch_deg
+        self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
+        self._return: _Return | None = None
+        self._operator: Literal["hold", "look_at", "land"] | None = None
+        self._hold_xy: XY | None = None
+        self._look_at_xy: XY | None = None
+
+    # -- operator overrides -------------------------------------------------------
+
+    def operator_hold(self) -> None:
+        """Pause: hold where the drone is at the next tick."""
+        self._operator, self._hold_xy = "hold", None
+
+    def operator_look_at(self, lat_deg: float, lon_deg: float) -> None:
+        """Hold where the drone is and point the camera at (``lat_deg``, ``lon_deg``)."""
+        if not (math.isfinite(lat_deg) and math.isfinite(lon_deg) and abs(lat_deg) <= 90):
+            raise ValueError(f"look at: not a position: {lat_deg!r}, {lon_deg!r}")
+        self._operator, self._hold_xy = "look_at", None
+        self._look_at_xy = self.geometry.frame.to_local(lat_deg, lon_deg)
+
+    def operator_land(self) -> None:
+        """Land where the drone is."""
+        self._operator = "land"
+
+    def operator_return(self) -> None:
+        """Go back to home or the nearest rally point and land there (a guided RTL)."""
+        self._operator = None
+        self._return = _Return("", (math.nan, math.nan), "operator", None)
+
+    def operator_resume(self) -> None:
+        """Cancel hold, look-at, land and an operator return; guidance takes over again.
+
+        A return started for energy is not cancelled (only a fresh battery does that).
+        """
+        self._operator = None
+        self._hold_xy = self._look_at_xy = None
+        if self._return is not None and self._return.reason != "energy":
+            self._return = None
+
+    # -- the tick ----------------------------------------------------------------
+
+    def tick(
+        self, now_s: float, vehicle: VehicleSnapshot, tracker: PatrolTracker
+    ) -> GuidanceCommand:
+        """The command for this moment."""
+        frame = self.geometry.frame
+        drone = frame.to_local(vehicle.lat_deg, vehicle.lon_deg)
+        self.energy.observe(now_s, vehicle.battery_remaining_pct)
+        if self._battery_swapped(vehicle):
+            self._return = None
+        est = tracker.estimate(now_s)
+        pred = tracker.prediction()
+        energy = self._energy_status(drone, vehicle)
+        if self._return is None and energy.must_return and self._operator != "land":
+            self._start_return(now_s, drone, vehicle, pred, "energy")
+        elif (
+            self._return is not None
+            and self._return.reason == "stale"
+            and est.mode is not TrackMode.STALE
+        ):
+            self._return = None
+        want = self._decide(now_s, drone, vehicle, est, pred)
+        energy = self._energy_status(drone, vehicle)
+        return self._finish(now_s, drone, vehicle, want, energy)
+
+    def _decide(
+        self,
+        now_s: float,
+        drone: XY,
+        vehicle: VehicleSnapshot,
+        est: PatrolEstimate,
+        pred: PatrolPrediction | None,
+    ) -> _Want:
+        if self._operator == "land":
+            return _Want(GuidanceState.LANDING, drone, action="land", note="operator: land")
+        if (
+            self._return is None
+            and est.mode is TrackMode.STALE
+            and self.config.stale_contingency == "return"
+        ):
+            self._start_return(now_s, drone, vehicle, pred, "stale")
+        if self._return is not None:
+            return self._returning(drone, vehicle)
+        if self._operator in ("hold", "look_at"):
+            if self._hold_xy is None:
+                self._hold_xy = drone
+            if self._operator == "look_at" and self._look_at_xy is not None:
+                return _Want(
+                    GuidanceState.LOOK_AT,
+                    self._hold_xy,
+                    alt_rel_m=vehicle.alt_rel_m,
+                    roi_xy_m=self._look_at_xy,
+                    note="operator: look at",
+                )
+            return _Want(
+                GuidanceState.OPERATOR_HOLD,
+                self._hold_xy,
+                alt_rel_m=vehicle.alt_rel_m,
+                note="operator: hold",
+            )
+        if vehicle.alt_rel_m < self.alt_rel_m - self.config.climb_tolerance_m:
+            return _Want(
+                GuidanceState.CLIMB_OUT,
+                drone,
+                vd_m_s=-self.vehicle.climb_rate_m_s,
+                yaw_deg=vehicle.heading_deg,
+            )
+        if pred is None or est.station_m is None:
+            start = tuple(self.geometry.route.coords[0])
+            return _Want(
+                GuidanceState.WAITING_FOR_PATROL,
+                (float(start[0]), float(start[1])),
+                roi_xy_m=self._route_xy(self.look_ahead_m),
+                note="no patrol fix yet",
+            )
+        if est.mode is TrackMode.STALE:
+            return self._contingency(now_s, est, pred)
+        if est.mode is TrackMode.OFF_ROUTE:
+            return self._off_route(now_s, pred)
+        if self.mode == "escort":
+            return self._escort(now_s, pred)
+        return self._lead(now_s, est, pred)
+
+    # -- the states -----------------------------------------------------------------
+
+    def _lead(self, now_s: float, est: PatrolEstimate, pred: PatrolPrediction) -> _Want:
+        route = pred.route
+        s_patrol = float(pred.station_at(now_s))
+        s_lead = float(pred.station_at(now_s + self.lead_s))
+        min_ahead_m = self.min_ahead_s * float(route.planned_speed_at(s_patrol))
+        s_target = min(max(s_lead, s_patrol + min_ahead_m), route.length_m)
+        xy = route.point_at(s_target)
+        if est.halted or s_target > s_lead:
+            velocity: XY = (0.0, 0.0)
+        else:
+            velocity = pred.velocity_at(now_s + self.lead_s)
+        arrival = float(pred.arrival_time_s(s_target))
+        return _Want(
+            GuidanceState.LOITER_AHEAD if est.halted else GuidanceState.WATCH_AHEAD,
+            (float(xy[0]), float(xy[1])),
+            velocity_m_s=velocity,
+            roi_xy_m=self._route_xy(s_target + self.look_ahead_m),
+            yaw_deg=float(route.heading_deg_at(s_target)),
+            target_station_m=s_target,
+            lead_s=None if math.isnan(arrival) else arrival - now_s,
+        )
+
+    def _escort(self, now_s: float, pred: PatrolPrediction) -> _Want:
+        ahead_s = self.geometry.mission.overwatch.escort.ahead_s
+        center = pred.position_at(now_s + ahead_s)
+        cx, cy = float(center[0]), float(center[1])
+        cv = pred.velocity_at(now_s + ahead_s)
+        return self._orbit(
+            GuidanceState.ESCORT, now_s, (cx, cy), cv, float(pred.station_at(now_s + ahead_s))
+        )
+
+    def _orbit(
+        self,
+        state: GuidanceState,
+        now_s: float,
+        center: XY,
+        center_velocity: XY,
+        station: float | None,
+    ) -> _Want:
+        r = self.orbit_radius_m
+        speed = min(0.5 * self.vehicle.cruise_speed_m_s, self.vehicle.max_speed_m_s)
+        omega = speed / r if r > 0 else 0.0
+        theta = (omega * now_s) % (2 * math.pi)  # clockwise from north
+        x = center[0] + r * math.sin(theta)
+        y = center[1] + r * math.cos(theta)
+        vx = center_velocity[0] + omega * r * math.cos(theta)
+        vy = center_velocity[1] - omega * r * math.sin(theta)
+        yaw = math.degrees(math.atan2(center[0] - x, center[1] - y)) % 360.0 if r > 0 else None
+        return _Want(
+            state,
+            (x, y),
+            velocity_m_s=(vx, vy),
+            roi_xy_m=center,
+            yaw_deg=yaw,
+            target_station_m=station,
+        )
+
+    def _off_route(self, now_s: float, pred: PatrolPrediction) -> _Want:
+        ahead = self.config.off_route_ahead_s
+        p = pred.position_at(now_s + ahead)
+        look = pred.position_at(now_s + 2 * ahead)
+        heading = pred.heading_deg_at(now_s)
+        return _Want(
+            GuidanceState.WATCH_OFF_ROUTE,
+            (float(p[0]), float(p[1])),
+            velocity_m_s=pred.velocity_at(now_s + ahead),
+            roi_xy_m=(float(look[0]), float(look[1])),
+            yaw_deg=heading,
+            note="patrol off its route: dead reckoning",
+        )
+
+    def _contingency(self, now_s: float, est: PatrolEstimate, pred: PatrolPrediction) -> _Want:
+        note = f"patrol feed stale for {est.age_s:.0f} s"
+        if self.config.stale_contingency == "hold_checkpoint" and est.station_m is not None:
+            s = self._next_checkpoint(est.station_m, pred)
+            xy = pred.route.point_at(s)
+            return _Want(
+                GuidanceState.CONTINGENCY_HOLD_CHECKPOINT,
+                (float(xy[0]), float(xy[1])),
+                roi_xy_m=self._route_xy(s + self.look_ahead_m),
+                yaw_deg=float(pred.route.heading_deg_at(s)),
+                target_station_m=s,
+                note=note,
+            )
+        assert est.x_m is not None and est.y_m is not None
+        want = self._orbit(
+            GuidanceState.CONTINGENCY_ORBIT, now_s, (est.x_m, est.y_m), (0.0, 0.0), None
+        )
+        return replace(want, note=note)
+
+    def _next_checkpoint(self, station_m: float, pred: PatrolPrediction) -> float:
+        """The nearest planned halt or route vertex ahead of ``station_m`` (or the route's end)."""
+        beyond = station_m + self.config.checkpoint_min_ahead_m
+        halts = [a for a, _ in self.geometry.schedule.halts if a >= beyond]
+        vertices = pred.route.vertex_s_m[pred.route.vertex_s_m >= beyond]
+        candidates = halts + [float(v) for v in vertices]
+        return min(candidates) if candidates else pred.route.length_m
+
+    def _returning(self, drone: XY, vehicle: VehicleSnapshot) -> _Want:
+        assert self._return is not None
+        if math.isnan(self._return.xy_m[0]):  # operator return: choose the point now
+            name, xy, _ = self._return_point(drone)
+            self._return = replace(self._return, point_name=name, xy_m=xy)
+        ret = self._return
+        dx, dy = ret.xy_m[0] - drone[0], ret.xy_m[1] - drone[1]
+        dist = math.hypot(dx, dy)
+        note = f"returning to {ret.point_name} ({ret.reason})"
+        if dist <= self.config.arrive_radius_m:
+            return _Want(GuidanceState.LANDING, ret.xy_m, action="land", note=note)
+        speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0)
+        alt = min(
+            max(vehicle.alt_rel_m, self.geometry.mission.airspace.min_alt_agl_m), self.alt_rel_m
+        )
+        return _Want(
+            GuidanceState.RETURNING,
+            ret.xy_m,
+            velocity_m_s=(speed * dx / dist, speed * dy / dist),
+            alt_rel_m=alt,
+            yaw_deg=math.degrees(math.atan2(dx, dy)) % 360.0,
+            note=note,
+        )
+
+    # -- energy -----------------------------------------------------------------------
+
+    def _return_point(self, drone: XY) -> tuple[str, XY, float]:
+        """Home or the rally point that is quickest to reach, preferring clean straight paths.
+
+        Returns its name, position and the distance to plan with (a straight
+        path through a forbidden area is counted half as long again, as a
+        rough detour)."""
+        g = self.geometry
+        options = [("home", (float(g.launch.x), float(g.launch.y)))]
+        options += [(f"rally {i + 1}", (float(p.x), float(p.y))) for i, p in enumerate(g.rally)]
+        best: tuple[str, XY, float] | None = None
+        for name, xy in options:
+            d = math.hypot(xy[0] - drone[0], xy[1] - drone[1])
+            if not self.fence.path_ok(drone[0], drone[1], xy[0], xy[1]):
+                d *= 1.5
+            if best is None or d < best[2]:
+                best = (name, xy, d)
+        assert best is not None
+        return best
+
+    def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
+        """On the ground after an energy return, with a fresher battery than it flew back on."""
+        ret, pct = self._return, vehicle.battery_remaining_pct
+        if ret is None or ret.reason != "energy" or ret.battery_pct is None or pct is None:
+            return False
+        return vehicle.alt_rel_m < 1.0 and pct > ret.battery_pct + 10.0
+
+    def _energy_status(self, drone: XY, vehicle: VehicleSnapshot) -> EnergyStatus:
+        name, _, dist = self._return_point(drone)
+        needed = self.energy.return_needed_s(distance_m=dist, alt_rel_m=vehicle.alt_rel_m)
+        pct = vehicle.battery_remaining_pct
+        left = None if pct is None else self.energy.flight_left_s(pct)
+        margin = None if left is None else left - needed
+        return EnergyStatus(
+            battery_pct=pct,
+            flight_left_s=left,
+            return_needed_s=needed,
+            margin_s=margin,
+            return_point=self._return.point_name if self._return is not None else name,
+            drain_pct_per_s=self.energy.drain_pct_per_s(),
+            must_return=(margin is not None and margin <= self.config.return_margin_s)
+            or (self._return is not None and self._return.reason == "energy"),
+        )
+
+    def _start_return(
+        self,
+        now_s: float,
+        drone: XY,
+        vehicle: VehicleSnapshot,
+        pred: PatrolPrediction | None,
+        reason: str,
+    ) -> None:
+        name, xy, dist = self._return_point(drone)
+        gap = None
+        if pred is not None:
+            gap = self._gap_after_return(now_s, xy, dist, vehicle, pred, reason)
+        self._return = _Return(name, xy, reason, gap, vehicle.battery_remaining_pct)
+
+    def _gap_after_return(
+        self,
+        now_s: float,
+        home: XY,
+        dist: float,
+        vehicle: VehicleSnapshot,
+        pred: PatrolPrediction,
+        reason: str,
+    ) -> Gap:
+        """The stretch that goes unwatched: from what is watched now to where the lead
+        point will be when a fresh sortie (after ``turnaround_s``) is back on station."""
+        v = self.vehicle
+        route = pred.route
+        start = float(pred.station_at(now_s + self.lead_s))
+        relaunch = now_s + self.energy.return_needed_s(distance_m=dist, alt_rel_m=vehicle.alt_rel_m)
+        relaunch += v.turnaround_s
+        climb = self.alt_rel_m / v.climb_rate_m_s
+        back = relaunch + climb
+        for _ in range(3):  # the lead point moves while the drone flies out to it
+            target = route.point_at(pred.station_at(back + self.lead_s))
+            back = (
+                relaunch
+                + climb
+                + math.hypot(target[0] - home[0], target[1] - home[1]) / v.cruise_speed_m_s
+            )
+        end = float(pred.station_at(back + self.lead_s))
+        return Gap(
+            start_m=start,
+            end_m=max(end, start),
+            reason=f"{reason}: back on station at t+{back - now_s:.0f} s",
+        )
+
+    # -- output -------------------------------------------------------------------------
+
+    def _route_xy(self, s_m: float) -> XY:
+        """The route point at station ``s_m`` (clamped to the route)."""
+        line = self.geometry.route
+        p = line.interpolate(min(max(s_m, 0.0), line.length))
+        return float(p.x), float(p.y)
+
+    def _finish(
+        self, now_s: float, drone: XY, vehicle: VehicleSnapshot, want: _Want, energy: EnergyStatus
+    ) -> GuidanceCommand:
+        frame = self.geometry.frame
+        if want.action == "land":
+            fenced_xy, outcome = drone, FenceOutcome.OK
+            if not self.fence.point_ok(*drone):
+                fenced = self.fence.check(drone, drone)
+                fenced_xy, outcome = (fenced.x_m, fenced.y_m), fenced.outcome
+        else:
+            fenced = self.fence.check(drone, want.xy_m)
+            fenced_xy, outcome = (fenced.x_m, fenced.y_m), fenced.outcome
+        velocity = want.velocity_m_s if outcome is FenceOutcome.OK else (0.0, 0.0)
+        speed = math.hypot(*velocity)
+        if speed > self.vehicle.max_speed_m_s:
+            velocity = (
+                velocity[0] * self.vehicle.max_speed_m_s / speed,
+                velocity[1] * self.vehicle.max_speed_m_s / speed,
+            )
+        alt = self.alt_rel_m if want.alt_rel_m is None else want.alt_rel_m
+        if want.action == "land":
+            alt = 0.0
+        lat, lon = frame.to_wgs84(*fenced_xy)
+        roi = None
+        if want.roi_xy_m is not None:
+            roi_lat, roi_lon = frame.to_wgs84(*want.roi_xy_m)
+            roi = RoiTarget(roi_lat, roi_lon, 0.0)
+        note = want.note
+        if outcome is not FenceOutcome.OK:
+            note = (note + "; " if note else "") + f"fence: {outcome.value}"
+        return GuidanceCommand(
+            time_s=now_s,
+            state=want.state,
+            action=want.action,
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_rel_m=alt,
+            x_m=fenced_xy[0],
+            y_m=fenced_xy[1],
+            vn_m_s=float(velocity[1]),
+            ve_m_s=float(velocity[0]),
+            vd_m_s=want.vd_m_s,
+            yaw_deg=want.yaw_deg,
+            roi=roi,
+            fence=outcome,
+            energy=energy,
+            target_station_m=want.target_station_m,
+            lead_s=want.lead_s,
+            gap=self._return.gap if self._return is not None else None,
+            note=note,
+        )

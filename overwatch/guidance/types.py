@@ -1,0 +1,201 @@
+"""What guidance reads each tick and what it answers: frozen values, units in names."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from overwatch.planning.model import Gap
+
+
+class GuidanceState(enum.StrEnum):
+    """What the drone is doing, as guidance sees it.
+
+    CLIMB_OUT: climbing to the watch altitude over where it is.
+    WATCH_AHEAD: over the stretch the patrol reaches in L seconds (``lead``).
+    LOITER_AHEAD: the patrol has halted; hold ahead of it, camera on what comes next.
+    ESCORT: orbit the patrol's predicted position (``escort``).
+    WATCH_OFF_ROUTE: the patrol left the route; watch around its actual position and heading.
+    WAITING_FOR_PATROL: no fix yet; hold over the start of the route.
+    CONTINGENCY_ORBIT / CONTINGENCY_HOLD_CHECKPOINT: the feed is stale; orbit the last
+    known position / hold over the next checkpoint (halt or route vertex) ahead.
+    RETURNING: flying to home or the nearest rally point (energy, stale feed, operator).
+    LANDING: at the return point (or on operator request): land.
+    OPERATOR_HOLD: held where the operator said pause. LOOK_AT: held, camera on the
+    operator's point.
+    """
+
+    CLIMB_OUT = "climb_out"
+    WATCH_AHEAD = "watch_ahead"
+    LOITER_AHEAD = "loiter_ahead"
+    ESCORT = "escort"
+    WATCH_OFF_ROUTE = "watch_off_route"
+    WAITING_FOR_PATROL = "waiting_for_patrol"
+    CONTINGENCY_ORBIT = "contingency_orbit"
+    CONTINGENCY_HOLD_CHECKPOINT = "contingency_hold_checkpoint"
+    RETURNING = "returning"
+    LANDING = "landing"
+    OPERATOR_HOLD = "operator_hold"
+    LOOK_AT = "look_at"
+
+
+class FenceOutcome(enum.StrEnum):
+    """What the fence check did to the wanted setpoint.
+
+    OK: untouched. MOVED: the wanted point was in a forbidden area (or outside
+    the keep-in, or within the fence margin) and was pushed to the nearest
+    point ``fence_margin_m`` inside the allowed area. DETOUR: the straight path
+    crossed a forbidden area; the setpoint is a corner of the allowed area on
+    the way round (one leg at a time). SHORTENED: the
+    straight path to it crossed a forbidden area; the setpoint stops short of
+    it. HOLD: no allowed move; hold where the drone is. ESCAPE: the drone itself
+    is inside a forbidden area; the setpoint is the nearest way out.
+    """
+
+    OK = "ok"
+    MOVED = "moved"
+    DETOUR = "detour"
+    SHORTENED = "shortened"
+    HOLD = "hold"
+    ESCAPE = "escape"
+
+
+ContingencyName = Literal["orbit", "hold_checkpoint", "return"]
+GuidanceMode = Literal["lead", "escort"]
+
+
+@dataclass(frozen=True)
+class VehicleSnapshot:
+    """The drone as guidance needs it.
+
+    ``alt_rel_m`` is above home; ``heading_deg`` clockwise from north;
+    ``battery_remaining_pct`` 0-100 (None: unknown); ``gimbal_pitch_deg``
+    negative below the horizon and ``gimbal_yaw_deg`` relative to the vehicle's
+    heading (None: the camera's defaults).
+    """
+
+    lat_deg: float
+    lon_deg: float
+    alt_rel_m: float
+    heading_deg: float = 0.0
+    battery_remaining_pct: float | None = None
+    gimbal_pitch_deg: float | None = None
+    gimbal_yaw_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("lat_deg", "lon_deg", "alt_rel_m", "heading_deg"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"VehicleSnapshot.{name} must be finite")
+
+
+@dataclass(frozen=True)
+class RoiTarget:
+    """Where the camera should look: WGS84 degrees, ``alt_rel_m`` above home (0: ground)."""
+
+    lat_deg: float
+    lon_deg: float
+    alt_rel_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class EnergyStatus:
+    """The energy picture this tick.
+
+    ``flight_left_s`` is flight time until the reserve is reached at the
+    current drain; ``return_needed_s`` the time to fly to ``return_point`` and
+    land; ``margin_s`` what is left over (``flight_left_s - return_needed_s``);
+    ``must_return`` whether guidance has decided to go back. ``drain_pct_per_s``
+    is the drain used (the larger of nominal and measured).
+    """
+
+    battery_pct: float | None
+    flight_left_s: float | None
+    return_needed_s: float
+    margin_s: float | None
+    return_point: str
+    drain_pct_per_s: float
+    must_return: bool
+
+
+@dataclass(frozen=True)
+class GuidanceCommand:
+    """One tick's answer.
+
+    ``action`` is ``"goto"`` (fly to the position setpoint with the velocity
+    feed-forward) or ``"land"`` (land where the drone is). The setpoint is WGS84
+    degrees and ``alt_rel_m`` above home, also given in local metres
+    (``x_m``/``y_m``); the feed-forward is m/s north/east/down. ``yaw_deg`` is
+    the heading to hold (None: let the ROI drive it). ``target_station_m`` is
+    the route station the drone is placed over (None off the route), and
+    ``lead_s`` how far ahead of the patrol (seconds of patrol time) that
+    station is. ``gap`` is the stretch of route expected to go unwatched after
+    a return (None when not returning).
+    """
+
+    time_s: float
+    state: GuidanceState
+    action: Literal["goto", "land"]
+    lat_deg: float
+    lon_deg: float
+    alt_rel_m: float
+    x_m: float
+    y_m: float
+    vn_m_s: float
+    ve_m_s: float
+    vd_m_s: float
+    yaw_deg: float | None
+    roi: RoiTarget | None
+    fence: FenceOutcome
+    energy: EnergyStatus
+    target_station_m: float | None = None
+    lead_s: float | None = None
+    gap: Gap | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GuidanceConfig:
+    """Tuning of the guidance law (seconds, metres, m/s).
+
+    ``mode``: ``lead`` or ``escort`` (None: the mission's strategy, ``lead``
+    unless it says ``escort``). ``lead_s``: the lead L (None: the mission's
+    ``target_lead_s`` or the middle of its lead window). ``min_ahead_s``: while
+    the patrol is halted the drone stays at least the distance the patrol
+    covers in this many seconds at planned speed ahead of it (None: the
+    mission's ``lead_min_s``). ``stale_contingency``: what to do when the
+    feed goes stale. ``off_route_ahead_s``: how far ahead to dead-reckon a
+    patrol off its route. ``return_margin_s``: go back when the energy margin
+    falls under this. ``fence_margin_m``: keep setpoints this far inside the
+    allowed area. ``arrive_radius_m``: at the return point within this → land.
+    ``climb_tolerance_m``: below the watch altitude by more → CLIMB_OUT.
+    ``drain_window_s``: battery samples kept to measure the drain.
+    ``orbit_radius_m``: for contingency orbits (None: the escort radius).
+    """
+
+    mode: GuidanceMode | None = None
+    lead_s: float | None = None
+    min_ahead_s: float | None = None
+    stale_contingency: ContingencyName = "orbit"
+    off_route_ahead_s: float = 30.0
+    return_margin_s: float = 60.0
+    fence_margin_m: float = 20.0
+    arrive_radius_m: float = 10.0
+    climb_tolerance_m: float = 5.0
+    drain_window_s: float = 120.0
+    orbit_radius_m: float | None = None
+    checkpoint_min_ahead_m: float = 50.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not value >= 0:
+                raise ValueError(f"GuidanceConfig.{f.name} must be >= 0 (got {value!r})")
+        if self.stale_contingency not in ("orbit", "hold_checkpoint", "return"):
+            raise ValueError(
+                "GuidanceConfig.stale_contingency must be 'orbit', 'hold_checkpoint' or "
+                f"'return' (got {self.stale_contingency!r})"
+            )
+        if self.mode not in (None, "lead", "escort"):
+            raise ValueError(f"GuidanceConfig.mode must be 'lead' or 'escort' (got {self.mode!r})")
