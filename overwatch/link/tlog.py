@@ -1,0 +1,73 @@
+"""Telemetry logs (.tlog): each packet after its UNIX time in µs (8 bytes, big-endian).
+
+This is the format QGroundControl, MAVProxy, MAVExplorer and pymavlink's
+``mavlogdump.py`` read and write.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+_STAMP = struct.Struct(">Q")
+_V1_MARKER = 0xFE
+_V2_MARKER = 0xFD
+_SIGNED_FLAG = 0x01
+
+
+class TlogWriter:
+    """Appends packets to a .tlog file; flushes after each write so a crash loses little."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._file: BinaryIO | None = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self.packets = 0
+
+    def write(self, packet: bytes, unix_time_s: float | None = None) -> None:
+        """Record one whole MAVLink packet received or sent at ``unix_time_s`` (default: now)."""
+        if self._file is None:
+            return
+        stamp_us = int((time.time() if unix_time_s is None else unix_time_s) * 1e6)
+        self._file.write(_STAMP.pack(stamp_us) + packet)
+        self._file.flush()
+        self.packets += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _packet_length(buf: bytes, at: int) -> int | None:
+    """Length of the MAVLink packet starting at ``at``, None if it is not a packet start."""
+    if at + 3 > len(buf):
+        return None
+    marker, payload_len = buf[at], buf[at + 1]
+    if marker == _V1_MARKER:
+        return 6 + payload_len + 2
+    if marker == _V2_MARKER:
+        signed = buf[at + 2] & _SIGNED_FLAG
+        return 10 + payload_len + 2 + (13 if signed else 0)
+    return None
+
+
+def read_tlog(path: str | os.PathLike[str]) -> Iterator[tuple[float, bytes]]:
+    """Yield ``(unix_time_s, packet_bytes)`` for each record of a .tlog file.
+
+    A record whose packet does not start with a MAVLink marker ends the read
+    (the rest of the file cannot be framed reliably).
+    """
+    data = Path(path).read_bytes()
+    at = 0
+    while at + _STAMP.size < len(data):
+        (stamp_us,) = _STAMP.unpack_from(data, at)
+        length = _packet_length(data, at + _STAMP.size)
+        if length is None or at + _STAMP.size + length > len(data):
+            return
+        start = at + _STAMP.size
+        yield stamp_us * 1e-6, data[start : start + length]
+        at = start + length
