@@ -1,0 +1,50 @@
+"""The overwatch planner: strategies, constraints and coverage → :class:`Plan`.
+
+Pure: no I/O, no event loop. ``plan(mission)`` is the entry point::
+
+    from overwatch.planning import plan
+    p = plan(mission, "lead")
+    p.coverage.lead_coverage, p.baseline_coverage.lead_coverage, p.sorties[0].items
+"""
+
+from overwatch.planning.checks import plan_violations, trajectory_violations
+from overwatch.planning.coverage import CoverageFunction, LeadCoverage, lead_coverage
+from overwatch.planning.mavitems import fence_polygons
+from overwatch.planning.model import Coverage, Gap, Plan, Sortie, Trajectory
+from overwatch.planning.planner import flight_altitude_m, plan
+from overwatch.planning.strategies import (
+    STRATEGY_BY_NAME,
+    BoundingStrategy,
+    EscortStrategy,
+    FollowStrategy,
+    LeadStrategy,
+    StaticStrategy,
+    Strategy,
+    WatchRequest,
+    WatchTrack,
+)
+
+__all__ = [
+    "STRATEGY_BY_NAME",
+    "BoundingStrategy",
+    "Coverage",
+    "CoverageFunction",
+    "EscortStrategy",
+    "FollowStrategy",
+    "Gap",
+    "LeadCoverage",
+    "LeadStrategy",
+    "Plan",
+    "Sortie",
+    "StaticStrategy",
+    "Strategy",
+    "Trajectory",
+    "WatchRequest",
+    "WatchTrack",
+    "fence_polygons",
+    "flight_altitude_m",
+    "lead_coverage",
+    "plan",
+    "plan_violations",
+    "trajectory_violations",
+]
