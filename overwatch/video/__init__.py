@@ -1,0 +1,51 @@
+"""The video pipeline: receive, record, detect, geolocate.
+
+Public API::
+
+    rx = VideoReceiver("cam.sdp", record_dir=Path("rec"))   # udp://, .sdp, rtsp://, files
+    rx.start(); rx.latest / rx.thumbnail (LatestFrame); rx.stats(); rx.snapshot(path); rx.stop()
+    worker = DetectionWorker(rx.latest, BlobDetector(), Geolocator(intrinsics), pose_at, on_result)
+"""
+
+from overwatch.video.detect import BlobDetector, BlobDetectorConfig, Detector
+from overwatch.video.geolocate import Geolocator, GroundFix
+from overwatch.video.latest import LatestFrame
+from overwatch.video.onnx_detector import OnnxDetector
+from overwatch.video.pipeline import DetectionWorker, FrameResult
+from overwatch.video.receiver import VideoReceiver, save_snapshot
+from overwatch.video.recorder import SegmentedRecorder
+from overwatch.video.stats import StreamStats
+from overwatch.video.types import (
+    Box,
+    CameraIntrinsics,
+    CameraPose,
+    CaptureStamp,
+    Detection,
+    PoseLike,
+    Sighting,
+    VideoFrame,
+)
+
+__all__ = [
+    "BlobDetector",
+    "BlobDetectorConfig",
+    "Box",
+    "CameraIntrinsics",
+    "CameraPose",
+    "CaptureStamp",
+    "Detection",
+    "DetectionWorker",
+    "Detector",
+    "FrameResult",
+    "Geolocator",
+    "GroundFix",
+    "LatestFrame",
+    "OnnxDetector",
+    "PoseLike",
+    "SegmentedRecorder",
+    "Sighting",
+    "StreamStats",
+    "VideoFrame",
+    "VideoReceiver",
+    "save_snapshot",
+]

@@ -1,0 +1,206 @@
+"""Place detections on the ground: pixel ray → intersection with the ground plane.
+
+The ray through a pixel is rotated by the gimbal and vehicle attitude into
+local NED and intersected with a horizontal plane: the ground at home
+altitude (``alt_msl_m - alt_rel_m``) raised by half the target's typical
+height, because the centre of a detection box images the middle of the
+object, not its foot. Elevation rasters (GeoTIFF) are not supported: the
+ground is flat at home altitude unless ``ground_alt_msl_m`` is given.
+
+Uncertainty: an attitude error of ``attitude_sigma_deg`` (plus half a pixel)
+moves the hit point by ``slant · σ`` across the ray and ``slant · σ / sin(grazing)``
+along it; ``sigma_m`` reports the larger, combined with the vehicle position
+error ``position_sigma_m``. It grows with slant range and at low grazing angles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from overwatch.geo import LocalFrame
+from overwatch.video.types import (
+    ActorKind,
+    CameraIntrinsics,
+    Detection,
+    PoseLike,
+    Sighting,
+)
+
+# Typical heights (m) used to aim at an object's middle, and size bounds for the kind.
+TARGET_HEIGHT_M: dict[ActorKind, float] = {
+    "person": 1.7,
+    "vehicle": 1.7,
+    "object": 0.8,
+    "unknown": 1.0,
+}
+PERSON_MAX_WIDTH_M = 1.2
+VEHICLE_MIN_WIDTH_M = 2.4
+MIN_GRAZING_RAD = math.radians(3.0)
+
+
+def _rot_z(a: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _rot_y(a: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def _rot_x(a: float) -> npt.NDArray[np.float64]:
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def camera_rotation(pose: PoseLike, *, stabilised_gimbal: bool) -> npt.NDArray[np.float64]:
+    """Rotation from camera axes (x right, y down, z forward) to local NED."""
+    yaw, g_yaw = math.radians(pose.yaw_deg), math.radians(pose.gimbal_yaw_deg)
+    g_pitch = math.radians(pose.gimbal_pitch_deg)
+    if stabilised_gimbal:
+        mount = _rot_z(yaw + g_yaw) @ _rot_y(g_pitch)
+    else:
+        body = _rot_z(yaw) @ _rot_y(math.radians(pose.pitch_deg))
+        body = body @ _rot_x(math.radians(pose.roll_deg))
+        mount = body @ _rot_z(g_yaw) @ _rot_y(g_pitch)
+    # Columns: camera x (right) → gimbal right, y (down) → down, z (forward) → forward.
+    camera_to_frd = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    rotation: npt.NDArray[np.float64] = mount @ camera_to_frd
+    return rotation
+
+
+@dataclass(frozen=True)
+class GroundFix:
+    """Where a pixel ray meets the plane: WGS84 degrees, metres."""
+
+    lat_deg: float
+    lon_deg: float
+    slant_range_m: float
+    sigma_m: float
+    metres_per_px: float
+
+
+def classify_by_width(width_m: float) -> ActorKind:
+    """Person, vehicle or object from the seen width in metres."""
+    if width_m <= PERSON_MAX_WIDTH_M:
+        return "person"
+    if width_m >= VEHICLE_MIN_WIDTH_M:
+        return "vehicle"
+    return "object"
+
+
+class Geolocator:
+    """Turns pixel positions into ground positions for one camera.
+
+    ``intrinsics`` describe the full-resolution image; detections made on a
+    resized frame pass ``image_size_px``. ``frame`` is the local metric frame
+    for the maths (default: one centred on the first pose seen).
+    """
+
+    def __init__(
+        self,
+        intrinsics: CameraIntrinsics,
+        *,
+        stabilised_gimbal: bool = True,
+        attitude_sigma_deg: float = 1.0,
+        position_sigma_m: float = 1.5,
+        ground_alt_msl_m: float | None = None,
+        frame: LocalFrame | None = None,
+    ) -> None:
+        self.intrinsics = intrinsics
+        self.stabilised_gimbal = stabilised_gimbal
+        self.attitude_sigma_deg = attitude_sigma_deg
+        self.position_sigma_m = position_sigma_m
+        self.ground_alt_msl_m = ground_alt_msl_m
+        self._frame = frame
+
+    def _local_frame(self, pose: PoseLike) -> LocalFrame:
+        if self._frame is None:
+            self._frame = LocalFrame(round(pose.lat_deg, 4), round(pose.lon_deg, 4))
+        return self._frame
+
+    def locate_pixel(
+        self,
+        u_px: float,
+        v_px: float,
+        pose: PoseLike,
+        *,
+        target_height_m: float = 0.0,
+        image_size_px: tuple[int, int] | None = None,
+    ) -> GroundFix | None:
+        """Ground point under image point (``u_px``, ``v_px``); None above the horizon.
+
+        Pixel coordinates are continuous: pixel (0, 0) covers [0, 1) × [0, 1).
+        ``target_height_m`` raises the intersection plane above the ground.
+        """
+        cam = self.intrinsics
+        if image_size_px is not None and image_size_px != (cam.width_px, cam.height_px):
+            sx = cam.width_px / image_size_px[0]
+            sy = cam.height_px / image_size_px[1]
+            u_px, v_px = u_px * sx, v_px * sy
+        ray_cam = np.array(
+            [(u_px - cam.cx_px) / cam.focal_px, (v_px - cam.cy_px) / cam.focal_px, 1.0]
+        )
+        ray = camera_rotation(pose, stabilised_gimbal=self.stabilised_gimbal) @ ray_cam
+        ray /= np.linalg.norm(ray)
+        if self.ground_alt_msl_m is None:
+            height_m = pose.alt_rel_m - target_height_m
+        else:
+            height_m = pose.alt_msl_m - self.ground_alt_msl_m - target_height_m
+        if ray[2] <= 1e-6 or height_m <= 0:
+            return None
+        slant = height_m / ray[2]
+        north, east = slant * ray[0], slant * ray[1]
+        frame = self._local_frame(pose)
+        cam_x, cam_y = frame.to_local(pose.lat_deg, pose.lon_deg)
+        lat, lon = frame.to_wgs84(cam_x + east, cam_y + north)
+        grazing = max(math.asin(min(1.0, float(ray[2]))), MIN_GRAZING_RAD)
+        angle_sigma = math.hypot(math.radians(self.attitude_sigma_deg), 0.5 / cam.focal_px)
+        along = slant * angle_sigma / math.sin(grazing)
+        sigma = math.hypot(self.position_sigma_m, along)
+        return GroundFix(lat, lon, float(slant), sigma, float(slant) / cam.focal_px)
+
+    def locate(
+        self,
+        detection: Detection,
+        pose: PoseLike,
+        time_unix_s: float,
+        *,
+        image_size_px: tuple[int, int] | None = None,
+    ) -> Sighting | None:
+        """A :class:`Sighting` for ``detection`` seen from ``pose``; None if it is in the sky."""
+        u, v = detection.box.centre
+        scale = 1.0
+        if image_size_px is not None:
+            scale = self.intrinsics.width_px / image_size_px[0]
+        first = self.locate_pixel(
+            u, v, pose, target_height_m=TARGET_HEIGHT_M["unknown"] / 2, image_size_px=image_size_px
+        )
+        if first is None:
+            return None
+        width_m = detection.box.width * scale * first.metres_per_px
+        kind: ActorKind
+        if detection.label in ("person", "vehicle", "object"):
+            kind = detection.label  # type: ignore[assignment]
+        else:
+            kind = classify_by_width(width_m)
+        fix = self.locate_pixel(
+            u, v, pose, target_height_m=TARGET_HEIGHT_M[kind] / 2, image_size_px=image_size_px
+        )
+        if fix is None:
+            return None
+        return Sighting(
+            kind=kind,
+            lat_deg=fix.lat_deg,
+            lon_deg=fix.lon_deg,
+            sigma_m=fix.sigma_m,
+            time_unix_s=time_unix_s,
+            confidence=detection.score,
+            slant_range_m=fix.slant_range_m,
+            size_m=width_m,
+            detection=detection,
+        )
