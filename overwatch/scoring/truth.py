@@ -1,0 +1,162 @@
+"""The ground-truth log a scenario run writes (``truth.jsonl``), read for scoring.
+
+One JSON object per line, ``what`` says which (see
+``simulator/scenario/runner.py``, the writer):
+
+- ``threat``: ``truth_id``, ``kind``, ``lat_deg``, ``lon_deg`` (where it first
+  stands), ``appear_s``, ``station_m`` (closest station on the route) and
+  ``patrol_arrival_s`` (when the real patrol reaches that station);
+- ``patrol``: ``t_s``, ``lat_deg``, ``lon_deg``, ``station_m``, ``off_route_m``, ``reporting``;
+- ``drone``: ``t_s``, ``lat_deg``, ``lon_deg``, ``alt_rel_m``, ``yaw_deg`` (camera
+  bearing, clockwise from north), ``gimbal_pitch_deg`` (negative below the horizon);
+- ``sighting``: ``t_s``, ``truth_id``, ``kind``, ``lat_deg``, ``lon_deg``, ``sigma_m`` —
+  what the stand-in detector reported, with the threat it really was.
+
+``t_s`` is scenario time: seconds since the patrol's planned start. Unknown
+``what`` values are skipped, so the writer may add records.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from overwatch.scoring.errors import RunDirError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ThreatTruth:
+    """A threat as the scenario placed it (degrees, scenario seconds, metres along the route)."""
+
+    truth_id: str
+    kind: str
+    lat_deg: float
+    lon_deg: float
+    appear_s: float
+    station_m: float
+    patrol_arrival_s: float
+
+
+@dataclass(frozen=True)
+class SightingTruth:
+    """One report of the stand-in detector and the threat it really was."""
+
+    t_s: float
+    truth_id: str
+    kind: str
+    lat_deg: float
+    lon_deg: float
+    sigma_m: float
+
+
+_DRONE_FIELDS = ("t_s", "lat_deg", "lon_deg", "alt_rel_m", "yaw_deg", "gimbal_pitch_deg")
+_PATROL_FIELDS = ("t_s", "lat_deg", "lon_deg", "station_m", "off_route_m")
+
+
+@dataclass(frozen=True, eq=False)
+class TruthLog:
+    """The parts of a ground-truth log the score and the after-action bundle need.
+
+    ``drone_rows`` columns: ``t_s, lat_deg, lon_deg, alt_rel_m, yaw_deg,
+    gimbal_pitch_deg``; ``patrol_rows`` columns: ``t_s, lat_deg, lon_deg,
+    station_m, off_route_m``. Rows are in time order.
+    """
+
+    threats: tuple[ThreatTruth, ...]
+    drone_rows: FloatArray
+    patrol_rows: FloatArray
+    sightings: tuple[SightingTruth, ...] = ()
+
+    @property
+    def patrol_t_s(self) -> FloatArray:
+        return self.patrol_rows[:, 0]
+
+    @property
+    def patrol_station_m(self) -> FloatArray:
+        return self.patrol_rows[:, 3]
+
+    @property
+    def end_s(self) -> float:
+        """The last scenario time the log speaks of, seconds."""
+        return float(max(self.patrol_rows[-1, 0], self.drone_rows[-1, 0]))
+
+    @classmethod
+    def read(cls, path: Path) -> TruthLog:
+        """Read ``truth.jsonl``; a malformed line raises :class:`RunDirError` with its number."""
+        threats: list[ThreatTruth] = []
+        drone: list[list[float]] = []
+        patrol: list[list[float]] = []
+        sightings: list[SightingTruth] = []
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RunDirError(f"{path}: cannot read the ground-truth log: {exc}") from None
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise TypeError("not a JSON object")
+                what = record["what"]
+                if what == "threat":
+                    threats.append(_threat(record))
+                elif what == "drone":
+                    drone.append([float(record[k]) for k in _DRONE_FIELDS])
+                elif what == "patrol":
+                    patrol.append([float(record[k]) for k in _PATROL_FIELDS])
+                elif what == "sighting":
+                    sightings.append(_sighting(record))
+            except json.JSONDecodeError as exc:
+                raise RunDirError(
+                    f"{path}:{number}: not JSON ({exc.msg}; expected one ground-truth record)"
+                ) from None
+            except KeyError as exc:
+                raise RunDirError(
+                    f"{path}:{number}: field {exc} is missing (expected a ground-truth record "
+                    "with 'what' = threat, patrol, drone or sighting)"
+                ) from None
+            except (ValueError, TypeError) as exc:
+                raise RunDirError(f"{path}:{number}: not a ground-truth record ({exc})") from None
+        if not patrol:
+            raise RunDirError(f"{path}: no 'patrol' records (expected the patrol's true track)")
+        if not drone:
+            raise RunDirError(f"{path}: no 'drone' records (expected the drone's true track)")
+        d = np.asarray(drone, dtype=float)
+        p = np.asarray(patrol, dtype=float)
+        return cls(
+            tuple(threats),
+            d[np.argsort(d[:, 0], kind="stable")],
+            p[np.argsort(p[:, 0], kind="stable")],
+            tuple(sightings),
+        )
+
+
+def _threat(r: dict[str, Any]) -> ThreatTruth:
+    return ThreatTruth(
+        str(r["truth_id"]),
+        str(r["kind"]),
+        float(r["lat_deg"]),
+        float(r["lon_deg"]),
+        float(r["appear_s"]),
+        float(r["station_m"]),
+        float(r["patrol_arrival_s"]),
+    )
+
+
+def _sighting(r: dict[str, Any]) -> SightingTruth:
+    return SightingTruth(
+        float(r["t_s"]),
+        str(r["truth_id"]),
+        str(r["kind"]),
+        float(r["lat_deg"]),
+        float(r["lon_deg"]),
+        float(r["sigma_m"]),
+    )
