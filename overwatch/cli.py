@@ -47,10 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    passes_unknown = getattr(args, "pass_unknown", False)
+    if extra and not passes_unknown:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     err = Console(stderr=True, highlight=False)
     try:
-        result: int = args.handler(args)
+        result: int = args.handler(args, extra) if passes_unknown else args.handler(args)
     except OverwatchError as exc:
         err.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
         return EXIT_USER_ERROR

@@ -1,0 +1,118 @@
+"""``overwatch run MISSION.yaml --connect URL --patrol FEED`` — live overwatch, headless."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from overwatch.guidance import GuidanceConfig
+from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.headless import RunOutcome, run_headless
+from overwatch.ops.session import LiveSession, SessionConfig
+
+MODES = ("lead", "escort", "follow-baseline")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "run",
+        help="live overwatch without a screen: steer the drone ahead of the real patrol",
+        description=(
+            "Connect to the vehicle and the patrol's position feed, take off and keep the "
+            "drone watching the road ahead of the patrol until it reaches the end of its "
+            "route, then return. Prints one progress line."
+        ),
+    )
+    add_session_options(p)
+    p.add_argument("--time-limit", type=float, default=None, help="stop after this many seconds")
+    p.set_defaults(handler=run)
+
+
+def add_session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("mission", type=Path, help="the mission YAML file")
+    p.add_argument("--connect", required=True, metavar="URL", help="MAVLink URL of the vehicle")
+    p.add_argument(
+        "--patrol",
+        required=True,
+        metavar="FEED_URL",
+        help="patrol position feed: gpsd://HOST:PORT, nmea+udp://HOST:PORT, nmea+tcp://…, "
+        "nmea+serial:///dev/ttyUSB0?baud=4800, cot+udp://HOST:PORT or cot+tcp://…",
+    )
+    p.add_argument("--mode", choices=MODES, default=None, help="default: the mission's strategy")
+    p.add_argument(
+        "--sightings", metavar="URL", default=None, help="CoT markers in (detector, TAK)"
+    )
+    p.add_argument(
+        "--cot-out", metavar="URL", default=None, help="share with TAK: udp:// or tcp://"
+    )
+    p.add_argument("--video", metavar="URL", default=None, help="the drone's video stream")
+    p.add_argument("--run-dir", type=Path, default=None, help="where cues and the tlog are kept")
+    p.add_argument(
+        "--stale-contingency",
+        choices=("orbit", "hold_checkpoint", "return"),
+        default="orbit",
+        help="what the drone does when the patrol feed goes stale",
+    )
+    p.add_argument(
+        "--speedup", type=float, default=1.0, help="training: the simulator's speed-up factor"
+    )
+
+
+def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
+    mission = load_mission(args.mission)
+    geometry = MissionGeometry.of(mission)
+    strategy = mission.overwatch.strategy
+    mode = args.mode or (strategy if strategy in ("lead", "escort") else "lead")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_dir = args.run_dir or Path("out") / "runs" / stamp
+    config = SessionConfig(
+        connect=args.connect,
+        patrol_feed=args.patrol,
+        mode=mode,
+        sightings_url=args.sightings,
+        cot_out=args.cot_out,
+        video_url=args.video,
+        run_dir=run_dir,
+        speedup=args.speedup,
+        guidance=GuidanceConfig(stale_contingency=args.stale_contingency),
+    )
+    return LiveSession(geometry, config), run_dir
+
+
+def write_manifest(
+    run_dir: Path, args: argparse.Namespace, mode: str, scenario: Path | None = None
+) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "mission": str(Path(args.mission).resolve()),
+        "scenario": str(scenario.resolve()) if scenario else None,
+        "started_utc": datetime.now(UTC).isoformat(),
+        "speedup": args.speedup,
+        "mode": mode,
+    }
+    (run_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    session, run_dir = session_from(args)
+    write_manifest(run_dir, args, session.mode)
+    console = Console(stderr=True, highlight=False)
+    outcome = asyncio.run(_run(session, args.time_limit, console))
+    coverage = "—" if outcome.lead_coverage is None else f"{outcome.lead_coverage:.1%}"
+    Console(highlight=False).print(
+        f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
+        f"{'landed' if outcome.landed else 'NOT landed'}; run kept in {run_dir}"
+    )
+    return 0
+
+
+async def _run(session: LiveSession, time_limit_s: float | None, console: Console) -> RunOutcome:
+    try:
+        return await run_headless(session, console=console, time_limit_s=time_limit_s)
+    finally:
+        await session.close()

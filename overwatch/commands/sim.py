@@ -1,0 +1,177 @@
+"""``overwatch sim MISSION.yaml`` — simulated ArduCopters homed at the mission's launch site.
+
+With ``--scenario`` the patrol and the threats of a training scenario run
+beside the vehicle: the patrol's tracker is published as NMEA or CoT, the
+stand-in detector's sightings as CoT markers, and ground truth is logged for
+scoring. With ``--sitl`` (or ``ARDUPILOT_SITL``) real ArduPilot SITL runs
+instead of the built-in simulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from overwatch.errors import MissionError, SimulatorError
+from overwatch.mission import load_mission
+
+SIM_HELP_EPILOG = (
+    "Every option of 'python -m simulator' applies too (--vehicles, --speedup, --loss, "
+    "--latency-ms, --outage START:END, --gps-delay, --ekf-delay, --wind, --param NAME=VALUE, …); "
+    "run 'python -m simulator --help' for the list. Home comes from the mission."
+)
+
+
+#: the simulated copter's hover current (A) and its draw at a typical overwatch speed
+HOVER_CURRENT_A = 16.0
+OVERWATCH_DRAW_FACTOR = 1.17
+
+
+def battery_capacity_mah(endurance_s: float) -> float:
+    """A pack that gives the mission's endurance when flying overwatch (about 10 m/s)."""
+    return HOVER_CURRENT_A * OVERWATCH_DRAW_FACTOR * endurance_s / 3.6
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "sim",
+        help="run simulated vehicles (or ArduPilot SITL) homed at the mission's launch site",
+        description=__doc__,
+        epilog=SIM_HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("mission", type=Path, help="the mission YAML file")
+    p.add_argument("--scenario", type=Path, default=None, help="training scenario YAML")
+    p.add_argument(
+        "--patrol-out",
+        default="nmea+udp://127.0.0.1:10110",
+        metavar="URL",
+        help="where the scenario's patrol tracker reports (nmea+udp, nmea+tcp, cot+udp, cot+tcp)",
+    )
+    p.add_argument(
+        "--sightings-out",
+        default="127.0.0.1:6970",
+        metavar="HOST:PORT",
+        help="where the stand-in detector sends its CoT markers (UDP)",
+    )
+    p.add_argument("--truth", type=Path, default=None, help="ground-truth log (JSON lines)")
+    p.add_argument(
+        "--pre-roll",
+        type=float,
+        default=180.0,
+        help="simulated seconds between boot and the patrol's planned start",
+    )
+    p.add_argument(
+        "--sitl",
+        default=os.environ.get("ARDUPILOT_SITL"),
+        metavar="PATH",
+        help="run real ArduPilot SITL (the arducopter binary); default $ARDUPILOT_SITL",
+    )
+    p.set_defaults(handler=run, pass_unknown=True)
+
+
+def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
+    from simulator import cli as sim_cli
+
+    mission = load_mission(args.mission)
+    site = mission.launch.site
+    home = ["--lat", repr(site.lat_deg), "--lon", repr(site.lon_deg)]
+    home += ["--alt", repr(mission.launch.alt_msl_m)]
+    extra = list(extra or [])
+    for flag in ("--lat", "--lon", "--alt"):
+        if flag in extra:
+            raise MissionError(
+                f"{flag} is not an option of 'overwatch sim': home comes from the mission's "
+                "launch site",
+                file=str(args.mission),
+                field="launch.site",
+            )
+    if not any(a.startswith("BATT_CAPACITY=") for a in extra):
+        extra += [
+            "--param",
+            f"BATT_CAPACITY={battery_capacity_mah(mission.vehicle.endurance_s):.0f}",
+        ]
+    ns = sim_cli.build_parser().parse_args(home + extra)
+    if args.sitl:
+        return _run_sitl(args, ns)
+    scenario = None
+    if args.scenario is not None:
+        from simulator.scenario.loader import load_scenario
+
+        scenario = load_scenario(args.scenario)
+    fleet = sim_cli.fleet_from(ns)
+    try:
+        asyncio.run(_serve(fleet, scenario, args))
+    except KeyboardInterrupt:
+        print("simulator: stopped", file=sys.stderr)
+    return 0
+
+
+async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> None:
+    from simulator import cli as sim_cli
+    from simulator.fleet import SimulatedFleet
+    from simulator.scenario.actors import World
+    from simulator.scenario.model import Scenario
+    from simulator.scenario.runner import FeedTarget, ScenarioRunner
+
+    assert isinstance(fleet, SimulatedFleet)
+    tasks: list[asyncio.Task[None]] = []
+
+    def on_ready(f: SimulatedFleet) -> None:
+        if not isinstance(scenario, Scenario):
+            return
+        host, _, port = args.sightings_out.rpartition(":")
+        runner = ScenarioRunner(
+            World(scenario),
+            f.vehicles[0],
+            lambda: f.time_s,
+            patrol_feed=FeedTarget.parse(args.patrol_out),
+            sightings_to=(host, int(port)),
+            truth_path=args.truth,
+            pre_roll_s=args.pre_roll,
+        )
+        print(
+            f"scenario '{scenario.name}': patrol → {args.patrol_out}, "
+            f"sightings → udp {args.sightings_out}",
+            flush=True,
+        )
+        tasks.append(asyncio.create_task(runner.run(tick_wall_s=0.02)))
+
+    try:
+        await sim_cli.serve(fleet, on_ready=on_ready)
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _run_sitl(args: argparse.Namespace, ns: argparse.Namespace) -> int:
+    if args.scenario is not None:
+        raise SimulatorError("--scenario runs with the built-in simulator only, not with --sitl")
+    try:
+        asyncio.run(_serve_sitl(args.sitl, ns))
+    except KeyboardInterrupt:
+        print("SITL: stopped", file=sys.stderr)
+    return 0
+
+
+async def _serve_sitl(binary: str, ns: argparse.Namespace) -> None:
+    from simulator.sitl import launch_sitl
+
+    instances = []
+    try:
+        for i in range(ns.vehicles):
+            inst, url = await launch_sitl(
+                (ns.lat, ns.lon, ns.alt, 0.0), binary, instance=i, speedup=ns.speedup
+            )
+            instances.append(inst)
+            print(f"vehicle {i + 1}: {url} (ArduPilot SITL)", flush=True)
+        await asyncio.Event().wait()
+    finally:
+        for inst in instances:
+            await inst.stop()

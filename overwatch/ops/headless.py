@@ -1,0 +1,133 @@
+"""Drive a live session without a screen: take off, watch the patrol to its end, come home.
+
+Progress is one line, redrawn (rich), so it reads well over SSH and in logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from overwatch.errors import LinkTimeout, OverwatchError
+from overwatch.ops.session import LiveSession
+from overwatch.ops.state import SessionSnapshot
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a headless run ended."""
+
+    reason: str  # "patrol arrived", "interrupted", "time limit"
+    lead_coverage: float | None
+    cues: int
+    landed: bool
+
+
+def progress_line(snap: SessionSnapshot) -> Text:
+    """One line: vehicle, patrol, coverage, cues, guidance state."""
+    d, p, c = snap.drone, snap.patrol, snap.coverage
+    text = Text()
+    if d.link_lost:
+        age = f"{d.last_message_age_s:.0f} s" if d.last_message_age_s is not None else "—"
+        text.append(f"LINK LOST ({age}) ", style="bold red")
+    text.append(f"{d.mode} {'armed' if d.armed else 'disarmed'} ")
+    if d.alt_rel_m is not None:
+        text.append(f"{d.alt_rel_m:4.0f} m ")
+    if d.battery_pct is not None:
+        text.append(f"bat {d.battery_pct:3.0f}% ")
+    if p.station_m is not None:
+        text.append(f"| patrol {p.station_m / 1000:5.2f}/{p.route_length_m / 1000:.2f} km ")
+    text.append(f"{p.feed_status} ", style="green" if p.feed_status == "LIVE" else "yellow")
+    if c.lead_coverage is not None:
+        text.append(f"| coverage {c.lead_coverage:6.1%} ")
+    text.append(f"| cues {len(snap.cues)} | {d.guidance_state}")
+    return text
+
+
+async def run_headless(
+    session: LiveSession,
+    *,
+    console: Console | None = None,
+    ready_timeout_s: float = 120.0,
+    time_limit_s: float | None = None,
+    on_tick: Callable[[SessionSnapshot], None] | None = None,
+) -> RunOutcome:
+    """Run ``session`` (already constructed, not started) from take-off to landing."""
+    console = console or Console(stderr=True)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await session.start()
+    vehicle = session.vehicle
+    assert vehicle is not None
+    with console.status("waiting for the vehicle to be ready…") as status:
+        await vehicle.wait_ready(
+            timeout_s=ready_timeout_s, progress_cb=lambda t: status.update(f"vehicle: {t}")
+        )
+        status.update("waiting for the patrol's first fix…")
+        while session.tracker.prediction() is None:
+            if loop.time() - started > ready_timeout_s:
+                raise LinkTimeout(
+                    f"no fix from the patrol feed {session.config.patrol_feed} "
+                    f"within {ready_timeout_s:g} s"
+                )
+            await asyncio.sleep(0.1)
+    await _retry_until_armable(session, ready_timeout_s, console)
+    reason = "interrupted"
+    with Live(console=console, refresh_per_second=4, transient=False) as live:
+        try:
+            while True:
+                snap = session.snapshot()
+                live.update(progress_line(snap))
+                if on_tick is not None:
+                    on_tick(snap)
+                if _patrol_arrived(session):
+                    reason = "patrol arrived"
+                    break
+                if time_limit_s is not None and loop.time() - started > time_limit_s:
+                    reason = "time limit"
+                    break
+                await asyncio.sleep(0.25)
+            await session.return_to_launch()
+            landed = await _wait_landed(session, session.clock.wall_seconds(900.0), live)
+        except asyncio.CancelledError:
+            landed = False
+    summary = session.coverage.summary()
+    return RunOutcome(reason, summary.lead_coverage, len(session.cues), landed)
+
+
+async def _retry_until_armable(session: LiveSession, timeout_s: float, console: Console) -> None:
+    """ArduCopter refuses to arm until its EKF uses GPS; keep asking until it agrees."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        try:
+            await session.start_overwatch()
+            return
+        except OverwatchError as exc:
+            if loop.time() > deadline:
+                raise
+            console.print(f"[yellow]not yet:[/yellow] {exc}", soft_wrap=True)
+            await asyncio.sleep(session.clock.wall_seconds(3.0))
+
+
+def _patrol_arrived(session: LiveSession) -> bool:
+    est = session.tracker.estimate(session.clock.now())
+    return est.station_m is not None and est.station_m >= session.geometry.route.length - 25.0
+
+
+async def _wait_landed(session: LiveSession, timeout_s: float, live: Live) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    vehicle = session.vehicle
+    assert vehicle is not None
+    while loop.time() < deadline:
+        live.update(progress_line(session.snapshot()))
+        if not vehicle.state.armed:
+            return True
+        await asyncio.sleep(0.25)
+    return False

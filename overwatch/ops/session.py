@@ -1,0 +1,673 @@
+"""The live overwatch session: link + patrol feed + tracker + guidance + cues + CoT.
+
+One asyncio task per concern, each isolated so a failure in one cannot take
+the others down:
+
+- the patrol feed task turns fixes into tracker updates (and re-times the
+  session clock, see :mod:`overwatch.ops.clock`);
+- the sightings task turns CoT markers (the drone's detector, TAK) into cues;
+- the guidance task ticks at ``tick_hz`` of session time: it reads the
+  vehicle's state, asks :class:`overwatch.guidance.Guidance` for a setpoint,
+  checks it, and sends it in GUIDED; it also updates live lead coverage;
+- the CoT task shares the drone, its footprint, the patrol and the cues.
+
+Screens read :meth:`LiveSession.snapshot`; operators act through the
+:class:`~overwatch.ops.state.SessionCommands` methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Awaitable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from overwatch.cues import CueBook, RouteProgress, Sighting, sighting_from_cot
+from overwatch.cues.model import CueKind, CueSource, parse_enum
+from overwatch.cues.ranking import Severity as CueSeverity
+from overwatch.errors import FeedError, LinkError, OverwatchError
+from overwatch.feeds import CotEvent, PatrolFix, open_feed
+from overwatch.feeds.base import Feed
+from overwatch.geo.camera import footprint_corners
+from overwatch.guidance import (
+    CameraPose,
+    Guidance,
+    GuidanceCommand,
+    GuidanceConfig,
+    LiveCoverage,
+    VehicleSnapshot,
+    mission_follow_parameters,
+)
+from overwatch.link import Link, Vehicle
+from overwatch.link import events as ev
+from overwatch.mission import MissionGeometry
+from overwatch.ops.clock import SessionClock
+from overwatch.ops.state import (
+    CoverageView,
+    CueView,
+    DroneView,
+    EventLine,
+    LatLon,
+    PatrolView,
+    SessionSnapshot,
+    Severity,
+)
+from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["lead", "escort", "follow-baseline"]
+#: the MAVLink system id the patrol's position is forwarded from in FOLLOW baseline
+PATROL_SYSID = 200
+_GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """How to run a live session.
+
+    ``speedup`` is the simulator's speed-up when training (1 in the field):
+    the session's clock and tick rate follow it. ``sightings_url`` receives
+    CoT markers (the detector's and TAK's); ``cot_out`` (``udp://HOST:PORT`` or
+    ``tcp://HOST:PORT``) shares the picture with TAK. ``run_dir`` holds the
+    cue store and the tlog.
+    """
+
+    connect: str
+    patrol_feed: str
+    mode: Mode = "lead"
+    sightings_url: str | None = None
+    cot_out: str | None = None
+    video_url: str | None = None
+    run_dir: Path | None = None
+    speedup: float = 1.0
+    tick_hz: float = 4.0
+    link_lost_after_s: float = 3.0
+    guidance: GuidanceConfig = field(default_factory=GuidanceConfig)
+    trail_points: int = 300
+
+
+class LiveSession:
+    """A live overwatch of one patrol by one drone (see the module docstring)."""
+
+    def __init__(self, geometry: MissionGeometry, config: SessionConfig) -> None:
+        self.geometry = geometry
+        self.config = config
+        self.mission = geometry.mission
+        self.clock = SessionClock(config.speedup)
+        self.tracker = PatrolTracker(geometry)
+        self.mode: Mode = config.mode
+        self.guidance = self._new_guidance(config.mode)
+        self.coverage = LiveCoverage(geometry)
+        run_dir = config.run_dir
+        if run_dir is not None:
+            run_dir.mkdir(parents=True, exist_ok=True)
+        self.cues = CueBook(run_dir / "cues.sqlite" if run_dir else None)
+        self.link = Link(
+            config.connect,
+            link_lost_after_s=config.link_lost_after_s,
+            tlog_path=run_dir / "flight.tlog" if run_dir else None,
+        )
+        self.vehicle: Vehicle | None = None
+        self.feed: Feed = open_feed(config.patrol_feed)
+        self.events: deque[EventLine] = deque(maxlen=200)
+        self.last_command: GuidanceCommand | None = None
+        self.active = False  # guidance is steering the drone
+        self.ticks = 0
+        self.setpoints_sent = 0
+        self.fix_to_setpoint_s: deque[float] = deque(maxlen=1000)
+        self._pending_fix_wall: float | None = None
+        self._drone_trail: deque[LatLon] = deque(maxlen=config.trail_points)
+        self._patrol_trail: deque[LatLon] = deque(maxlen=config.trail_points)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
+        self._last_roi: tuple[float, float] | None = None
+        self._last_roi_s = -math.inf
+        self._last_mode: str | None = None
+        self._last_feed_state: str | None = None
+        self._follow_mav: Any = None
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def start(self, *, vehicle_timeout_s: float = 30.0) -> None:
+        """Connect, ask for telemetry and start the session's tasks."""
+        await self.link.start()
+        self.link.add_listener(self._on_link_event)
+        self._spawn(self._feed_task(), "patrol-feed")
+        if self.config.sightings_url:
+            self._spawn(self._sightings_task(self.config.sightings_url), "sightings")
+        self.vehicle = await self.link.wait_vehicle(timeout_s=vehicle_timeout_s)
+        self.note("info", f"vehicle {self.vehicle.sysid} connected on {self.config.connect}")
+        await self.vehicle.request_telemetry()
+        self._spawn(self._guidance_task(), "guidance")
+        if self.config.cot_out:
+            self._spawn(self._cot_task(self.config.cot_out), "cot-out")
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for task in [*self._tasks, *self._background]:
+            task.cancel()
+        for task in [*self._tasks, *self._background]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.link.close()
+        self.cues.close()
+
+    async def __aenter__(self) -> LiveSession:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(self._guarded(coro, name), name=name))
+
+    async def _guarded(self, coro: Awaitable[None], name: str) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one concern failing must not stop the others
+            log.exception("session task %s failed", name)
+            self.note("error", f"{name} stopped: {exc}")
+
+    def _background_call(self, what: str, coro: Coroutine[Any, Any, object]) -> None:
+        """Run a vehicle command without blocking the caller; report a refusal."""
+
+        async def run() -> None:
+            try:
+                await coro
+            except OverwatchError as exc:
+                self.note("warning", f"{what}: {exc}")
+
+        task = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def note(self, level: str, text: str) -> None:
+        self.events.append(EventLine(self.clock.now(), level, text))
+
+    # -- tasks ---------------------------------------------------------------------
+
+    async def _feed_task(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with contextlib.aclosing(self.feed.fixes()) as fixes:
+            async for fix in fixes:
+                self.on_fix(fix, loop.time())
+
+    def on_fix(self, fix: PatrolFix, received_wall_s: float) -> None:
+        self.clock.observe(fix.time_s)
+        est = self.tracker.update(
+            TrackFix(fix.time_s, fix.lat_deg, fix.lon_deg, fix.speed_m_s, fix.course_deg)
+        )
+        if est.station_m is not None and est.mode is TrackMode.ON_ROUTE:
+            self.coverage.patrol_at(fix.time_s, est.station_m)
+        self._patrol_trail.append((fix.lat_deg, fix.lon_deg))
+        self._pending_fix_wall = received_wall_s
+
+    async def _sightings_task(self, url: str) -> None:
+        feed = open_feed(url, on_cot_event=self._on_cot_event)
+        async with contextlib.aclosing(feed.fixes()) as fixes:
+            async for _ in fixes:  # position reports on this port are not the patrol's
+                pass
+
+    def _on_cot_event(self, event: CotEvent) -> None:
+        try:
+            sighting = camera_sighting(event) or sighting_from_cot(event.xml)
+        except OverwatchError as exc:
+            self.note("warning", f"marker ignored: {exc}")
+            return
+        if sighting is None:
+            return
+        before = len(self.cues)
+        cue = self.cues.add_sighting(sighting)
+        if len(self.cues) > before:
+            self.note(
+                "warning", f"new cue {cue.id}: {cue.kind} ({cue.source}, {cue.confidence:.0%})"
+            )
+
+    async def _guidance_task(self) -> None:
+        period_wall_s = self.clock.wall_seconds(1.0 / self.config.tick_hz)
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            self.tick()
+            await asyncio.sleep(max(0.0, period_wall_s - (loop.time() - started)))
+
+    def tick(self) -> GuidanceCommand | None:
+        """One guidance step: observe coverage, compute and (when active) send a setpoint."""
+        vehicle = self.vehicle
+        snap = self.vehicle_snapshot()
+        if vehicle is None or snap is None:
+            return None
+        now = self.clock.now()
+        self.ticks += 1
+        if snap.alt_rel_m > 2.0:
+            self.coverage.observe(now, CameraPose.of_vehicle(snap, self.geometry))
+            self._drone_trail.append((snap.lat_deg, snap.lon_deg))
+        if self.tracker.prediction() is None:
+            return None
+        command = self.guidance.tick(now, snap, self.tracker)
+        self.last_command = command
+        if self.active and self.mode != "follow-baseline" and not vehicle.state.link_lost:
+            self._steer(vehicle, command, now)
+        if self.mode == "follow-baseline":
+            self._forward_patrol_position()
+        return command
+
+    def _steer(self, vehicle: Vehicle, command: GuidanceCommand, now: float) -> None:
+        if command.action == "land":
+            # only an airborne drone is told to land; on the ground it simply waits
+            if vehicle.state.mode != "LAND" and (vehicle.state.alt_rel_m or 0.0) > 3.0:
+                self._background_call("land", vehicle.land())
+            return
+        if vehicle.state.mode != "GUIDED":
+            return
+        vehicle.goto(command.lat_deg, command.lon_deg, command.alt_rel_m)
+        self.setpoints_sent += 1
+        if self._pending_fix_wall is not None:
+            loop = asyncio.get_running_loop()
+            self.fix_to_setpoint_s.append(loop.time() - self._pending_fix_wall)
+            self._pending_fix_wall = None
+        roi = command.roi
+        if roi is not None:
+            moved = (
+                self._last_roi is None
+                or abs(roi.lat_deg - self._last_roi[0]) + abs(roi.lon_deg - self._last_roi[1])
+                > 1e-4
+            )
+            if moved and now - self._last_roi_s >= 2.0:
+                self._last_roi = (roi.lat_deg, roi.lon_deg)
+                self._last_roi_s = now
+                self._background_call(
+                    "camera aim", vehicle.roi_location(roi.lat_deg, roi.lon_deg, roi.alt_rel_m)
+                )
+
+    async def _cot_task(self, target: str) -> None:
+        from overwatch.ops.cot import CotSharer  # only sessions that share need it
+
+        sharer = CotSharer.open(target, self)
+        try:
+            while True:
+                await sharer.share_once()
+                await asyncio.sleep(self.clock.wall_seconds(2.0))
+        finally:
+            await sharer.close()
+
+    def _on_link_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.StatusText):
+            self.note("info", f"vehicle: {event.text}")
+        elif isinstance(event, ev.LinkLost):
+            self.note(
+                "error", f"LINK LOST: nothing from vehicle {event.sysid} for {event.silent_s:.1f} s"
+            )
+        elif isinstance(event, ev.LinkRecovered):
+            self.note("info", f"link recovered after {event.outage_s:.1f} s")
+        elif isinstance(event, ev.Heartbeat) and event.mode != self._last_mode:
+            if self._last_mode is not None:
+                self.note("info", f"mode {self._last_mode} → {event.mode}")
+            self._last_mode = event.mode
+
+    # -- reading ---------------------------------------------------------------------
+
+    def vehicle_snapshot(self) -> VehicleSnapshot | None:
+        if self.vehicle is None:
+            return None
+        s = self.vehicle.state
+        if s.lat_deg is None or s.lon_deg is None or s.alt_rel_m is None:
+            return None
+        heading = s.heading_deg if s.heading_deg is not None else (s.yaw_deg or 0.0)
+        return VehicleSnapshot(
+            lat_deg=s.lat_deg,
+            lon_deg=s.lon_deg,
+            alt_rel_m=s.alt_rel_m,
+            heading_deg=heading % 360.0,
+            battery_remaining_pct=s.battery_remaining_pct,
+            gimbal_pitch_deg=s.gimbal_pitch_deg,
+            gimbal_yaw_deg=s.gimbal_yaw_deg,
+        )
+
+    def footprint(self, snap: VehicleSnapshot) -> tuple[LatLon, ...]:
+        pose = CameraPose.of_vehicle(snap, self.geometry)
+        cam = self.mission.vehicle.camera
+        quad = footprint_corners(
+            pose.x_m,
+            pose.y_m,
+            pose.height_m,
+            pose.yaw_deg,
+            pose.pitch_deg,
+            cam.hfov_deg,
+            cam.vfov_deg,
+        )
+        return tuple(self.geometry.frame.coords_to_wgs84(quad))
+
+    def route_progress(self) -> RouteProgress | None:
+        est = self.tracker.estimate(self.clock.now())
+        if est.station_m is None or self.tracker.prediction() is None:
+            return None
+        now = self.clock.now()
+
+        def eta(stations: np.ndarray) -> np.ndarray:
+            return np.asarray(self.tracker.arrival_times_s(stations), dtype=float) - now
+
+        return RouteProgress(self.geometry.frame, self.geometry.route, est.station_m, eta)
+
+    def snapshot(self) -> SessionSnapshot:
+        """Everything a screen shows, as of now."""
+        now = self.clock.now()
+        return SessionSnapshot(
+            time_s=now,
+            drone=self._drone_view(),
+            patrol=self._patrol_view(now),
+            cues=self._cue_views(now),
+            coverage=self._coverage_view(),
+            events=tuple(self.events),
+            strategy=self.mode,
+        )
+
+    def _drone_view(self) -> DroneView:
+        if self.vehicle is None:
+            return DroneView()
+        s = self.vehicle.state
+        snap = self.vehicle_snapshot()
+        age = s.age_s(asyncio.get_running_loop().time())
+        state = self.last_command.state.value if self.last_command and self.active else "IDLE"
+        return DroneView(
+            position=(s.lat_deg, s.lon_deg)
+            if s.lat_deg is not None and s.lon_deg is not None
+            else None,
+            alt_rel_m=s.alt_rel_m,
+            groundspeed_m_s=s.groundspeed_m_s,
+            heading_deg=s.heading_deg,
+            mode=s.mode or "UNKNOWN",
+            armed=s.armed,
+            airborne=bool(s.armed and (s.alt_rel_m or 0.0) > 1.0),
+            battery_pct=s.battery_remaining_pct,
+            battery_v=s.battery_voltage_v,
+            battery_time_left_s=s.battery_time_left_s,
+            gps_fix=_GPS_FIX_NAMES.get(s.gps_fix_type or 0, "NO FIX"),
+            gps_satellites=s.gps_satellites,
+            link_quality_pct=s.link_quality_pct(),
+            last_message_age_s=age,
+            link_lost=s.link_lost,
+            mission_item=s.mission_current_seq,
+            guidance_state=state,
+            footprint=self.footprint(snap) if snap is not None and snap.alt_rel_m > 2 else (),
+            trail=tuple(self._drone_trail),
+        )
+
+    def _patrol_view(self, now: float) -> PatrolView:
+        est = self.tracker.estimate(now)
+        status = self.feed.status()
+        if status.state.value != self._last_feed_state:
+            if self._last_feed_state is not None:
+                self.note(
+                    "warning" if status.state.value != "LIVE" else "info",
+                    f"patrol feed {status.state.value}",
+                )
+            self._last_feed_state = status.state.value
+        checkpoint, eta = self._next_checkpoint(est.station_m, now)
+        position = (
+            (est.lat_deg, est.lon_deg)
+            if est.lat_deg is not None and est.lon_deg is not None
+            else None
+        )
+        return PatrolView(
+            source=self.config.patrol_feed,
+            feed_status=status.state.value,
+            fix_age_s=est.age_s,
+            position=position,
+            heading_deg=est.course_deg,
+            speed_m_s=est.speed_m_s,
+            station_m=est.station_m,
+            route_length_m=self.geometry.route.length,
+            next_checkpoint=checkpoint,
+            eta_next_checkpoint_s=eta,
+            off_route_m=abs(est.cross_track_m) if est.cross_track_m is not None else None,
+            deviating=est.mode is TrackMode.OFF_ROUTE,
+            trail=tuple(self._patrol_trail),
+        )
+
+    def _next_checkpoint(
+        self, station_m: float | None, now: float
+    ) -> tuple[str | None, float | None]:
+        if station_m is None:
+            return None, None
+        for halt in sorted(self.mission.patrol.halts, key=lambda h: h.at_m):
+            if halt.at_m > station_m + 1.0:
+                arrival = float(self.tracker.arrival_times_s(np.array([halt.at_m]))[0])
+                name = halt.name or f"halt at {halt.at_m / 1000:.1f} km"
+                return name, (arrival - now) if math.isfinite(arrival) else None
+        arrival = float(self.tracker.arrival_times_s(np.array([self.geometry.route.length]))[0])
+        return "end of route", (arrival - now) if math.isfinite(arrival) else None
+
+    def _cue_views(self, now: float) -> tuple[CueView, ...]:
+        progress = self.route_progress()
+        if progress is None:
+            return tuple(
+                CueView(
+                    c.id,
+                    str(c.kind),
+                    (c.lat_deg, c.lon_deg),
+                    c.sigma_m,
+                    None,
+                    0.0,
+                    c.confidence,
+                    now - c.first_seen_s,
+                    str(c.status),
+                    Severity.INFO,
+                    str(c.source),
+                    c.notes,
+                )
+                for c in self.cues.cues()
+            )
+        return tuple(
+            CueView(
+                r.cue.id,
+                str(r.cue.kind),
+                (r.cue.lat_deg, r.cue.lon_deg),
+                r.cue.sigma_m,
+                r.eta_s,
+                r.off_route_m,
+                r.cue.confidence,
+                now - r.cue.first_seen_s,
+                str(r.cue.status),
+                _severity(r.severity),
+                str(r.cue.source),
+                r.cue.notes,
+            )
+            for r in self.cues.ranked(progress)
+        )
+
+    def _coverage_view(self) -> CoverageView:
+        summary = self.coverage.summary()
+        covered = summary.station_fraction > 0
+        watched_to = float(summary.station_m[covered].max()) if covered.any() else 0.0
+        return CoverageView(
+            lead_coverage=summary.resolved_coverage if summary.resolved else None,
+            watched_to_m=watched_to,
+            unwatched_ahead=tuple((g.start_m, g.end_m) for g in summary.gaps),
+        )
+
+    # -- operator commands (SessionCommands) -------------------------------------------
+
+    def _need_vehicle(self) -> Vehicle:
+        if self.vehicle is None:
+            raise LinkError("no vehicle connected")
+        return self.vehicle
+
+    async def arm_and_takeoff(self) -> None:
+        vehicle = self._need_vehicle()
+        await vehicle.set_mode("GUIDED")
+        if not vehicle.state.armed:
+            await vehicle.arm()
+        await vehicle.takeoff(self.mission.overwatch.altitude_agl_m)
+        self.note("info", f"taking off to {self.mission.overwatch.altitude_agl_m:.0f} m")
+
+    async def start_overwatch(self) -> None:
+        vehicle = self._need_vehicle()
+        if self.mode == "follow-baseline":
+            await self.start_follow_baseline()
+            return
+        if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
+            await self.arm_and_takeoff()
+        else:
+            await vehicle.set_mode("GUIDED")
+        await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
+        self.guidance.operator_resume()
+        self.active = True
+        self.note("info", f"overwatch started ({self.mode})")
+
+    async def hold(self) -> None:
+        self.guidance.operator_hold()
+        self.note("info", "operator: hold")
+
+    async def resume(self) -> None:
+        self.guidance.operator_resume()
+        self.note("info", "operator: resume")
+
+    async def return_to_launch(self) -> None:
+        vehicle = self._need_vehicle()
+        self.active = False
+        await vehicle.set_mode("RTL")
+        self.note("info", "operator: return to launch")
+
+    async def land(self) -> None:
+        vehicle = self._need_vehicle()
+        self.active = False
+        await vehicle.set_mode("LAND")
+        self.note("info", "operator: land")
+
+    async def set_strategy(self, name: str) -> None:
+        if name not in ("lead", "escort", "follow-baseline"):
+            raise OverwatchError(
+                f"unknown strategy {name!r}: expected lead, escort or follow-baseline"
+            )
+        if name == "follow-baseline":
+            await self.start_follow_baseline()
+            return
+        was_follow = self.mode == "follow-baseline"
+        self.mode = name  # type: ignore[assignment]
+        self.guidance = self._new_guidance(name)
+        if was_follow and self.vehicle is not None:
+            await self.vehicle.set_mode("GUIDED")
+        self.note("info", f"strategy {name}")
+
+    async def start_follow_baseline(self) -> None:
+        """ArduPilot's own FOLLOW mode, fed the patrol's position from another sysid."""
+        vehicle = self._need_vehicle()
+        params = mission_follow_parameters(self.mission, target_sysid=PATROL_SYSID)
+        for name, value in params.items():
+            await vehicle.params.set(await vehicle.params.resolve(name), value)
+        self.mode = "follow-baseline"
+        self._forward_patrol_position()
+        if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
+            await self.arm_and_takeoff()
+            await self._wait_altitude(vehicle, self.mission.overwatch.altitude_agl_m * 0.8)
+        await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
+        await vehicle.set_mode("FOLLOW")
+        self.active = True
+        self.note("info", "FOLLOW baseline started")
+
+    async def _wait_altitude(self, vehicle: Vehicle, alt_rel_m: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.clock.wall_seconds(120.0)
+        while (vehicle.state.alt_rel_m or 0.0) < alt_rel_m and loop.time() < deadline:
+            await asyncio.sleep(self.clock.wall_seconds(0.5))
+
+    def _forward_patrol_position(self) -> None:
+        fix = self.feed.status().last_fix
+        if fix is None or self.vehicle is None:
+            return
+        if self._follow_mav is None:
+            self._follow_mav = self.link.encoder_as(PATROL_SYSID, 1)
+        course = math.radians(fix.course_deg or 0.0)
+        speed = fix.speed_m_s or 0.0
+        alt_msl = self.mission.launch.alt_msl_m
+        self._follow_mav.global_position_int_send(
+            int(self.clock.now() * 1000) & 0xFFFFFFFF,
+            round(fix.lat_deg * 1e7),
+            round(fix.lon_deg * 1e7),
+            round(alt_msl * 1000),
+            0,
+            round(speed * math.cos(course) * 100),
+            round(speed * math.sin(course) * 100),
+            0,
+            round((fix.course_deg or 0.0) * 100) % 36000,
+        )
+
+    async def look_at(self, position: LatLon) -> None:
+        self.guidance.operator_look_at(*position)
+        vehicle = self._need_vehicle()
+        await vehicle.roi_location(position[0], position[1], 0.0)
+        self.note("info", f"operator: look at {position[0]:.5f}, {position[1]:.5f}")
+
+    async def mark_cue(self, position: LatLon, kind: str = "unknown", note: str = "") -> str:
+        cue = self.cues.mark(position[0], position[1], kind, note)
+        self.note("info", f"operator marked cue {cue.id} ({kind})")
+        return cue.id
+
+    async def acknowledge_cue(self, cue_id: str) -> None:
+        self.cues.acknowledge(cue_id)
+
+    async def dismiss_cue(self, cue_id: str) -> None:
+        self.cues.dismiss(cue_id)
+
+    async def note_cue(self, cue_id: str, text: str) -> None:
+        self.cues.note(cue_id, text)
+
+    def _new_guidance(self, mode: str) -> Guidance:
+        guidance_mode = "escort" if mode == "escort" else "lead"
+        config = self.config.guidance
+        return Guidance(
+            self.geometry,
+            GuidanceConfig(**{**config.__dict__, "mode": guidance_mode}),
+        )
+
+
+def _severity(s: CueSeverity) -> Severity:
+    return {
+        CueSeverity.CRITICAL: Severity.CRITICAL,
+        CueSeverity.HIGH: Severity.HIGH,
+        CueSeverity.MEDIUM: Severity.MEDIUM,
+    }.get(s, Severity.LOW)
+
+
+def camera_sighting(event: CotEvent) -> Sighting | None:
+    """A drone-detector sighting, sent as CoT tagged ``<__overwatch source="camera">``."""
+    if b"__overwatch" not in event.xml:
+        return None
+    try:
+        tag = ET.fromstring(event.xml).find("detail/__overwatch")
+    except ET.ParseError as exc:
+        raise FeedError(f"detector marker {event.uid!r} is malformed: {exc}") from None
+    if tag is None or tag.get("source") != "camera":
+        return None
+    try:
+        confidence = float(tag.get("confidence", "0.5"))
+    except ValueError:
+        raise FeedError(f"detector marker {event.uid!r}: confidence is not a number") from None
+    return Sighting(
+        kind=parse_enum(CueKind, tag.get("kind", "unknown"), "detector kind"),
+        lat_deg=event.lat_deg,
+        lon_deg=event.lon_deg,
+        sigma_m=max(1.0, (event.ce_m or 20.0) / 2.0),
+        time_s=event.time_s,
+        confidence=confidence,
+        source=CueSource.CAMERA,
+    )
+
+
+__all__ = ["LiveSession", "SessionConfig", "camera_sighting"]

@@ -1,0 +1,109 @@
+"""Training runs: the built-in simulator with a scenario, and a live session against it.
+
+:class:`SimProcess` starts ``overwatch sim`` as its own process (as a real
+drone and tracker would be: reached only over the network) on free loopback
+ports, and stops it by PID. The demo and the end-to-end tests use it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from overwatch.errors import SimulatorError
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SimProcess:
+    """``overwatch sim`` with a scenario, in a child process on free ports."""
+
+    mission: Path
+    scenario: Path | None
+    run_dir: Path
+    speedup: float = 10.0
+    extra_args: tuple[str, ...] = ()
+    tcp_port: int = field(default_factory=free_port)
+    patrol_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    sightings_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def connect_url(self) -> str:
+        return f"tcp:127.0.0.1:{self.tcp_port}"
+
+    @property
+    def patrol_url(self) -> str:
+        return f"nmea+udp://127.0.0.1:{self.patrol_port}"
+
+    @property
+    def sightings_url(self) -> str:
+        return f"cot+udp://127.0.0.1:{self.sightings_port}"
+
+    def command(self) -> list[str]:
+        cmd = [
+            sys.executable, "-m", "overwatch", "sim", str(self.mission),
+            "--speedup", repr(self.speedup),
+            "--base-port", str(self.tcp_port),
+        ]
+        if self.scenario is not None:
+            cmd += [
+                "--scenario", str(self.scenario),
+                "--patrol-out", f"nmea+udp://127.0.0.1:{self.patrol_port}",
+                "--sightings-out", f"127.0.0.1:{self.sightings_port}",
+                "--truth", str(self.run_dir / "truth.jsonl"),
+            ]
+        return cmd + list(self.extra_args)
+
+    def start(self, timeout_s: float = 20.0) -> SimProcess:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.run_dir / "simulator.log").open("wb")
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                text = (self.run_dir / "simulator.log").read_text(errors="replace")
+                raise SimulatorError(f"the simulator exited at start-up:\n{text}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.tcp_port)) == 0:
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise SimulatorError(f"the simulator did not listen on {self.connect_url} in time")
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout_s)
+
+    def kill(self) -> None:
+        """Kill the simulator outright (a crashed drone or a cut cable)."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(5.0)
+
+    def __enter__(self) -> SimProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

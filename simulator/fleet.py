@@ -1,0 +1,323 @@
+"""Simulated vehicles served over MAVLink, several in one asyncio loop.
+
+>>> async def main() -> None:                                    # doctest: +SKIP
+...     async with SimulatedFleet(home=(13.5, 2.1, 220.0), vehicles=2, speedup=10,
+...                               base_port=0) as fleet:
+...         print(fleet.urls)        # ['tcp:127.0.0.1:40123', 'tcp:127.0.0.1:40125']
+...         await fleet.run_for(60)  # simulated seconds
+
+One task steps every vehicle's physics in fixed simulated steps up to the
+clock, then sends due telemetry; socket callbacks feed received frames
+through each link's fault injector to the autopilot, whose answers go out
+at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
+from overwatch.errors import SimulatorError
+from simulator.autopilot import Autopilot, VehicleConfig
+from simulator.clock import SimClock
+from simulator.faults import FaultyLink, LinkFaults
+from simulator.geodesy import TangentPlane
+from simulator.handlers import handle
+from simulator.pose import VehiclePose
+from simulator.telemetry import BUILDERS, heartbeat
+from simulator.transport import Link, TcpLink, UdpLink
+
+_log = logging.getLogger(__name__)
+
+#: Simulated seconds per physics step.
+PHYSICS_DT_S = 0.02
+#: Shortest wall-clock pause between simulation ticks, seconds.
+MIN_TICK_WALL_S = 0.004
+#: Wall time one tick may spend stepping before the clock slips, seconds.
+MAX_TICK_WORK_S = 0.05
+
+
+class _Channel:
+    """A link as the vehicle uses it: encoder, parser and fault injector."""
+
+    def __init__(self, vehicle: SimulatedVehicle, link: Link, faults: LinkFaults, index: int):
+        self.link = link
+        self.encoder = mav.MAVLink(None, srcSystem=vehicle.sysid, srcComponent=1)
+        self.parser = mav.MAVLink(None)
+        self.parser.robust_parsing = True
+        self.faulty = FaultyLink(
+            faults, link.send_frame, self._deliver, vehicle.autopilot_time, stream_id=index
+        )
+        self._vehicle = vehicle
+        link.on_frame = self.faulty.receive
+
+    def _deliver(self, frame: bytes) -> None:
+        try:
+            msgs = self.parser.parse_buffer(frame) or []
+        except mav.MAVError:
+            return
+        for msg in msgs:
+            if msg.get_type() != "BAD_DATA":
+                self._vehicle.receive(msg, self)
+
+    def send(self, msg: Any) -> None:
+        self.faulty.send(msg.pack(self.encoder))
+
+
+class SimulatedVehicle:
+    """One simulated ArduCopter and its MAVLink endpoints."""
+
+    def __init__(self, config: VehicleConfig, instance: int, faults: LinkFaults) -> None:
+        self.instance = instance
+        self.autopilot = Autopilot(config)
+        self.sysid = config.sysid
+        self.faults = faults
+        self.channels: list[_Channel] = []
+        self.tcp_port: int | None = None
+        self.host = "127.0.0.1"
+        self._server: asyncio.Server | None = None
+        self._next_heartbeat_s = 0.0
+        self._link_count = 0
+
+    @property
+    def url(self) -> str:
+        """Where a ground station connects, e.g. ``tcp:127.0.0.1:5760``."""
+        if self.tcp_port is None:
+            raise SimulatorError("the vehicle is not serving yet: start the fleet first")
+        return f"tcp:{self.host}:{self.tcp_port}"
+
+    def pose(self) -> VehiclePose:
+        """Position, attitude and gimbal angles now (see :class:`VehiclePose`)."""
+        return self.autopilot.pose()
+
+    def autopilot_time(self) -> float:
+        return self.autopilot.time_s
+
+    async def serve(self, host: str, port: int, udp_out: tuple[str, int] | None) -> None:
+        loop = asyncio.get_running_loop()
+        self.host = host
+        try:
+            self._server = await loop.create_server(
+                lambda: TcpLink(self._attach), host, port, reuse_address=True
+            )
+        except OSError as exc:
+            raise SimulatorError(
+                f"cannot listen on {host}:{port} for vehicle {self.instance}: {exc}"
+            ) from exc
+        self.tcp_port = self._server.sockets[0].getsockname()[1]
+        if udp_out is not None:
+            udp = UdpLink(*udp_out)
+            try:
+                await loop.create_datagram_endpoint(lambda: udp, local_addr=(host, 0))
+            except OSError as exc:
+                raise SimulatorError(
+                    f"cannot open UDP output to {udp_out[0]}:{udp_out[1]}: {exc}"
+                ) from exc
+            self._attach(udp)
+
+    def _attach(self, link: Link) -> None:
+        channel = _Channel(self, link, self.faults, self._link_count)
+        self._link_count += 1
+        self.channels.append(channel)
+        link.on_close = lambda: self._detach(channel)
+
+    def _detach(self, channel: _Channel) -> None:
+        if channel in self.channels:
+            self.channels.remove(channel)
+
+    async def close(self) -> None:
+        for channel in list(self.channels):
+            channel.link.close()
+        self.channels.clear()
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2.0)
+
+    def receive(self, msg: Any, channel: _Channel) -> None:
+        try:
+            handle(self.autopilot, msg, channel)
+        except Exception:  # one odd message must not take the link down
+            _log.exception("vehicle %d: error handling %s", self.sysid, msg.get_type())
+        self.flush()
+
+    def flush(self) -> None:
+        """Send what the autopilot has queued: replies to their link, the rest to all."""
+        outbox = self.autopilot.outbox
+        if not outbox:
+            return
+        self.autopilot.outbox = []
+        channels = self.channels
+        for target, msg in outbox:
+            if target is None:
+                for channel in channels:
+                    channel.send(msg)
+            elif target in channels:
+                target.send(msg)
+
+    def tick(self) -> None:
+        """After stepping: heartbeat, due telemetry, delayed frames, protocol timers."""
+        ap = self.autopilot
+        now = ap.time_s
+        if now >= self._next_heartbeat_s:
+            self._next_heartbeat_s = max(self._next_heartbeat_s + 1.0, now)
+            ap.broadcast(heartbeat(ap))
+        for msg_id in ap.streams.due(now):
+            msg = BUILDERS[msg_id](ap)
+            if msg is not None:
+                ap.broadcast(msg)
+        ap.transfer.poll()
+        self.flush()
+        for channel in self.channels:
+            channel.faulty.pump()
+
+
+class SimulatedFleet:
+    """Several simulated vehicles in one asyncio loop, served over MAVLink/TCP.
+
+    ``home`` is (lat_deg, lon_deg, alt_msl_m); vehicle *i* starts
+    ``spacing_m`` × *i* metres east of it, has system id *i* + 1 and listens
+    on ``base_port`` + 10·*i* (``base_port=0``: ephemeral ports; read
+    ``urls``). ``speedup`` runs simulated time that many times faster than
+    the wall clock. ``udp_out`` (host, port) also sends each vehicle's
+    stream to port + 10·*i*. Other keyword arguments go to every vehicle's
+    :class:`VehicleConfig`.
+    """
+
+    def __init__(
+        self,
+        home: tuple[float, float, float],
+        vehicles: int = 1,
+        speedup: float = 1.0,
+        faults: LinkFaults | None = None,
+        base_port: int = 5760,
+        host: str = "127.0.0.1",
+        udp_out: tuple[str, int] | None = None,
+        seed: int = 0,
+        spacing_m: float = 5.0,
+        physics_dt_s: float = PHYSICS_DT_S,
+        **vehicle_options: Any,
+    ) -> None:
+        if vehicles < 1:
+            raise SimulatorError(f"a fleet needs at least one vehicle, got {vehicles}")
+        if not 0 <= base_port <= 65535 - 10 * (vehicles - 1):
+            raise SimulatorError(f"base port {base_port} leaves no room for {vehicles} vehicles")
+        self.clock = SimClock(speedup)
+        self.faults = faults or LinkFaults()
+        self.base_port = base_port
+        self.host = host
+        self.udp_out = udp_out
+        self.physics_dt_s = physics_dt_s
+        lat, lon, alt = home
+        plane = TangentPlane(lat, lon)
+        self.vehicles: list[SimulatedVehicle] = []
+        for i in range(vehicles):
+            vlat, vlon = plane.to_lat_lon(spacing_m * i, 0.0)
+            config = VehicleConfig(
+                home_lat_deg=vlat,
+                home_lon_deg=vlon,
+                home_alt_msl_m=alt,
+                sysid=i + 1,
+                seed=seed * 1000 + i,
+                **vehicle_options,
+            )
+            # one fault generator per vehicle, reproducible from both seeds
+            vehicle_faults = replace(self.faults, seed=hash((self.faults.seed, seed, i)))
+            self.vehicles.append(SimulatedVehicle(config, i, vehicle_faults))
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.slipped_s = 0.0
+
+    @property
+    def urls(self) -> list[str]:
+        return [v.url for v in self.vehicles]
+
+    async def start(self) -> None:
+        """Open the sockets and start simulating."""
+        try:
+            for v in self.vehicles:
+                port = 0 if self.base_port == 0 else self.base_port + 10 * v.instance
+                udp = None
+                if self.udp_out is not None:
+                    udp = (self.udp_out[0], self.udp_out[1] + 10 * v.instance)
+                await v.serve(self.host, port, udp)
+        except BaseException:
+            await self.stop()
+            raise
+        self.clock.slip(0.0)
+        self._task = asyncio.create_task(self._run(), name="simulated-fleet")
+
+    async def stop(self) -> None:
+        """Stop simulating and close every socket."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for v in self.vehicles:
+            await v.close()
+
+    async def __aenter__(self) -> SimulatedFleet:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def time_s(self) -> float:
+        """Simulated seconds the vehicles have reached."""
+        return self.vehicles[0].autopilot.time_s
+
+    async def run_for(self, sim_s: float) -> None:
+        """Wait until ``sim_s`` more simulated seconds have passed."""
+        await self.run_until(self.time_s + sim_s)
+
+    async def run_until(self, sim_s: float) -> None:
+        """Wait until the vehicles reach simulated time ``sim_s``."""
+        while self.time_s < sim_s:
+            if self._task is None or self._task.done():
+                raise SimulatorError("the simulation is not running")
+            await asyncio.sleep(max(MIN_TICK_WALL_S, self.clock.wall_s(sim_s - self.time_s) / 2))
+
+    def step_all(self, budget_s: float = MAX_TICK_WORK_S) -> int:
+        """Step every vehicle up to the clock (within a wall budget); returns steps taken."""
+        dt = self.physics_dt_s
+        target = self.clock.now_s()
+        vehicles = self.vehicles
+        lead = vehicles[0].autopilot
+        started = time.perf_counter()
+        steps = 0
+        while lead.time_s + dt <= target + 1e-9:
+            for v in vehicles:
+                v.autopilot.step(dt)
+                if v.autopilot.outbox:
+                    v.flush()
+            steps += 1
+            if steps % 16 == 0 and time.perf_counter() - started > budget_s:
+                self.slipped_s += target - lead.time_s
+                self.clock.slip(lead.time_s)
+                break
+        for v in vehicles:
+            v.tick()
+        return steps
+
+    async def _run(self) -> None:
+        dt = self.physics_dt_s
+        while not self._stopping:
+            self.step_all()
+            ahead = self.time_s + dt - self.clock.now_s()
+            await asyncio.sleep(max(MIN_TICK_WALL_S, self.clock.wall_s(ahead)))

@@ -1,0 +1,544 @@
+"""What the vehicle does with each MAVLink message it receives.
+
+``handle(ap, msg, link)`` dispatches on the message type; commands
+(COMMAND_LONG and COMMAND_INT) are answered with COMMAND_ACK carrying the
+MAV_RESULT ArduCopter gives: UNSUPPORTED for commands it does not know,
+FAILED or DENIED where ArduPilot refuses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
+from simulator import modes, streams
+from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
+from simulator.modes import Mode
+from simulator.navigation import YAW_FIXED
+from simulator.telemetry import BUILDERS
+
+if TYPE_CHECKING:
+    from simulator.autopilot import Autopilot
+
+_CHANGE_MODE_FLAG = 1  # MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
+_YAW_LOCK = 16  # GIMBAL_MANAGER_FLAGS_YAW_LOCK
+
+
+@dataclass(frozen=True)
+class Command:
+    """A COMMAND_LONG or COMMAND_INT in one shape; x/y are degrees, z metres."""
+
+    command: int
+    p1: float
+    p2: float
+    p3: float
+    p4: float
+    x: float
+    y: float
+    z: float
+    frame: int  # MAV_FRAME for COMMAND_INT; GLOBAL_RELATIVE_ALT for COMMAND_LONG
+    is_int: bool = False
+
+    def param5_raw(self) -> float:
+        """param5 as the sender meant it (COMMAND_INT carries it unscaled in ``x``)."""
+        return self.x * 1e7 if self.is_int else self.x
+
+
+def handle(ap: Autopilot, msg: Any, link: Any) -> None:
+    """Act on one decoded message from ``link``."""
+    kind = msg.get_type()
+    if kind == "HEARTBEAT":
+        if msg.get_srcSystem() == int(ap.params["SYSID_MYGCS"]):
+            ap.last_gcs_heartbeat_s = ap.time_s
+        return
+    if kind in ("GLOBAL_POSITION_INT", "FOLLOW_TARGET"):
+        ap.others.observe(msg, ap.time_s, ap.sysid)
+        return
+    if not _for_me(ap, msg):
+        return
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        handler(ap, msg, link)
+
+
+def _for_me(ap: Autopilot, msg: Any) -> bool:
+    target = getattr(msg, "target_system", None)
+    return target is None or target in (0, ap.sysid)
+
+
+def _ack(ap: Autopilot, link: Any, msg: Any, command: int, result: int) -> None:
+    ap.outbox.append(
+        (
+            link,
+            mav.MAVLink_command_ack_message(
+                command, result, 0, 0, msg.get_srcSystem(), msg.get_srcComponent()
+            ),
+        )
+    )
+
+
+def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
+    cmd = Command(
+        msg.command,
+        msg.param1,
+        msg.param2,
+        msg.param3,
+        msg.param4,
+        msg.param5,
+        msg.param6,
+        msg.param7,
+        3,
+    )
+    _ack(ap, link, msg, msg.command, _run_command(ap, cmd, msg, link))
+
+
+def _command_int(ap: Autopilot, msg: Any, link: Any) -> None:
+    cmd = Command(
+        msg.command,
+        msg.param1,
+        msg.param2,
+        msg.param3,
+        msg.param4,
+        msg.x * 1e-7,
+        msg.y * 1e-7,
+        msg.z,
+        msg.frame,
+        True,
+    )
+    _ack(ap, link, msg, msg.command, _run_command(ap, cmd, msg, link))
+
+
+def _run_command(ap: Autopilot, cmd: Command, msg: Any, link: Any) -> int:
+    fn = _COMMANDS.get(cmd.command)
+    if fn is None:
+        return modes.UNSUPPORTED
+    return fn(ap, cmd, msg, link)
+
+
+# -- commands ------------------------------------------------------------------------
+
+
+def _arm_disarm(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    force = round(c.p2) == modes.FORCE_MAGIC
+    if round(c.p1) == 1:
+        return ap.arm(force)
+    if round(c.p1) != 0:
+        return modes.DENIED
+    if ap.flying and not force:
+        ap.statustext(modes.SEV_CRITICAL, "Disarm: not landed")
+        return modes.FAILED
+    ap.disarm("command")
+    return modes.ACCEPTED
+
+
+def _set_mode_cmd(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if not round(c.p1) & 1:  # MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+        return modes.DENIED
+    return modes.ACCEPTED if ap.set_mode(round(c.p2)) else modes.FAILED
+
+
+def _takeoff(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if ap.mode not in (Mode.GUIDED, Mode.LOITER, Mode.ALT_HOLD) or not ap.armed or ap.flying:
+        return modes.FAILED
+    alt = c.z if not math.isnan(c.z) else 0.0
+    if alt <= 0:
+        return modes.FAILED
+    ap.start_takeoff(ap.home_xyz[2] + alt)
+    return modes.ACCEPTED
+
+
+def _rtl(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    return modes.ACCEPTED if ap.set_mode(Mode.RTL) else modes.FAILED
+
+
+def _land(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    return modes.ACCEPTED if ap.set_mode(Mode.LAND) else modes.FAILED
+
+
+def _mission_start(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if c.p1 != 0 or c.p2 != 0:
+        return modes.DENIED
+    if ap.mode != Mode.AUTO and not ap.set_mode(Mode.AUTO):
+        return modes.FAILED
+    if ap.mission.state != 3:
+        ap.mission.start_or_resume()
+    return modes.ACCEPTED
+
+
+def _change_speed(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    kind = round(c.p1)
+    if c.p2 > 0:
+        key = {2: "WPNAV_SPEED_UP", 3: "WPNAV_SPEED_DN"}.get(kind)
+        if key is not None:
+            ap.params.set(key, c.p2 * 100.0)
+        else:
+            ap.speed_h_override = c.p2
+        return modes.ACCEPTED
+    if c.p2 == -1:
+        ap.speed_h_override = None
+        return modes.ACCEPTED
+    return modes.FAILED
+
+
+def _reposition(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if ap.mode != Mode.GUIDED and not round(c.p2) & _CHANGE_MODE_FLAG:
+        return modes.DENIED
+    if ap.mode != Mode.GUIDED and not ap.set_mode(Mode.GUIDED):
+        return modes.FAILED
+    if math.isnan(c.x) or math.isnan(c.y) or (c.x == 0 and c.y == 0):
+        x, y = ap.body.x_m, ap.body.y_m
+    else:
+        x, y = ap.plane.to_xy(c.x, c.y)
+    z = ap.body.z_m if math.isnan(c.z) else _alt_to_z(ap, c.z, c.frame)
+    if c.p1 > 0:
+        ap.speed_h_override = c.p1
+    if not math.isnan(c.p4):
+        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, c.p4 % 360.0
+    ap.goto(x, y, z)
+    return modes.ACCEPTED
+
+
+def _alt_to_z(ap: Autopilot, alt: float, frame: int) -> float:
+    if frame in (0, 5):
+        return alt - ap.origin_alt_msl_m
+    return alt + ap.home_xyz[2]
+
+
+def _roi_location(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if c.x == 0 and c.y == 0:
+        ap.roi = None
+        ap.roi_sysid = None
+        return modes.ACCEPTED
+    x, y = ap.plane.to_xy(c.x, c.y)
+    ap.roi = (x, y, _alt_to_z(ap, c.z, c.frame))
+    ap.roi_sysid = None
+    ap.gimbal.mode = MOUNT_MODE_GPS_POINT
+    return modes.ACCEPTED
+
+
+def _roi_legacy(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    return _roi_location(ap, c, msg, link)
+
+
+def _roi_none(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    ap.roi = None
+    ap.roi_sysid = None
+    return modes.ACCEPTED
+
+
+def _roi_sysid(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    sysid = round(c.p1)
+    if not 0 < sysid < 256:
+        return modes.DENIED
+    ap.roi_sysid = sysid
+    ap.roi = None
+    ap.gimbal.mode = MOUNT_MODE_SYSID_TARGET
+    return modes.ACCEPTED
+
+
+def _gimbal_pitchyaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if ap.params["MNT1_TYPE"] == 0:
+        return modes.FAILED
+    pitch = ap.gimbal.target_pitch_deg if math.isnan(c.p1) else c.p1
+    yaw = ap.gimbal.target_yaw_deg if math.isnan(c.p2) else c.p2
+    ap.roi = None
+    ap.roi_sysid = None
+    raw_flags = c.param5_raw()
+    flags = 0 if math.isnan(raw_flags) else round(raw_flags)
+    ap.gimbal.point(pitch, yaw, yaw_lock=bool(flags & _YAW_LOCK))
+    return modes.ACCEPTED
+
+
+def _mount_control(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if ap.params["MNT1_TYPE"] == 0:
+        return modes.FAILED
+    ap.roi = None
+    ap.roi_sysid = None
+    ap.gimbal.point(c.p1, c.p3)
+    return modes.ACCEPTED
+
+
+def _condition_yaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if ap.mode not in (Mode.GUIDED, Mode.AUTO):
+        return modes.FAILED
+    direction = -1.0 if c.p3 < 0 else 1.0
+    target = ap.body.yaw_deg + direction * c.p1 if round(c.p4) == 1 else c.p1
+    ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
+    return modes.ACCEPTED
+
+
+def _set_home(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if round(c.p1) == 1:
+        if not ap.ekf_ok:
+            return modes.FAILED
+        ap.set_home(ap.body.x_m, ap.body.y_m, ap.body.z_m)
+        return modes.ACCEPTED
+    if c.x == 0 and c.y == 0:
+        return modes.FAILED
+    x, y = ap.plane.to_xy(c.x, c.y)
+    ap.set_home(x, y, c.z - ap.origin_alt_msl_m)
+    return modes.ACCEPTED
+
+
+def _fence_enable(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    value = round(c.p1)
+    if value not in (0, 1, 2):
+        return modes.DENIED
+    ap.params.set("FENCE_ENABLE", 1 if value == 1 else 0)
+    return modes.ACCEPTED
+
+
+def _set_mission_current(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    return modes.ACCEPTED if ap.mission.set_current(round(c.p1)) else modes.DENIED
+
+
+def _set_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    msg_id = round(c.p1)
+    if msg_id not in BUILDERS or msg_id in (0, streams.AUTOPILOT_VERSION):
+        return modes.FAILED
+    interval_us = c.p2
+    if interval_us == 0:
+        interval: float | None = None
+    elif interval_us < 0:
+        interval = -1.0
+    else:
+        interval = interval_us / 1e6
+    ap.streams.set_interval(msg_id, interval, ap.time_s)
+    return modes.ACCEPTED
+
+
+def _get_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    msg_id = round(c.p1)
+    interval = ap.streams.interval_s(msg_id)
+    if msg_id == 0:
+        interval = 1.0
+    value = -1 if interval < 0 else round(interval * 1e6)
+    ap.outbox.append((link, mav.MAVLink_message_interval_message(msg_id, value)))
+    return modes.ACCEPTED
+
+
+def _request_message(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    builder = BUILDERS.get(round(c.p1))
+    if builder is None:
+        return modes.FAILED
+    reply = builder(ap)
+    if reply is not None:  # e.g. HOME_POSITION before home is set: accepted, nothing sent
+        ap.outbox.append((link, reply))
+    return modes.ACCEPTED
+
+
+def _get_home(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    reply = BUILDERS[streams.HOME_POSITION](ap)
+    if reply is None:
+        return modes.FAILED
+    ap.outbox.append((link, reply))
+    return modes.ACCEPTED
+
+
+def _autopilot_caps(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    ap.outbox.append((link, BUILDERS[streams.AUTOPILOT_VERSION](ap)))
+    return modes.ACCEPTED
+
+
+_CommandFn = Callable[["Autopilot", Command, Any, Any], int]
+_COMMANDS: dict[int, _CommandFn] = {
+    400: _arm_disarm,
+    176: _set_mode_cmd,
+    22: _takeoff,
+    20: _rtl,
+    21: _land,
+    300: _mission_start,
+    178: _change_speed,
+    192: _reposition,
+    195: _roi_location,
+    201: _roi_legacy,
+    197: _roi_none,
+    198: _roi_sysid,
+    1000: _gimbal_pitchyaw,
+    205: _mount_control,
+    115: _condition_yaw,
+    179: _set_home,
+    207: _fence_enable,
+    224: _set_mission_current,
+    511: _set_message_interval,
+    510: _get_message_interval,
+    512: _request_message,
+    410: _get_home,
+    520: _autopilot_caps,
+}
+
+
+# -- other messages -------------------------------------------------------------------
+
+
+def _set_mode_msg(ap: Autopilot, msg: Any, link: Any) -> None:
+    if not msg.base_mode & 1:
+        result = modes.DENIED
+    else:
+        result = modes.ACCEPTED if ap.set_mode(msg.custom_mode) else modes.FAILED
+    _ack(ap, link, msg, 11, result)  # ArduPilot acks SET_MODE with command = its message id
+
+
+def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
+    rate = msg.req_message_rate if msg.start_stop else 0
+    for sid in ap.streams.set_group_rate(msg.req_stream_id, rate, ap.time_s):
+        ap.params.set(streams.GROUPS[sid][0], rate)
+
+
+def _param_value(ap: Autopilot, name: str) -> Any:
+    p = ap.params
+    return mav.MAVLink_param_value_message(
+        p.wire_name(name).encode(), p[name], p.type_of(name), len(p), p.index_of(name)
+    )
+
+
+def _param_request_read(ap: Autopilot, msg: Any, link: Any) -> None:
+    if msg.param_index >= 0:
+        name = ap.params.by_index(msg.param_index)
+    else:
+        raw = msg.param_id
+        wire = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+        name = ap.params.lookup(wire.rstrip("\x00"))
+    if name is not None:
+        ap.outbox.append((link, _param_value(ap, name)))
+
+
+def _param_request_list(ap: Autopilot, msg: Any, link: Any) -> None:
+    for name in ap.params:
+        ap.outbox.append((link, _param_value(ap, name)))
+
+
+def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
+    raw = msg.param_id
+    wire = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    name = ap.params.lookup(wire.rstrip("\x00"))
+    value = float(msg.param_value)
+    if name is None or math.isnan(value) or math.isinf(value):
+        return  # ArduPilot ignores sets of unknown names
+    # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
+    ap.params.set(name, value)
+    _after_param_set(ap, name)
+    ap.broadcast(_param_value(ap, name))
+
+
+def _after_param_set(ap: Autopilot, name: str) -> None:
+    if name.startswith("SIM_WIND"):
+        ap._sync_wind()
+    elif name == "BATT_CAPACITY":
+        ap.battery.capacity_mah = max(1.0, ap.params[name])
+    elif name.startswith("SR0_"):
+        for sid, (pname, _) in streams.GROUPS.items():
+            if pname == name:
+                ap.streams.set_group_rate(sid, ap.params[name], ap.time_s)
+    elif name.startswith("MNT1_PITCH"):
+        ap.gimbal.pitch_min_deg = ap.params["MNT1_PITCH_MIN"]
+        ap.gimbal.pitch_max_deg = ap.params["MNT1_PITCH_MAX"]
+
+
+def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
+    if ap.mode != Mode.GUIDED:
+        return
+    mask = msg.type_mask
+    if mask & 0x7 != 0x7:
+        x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
+        ap.goto(x, y, _alt_to_z(ap, msg.alt, msg.coordinate_frame))
+    elif mask & 0x38 != 0x38:
+        ap.set_velocity(msg.vy, msg.vx, -msg.vz)
+    _target_yaw(ap, mask, msg.yaw)
+
+
+def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
+    if ap.mode != Mode.GUIDED:
+        return
+    mask = msg.type_mask
+    frame = msg.coordinate_frame
+    b = ap.body
+    yaw = math.radians(b.yaw_deg)
+
+    def to_en(north: float, east: float) -> tuple[float, float]:
+        if frame in (8, 9):  # BODY_NED / BODY_OFFSET_NED: forward/right
+            return (
+                north * math.sin(yaw) + east * math.cos(yaw),
+                north * math.cos(yaw) - east * math.sin(yaw),
+            )
+        return east, north
+
+    if mask & 0x7 != 0x7:
+        e, n = to_en(msg.x, msg.y)
+        if frame in (7, 9):
+            ap.goto(b.x_m + e, b.y_m + n, b.z_m - msg.z)
+        else:
+            ap.goto(e, n, -msg.z)
+    elif mask & 0x38 != 0x38:
+        e, n = to_en(msg.vx, msg.vy)
+        ap.set_velocity(e, n, -msg.vz)
+    _target_yaw(ap, mask, msg.yaw)
+
+
+def _target_yaw(ap: Autopilot, mask: int, yaw_rad: float) -> None:
+    if not mask & 0x400 and not math.isnan(yaw_rad):
+        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, math.degrees(yaw_rad) % 360.0
+
+
+def _mission_count(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_count(msg, link)
+
+
+def _mission_item_int(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_item(msg, link, is_int=True)
+
+
+def _mission_item(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_item(msg, link, is_int=False)
+
+
+def _mission_request_list(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_request_list(msg, link)
+
+
+def _mission_request_int(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_request(msg, link, as_int=True)
+
+
+def _mission_request(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_request(msg, link, as_int=False)
+
+
+def _mission_clear_all(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_clear_all(msg, link)
+
+
+def _mission_set_current(ap: Autopilot, msg: Any, link: Any) -> None:
+    if not ap.mission.set_current(msg.seq):
+        ap.statustext(modes.SEV_WARNING, "Mission set current failed")
+
+
+def _timesync(ap: Autopilot, msg: Any, link: Any) -> None:
+    if msg.tc1 == 0:
+        ap.outbox.append((link, mav.MAVLink_timesync_message(int(ap.time_s * 1e9), msg.ts1)))
+
+
+_HANDLERS: dict[str, Callable[[Autopilot, Any, Any], None]] = {
+    "COMMAND_LONG": _command_long,
+    "COMMAND_INT": _command_int,
+    "SET_MODE": _set_mode_msg,
+    "REQUEST_DATA_STREAM": _request_data_stream,
+    "PARAM_REQUEST_READ": _param_request_read,
+    "PARAM_REQUEST_LIST": _param_request_list,
+    "PARAM_SET": _param_set,
+    "SET_POSITION_TARGET_GLOBAL_INT": _set_position_target_global,
+    "SET_POSITION_TARGET_LOCAL_NED": _set_position_target_local,
+    "MISSION_COUNT": _mission_count,
+    "MISSION_ITEM_INT": _mission_item_int,
+    "MISSION_ITEM": _mission_item,
+    "MISSION_REQUEST_LIST": _mission_request_list,
+    "MISSION_REQUEST_INT": _mission_request_int,
+    "MISSION_REQUEST": _mission_request,
+    "MISSION_CLEAR_ALL": _mission_clear_all,
+    "MISSION_SET_CURRENT": _mission_set_current,
+    "TIMESYNC": _timesync,
+}

@@ -1,0 +1,236 @@
+"""Mission, fence and rally items as the vehicle stores them, and their validation.
+
+Items are kept as they came on the wire (``x``/``y`` in 1e-7 degrees, ``z``
+in the frame's datum) so a download returns exactly what was uploaded,
+except what ArduPilot itself changes: item 0 of a mission is home, and the
+``_INT`` frames come back as their plain counterparts (6 → 3, 5 → 0, 11 → 10).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from overwatch.items import Cmd, MissionType
+from simulator import modes
+
+#: How many items each list may hold.
+CAPACITY: dict[int, int] = {MissionType.MISSION: 700, MissionType.FENCE: 100, MissionType.RALLY: 10}
+
+_GLOBAL_FRAMES = frozenset({0, 3, 5, 6, 10, 11})
+_FRAME_ON_DOWNLOAD = {5: 0, 6: 3, 11: 10}
+
+#: Commands that carry a location (their frame must be a global one).
+LOCATION_COMMANDS = frozenset(
+    {
+        Cmd.NAV_WAYPOINT,
+        Cmd.NAV_LOITER_UNLIM,
+        Cmd.NAV_LOITER_TURNS,
+        Cmd.NAV_LOITER_TIME,
+        Cmd.NAV_LAND,
+        Cmd.NAV_TAKEOFF,
+        Cmd.DO_SET_ROI_LOCATION,
+        201,  # DO_SET_ROI (legacy)
+        179,  # DO_SET_HOME
+        189,  # DO_LAND_START
+        Cmd.NAV_FENCE_RETURN_POINT,
+        Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+        Cmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+        Cmd.NAV_FENCE_CIRCLE_INCLUSION,
+        Cmd.NAV_FENCE_CIRCLE_EXCLUSION,
+        Cmd.NAV_RALLY_POINT,
+    }
+)
+
+#: Commands ArduCopter accepts in a mission (the simulator executes a subset).
+MISSION_COMMANDS = frozenset(
+    {
+        Cmd.NAV_WAYPOINT,
+        Cmd.NAV_LOITER_UNLIM,
+        Cmd.NAV_LOITER_TURNS,
+        Cmd.NAV_LOITER_TIME,
+        Cmd.NAV_RETURN_TO_LAUNCH,
+        Cmd.NAV_LAND,
+        Cmd.NAV_TAKEOFF,
+        82,  # NAV_SPLINE_WAYPOINT
+        92,  # NAV_GUIDED_ENABLE
+        93,  # NAV_DELAY
+        112,  # CONDITION_DELAY
+        114,  # CONDITION_DISTANCE
+        115,  # CONDITION_YAW
+        177,  # DO_JUMP
+        Cmd.DO_CHANGE_SPEED,
+        179,  # DO_SET_HOME
+        181,  # DO_SET_RELAY
+        183,  # DO_SET_SERVO
+        189,  # DO_LAND_START
+        Cmd.DO_SET_ROI_LOCATION,
+        Cmd.DO_SET_ROI_NONE,
+        Cmd.DO_SET_ROI_SYSID,
+        201,  # DO_SET_ROI
+        202,  # DO_DIGICAM_CONFIGURE
+        203,  # DO_DIGICAM_CONTROL
+        Cmd.DO_MOUNT_CONTROL,
+        206,  # DO_SET_CAM_TRIGG_DIST
+        Cmd.DO_GIMBAL_MANAGER_PITCHYAW,
+        2000,  # IMAGE_START_CAPTURE
+        2001,  # IMAGE_STOP_CAPTURE
+        2500,  # VIDEO_START_CAPTURE
+        2501,  # VIDEO_STOP_CAPTURE
+    }
+)
+FENCE_COMMANDS = frozenset(
+    {
+        Cmd.NAV_FENCE_RETURN_POINT,
+        Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+        Cmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+        Cmd.NAV_FENCE_CIRCLE_INCLUSION,
+        Cmd.NAV_FENCE_CIRCLE_EXCLUSION,
+    }
+)
+RALLY_COMMANDS = frozenset({Cmd.NAV_RALLY_POINT})
+_ALLOWED: dict[int, frozenset[int]] = {
+    MissionType.MISSION: MISSION_COMMANDS,
+    MissionType.FENCE: FENCE_COMMANDS,
+    MissionType.RALLY: RALLY_COMMANDS,
+}
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """One item as received: ``x``/``y`` are 1e-7 degrees, ``z`` metres in ``frame``'s datum."""
+
+    command: int
+    frame: int
+    param1: float = 0.0
+    param2: float = 0.0
+    param3: float = 0.0
+    param4: float = 0.0
+    x: int = 0
+    y: int = 0
+    z: float = 0.0
+    autocontinue: int = 1
+
+    @property
+    def lat_deg(self) -> float:
+        return self.x * 1e-7
+
+    @property
+    def lon_deg(self) -> float:
+        return self.y * 1e-7
+
+    @property
+    def relative_alt(self) -> bool:
+        """True if ``z`` is above home (frames 3/6), False if above mean sea level."""
+        return self.frame in (3, 6)
+
+    def for_download(self) -> StoredItem:
+        """The item as ArduPilot returns it: ``_INT`` frames reduced to plain ones."""
+        return replace(self, frame=_FRAME_ON_DOWNLOAD.get(self.frame, self.frame))
+
+
+def validate_item(item: StoredItem, mission_type: int) -> int:
+    """MAV_MISSION_RESULT for one uploaded item (MISSION_ACCEPTED if fine)."""
+    if item.command not in _ALLOWED.get(mission_type, frozenset()):
+        return modes.MISSION_UNSUPPORTED
+    if item.command in LOCATION_COMMANDS:
+        if item.frame not in _GLOBAL_FRAMES:
+            return modes.MISSION_UNSUPPORTED_FRAME
+        if abs(item.x) > 900_000_000:
+            return modes.MISSION_INVALID_PARAM5_X
+        if abs(item.y) > 1_800_000_000:
+            return modes.MISSION_INVALID_PARAM6_Y
+    for value in (item.param1, item.param2, item.param3, item.param4, item.z):
+        if math.isinf(value):
+            return modes.MISSION_INVALID
+    return modes.MISSION_ACCEPTED
+
+
+def validate_fence(items: list[StoredItem]) -> int:
+    """Check polygon vertex counts and circle radii of a complete fence list."""
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.command in (
+            Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+            Cmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+        ):
+            count = round(item.param1)
+            if count < 3 or i + count > len(items):
+                return modes.MISSION_INVALID_PARAM1
+            for vertex in items[i : i + count]:
+                if vertex.command != item.command or round(vertex.param1) != count:
+                    return modes.MISSION_INVALID_PARAM1
+            i += count
+            continue
+        if (
+            item.command in (Cmd.NAV_FENCE_CIRCLE_INCLUSION, Cmd.NAV_FENCE_CIRCLE_EXCLUSION)
+            and item.param1 <= 0
+        ):
+            return modes.MISSION_INVALID_PARAM1
+        i += 1
+    return modes.MISSION_ACCEPTED
+
+
+@dataclass(frozen=True)
+class FenceGeometry:
+    """A fence list split into shapes, vertices in WGS84 degrees, radii in metres."""
+
+    inclusion_polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
+    exclusion_polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
+    inclusion_circles: tuple[tuple[float, float, float], ...] = ()
+    exclusion_circles: tuple[tuple[float, float, float], ...] = ()
+    return_point: tuple[float, float, float] | None = None
+
+
+def fence_geometry(items: list[StoredItem]) -> FenceGeometry:
+    """Group a validated fence list into polygons, circles and the return point."""
+    incl: list[tuple[tuple[float, float], ...]] = []
+    excl: list[tuple[tuple[float, float], ...]] = []
+    incl_c: list[tuple[float, float, float]] = []
+    excl_c: list[tuple[float, float, float]] = []
+    ret: tuple[float, float, float] | None = None
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.command in (
+            Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+            Cmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+        ):
+            count = max(1, round(item.param1))
+            poly = tuple((v.lat_deg, v.lon_deg) for v in items[i : i + count])
+            (incl if item.command == Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION else excl).append(poly)
+            i += count
+            continue
+        if item.command == Cmd.NAV_FENCE_CIRCLE_INCLUSION:
+            incl_c.append((item.lat_deg, item.lon_deg, item.param1))
+        elif item.command == Cmd.NAV_FENCE_CIRCLE_EXCLUSION:
+            excl_c.append((item.lat_deg, item.lon_deg, item.param1))
+        elif item.command == Cmd.NAV_FENCE_RETURN_POINT:
+            ret = (item.lat_deg, item.lon_deg, item.z)
+        i += 1
+    return FenceGeometry(tuple(incl), tuple(excl), tuple(incl_c), tuple(excl_c), ret)
+
+
+class MissionStore:
+    """The three lists a vehicle holds. Mission item 0 is a placeholder for home."""
+
+    def __init__(self) -> None:
+        self.lists: dict[int, list[StoredItem]] = {
+            MissionType.MISSION: [],
+            MissionType.FENCE: [],
+            MissionType.RALLY: [],
+        }
+        #: Bumped on every change of a list (for caches of derived shapes).
+        self.version: dict[int, int] = dict.fromkeys(self.lists, 0)
+
+    def get(self, mission_type: int) -> list[StoredItem]:
+        return self.lists[mission_type]
+
+    def replace(self, mission_type: int, items: list[StoredItem]) -> None:
+        self.lists[mission_type] = list(items)
+        self.version[mission_type] += 1
+
+    def clear(self, mission_type: int) -> None:
+        self.lists[mission_type] = []
+        self.version[mission_type] += 1

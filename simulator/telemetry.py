@@ -1,0 +1,288 @@
+"""MAVLink telemetry messages built from the autopilot's state (scaling happens here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
+from simulator import streams
+from simulator.modes import GUIDED_FLAG_MODES
+
+if TYPE_CHECKING:
+    from simulator.autopilot import Autopilot
+
+# MAV_MODE_FLAG
+_CUSTOM_MODE_ENABLED = 1
+_GUIDED_ENABLED = 8
+_STABILIZE_ENABLED = 16
+_MANUAL_INPUT_ENABLED = 64
+_SAFETY_ARMED = 128
+
+_EKF_BEFORE_GPS = 1 | 4 | 32 | 128
+_EKF_WITH_GPS = 1 | 2 | 4 | 8 | 16 | 32 | 256 | 512
+_SENSORS = 0x0020_802F  # gyro, accel, mag, baro, GPS, ahrs, battery (MAV_SYS_STATUS_SENSOR bits)
+_GIMBAL_FLAGS = (
+    mav.GIMBAL_DEVICE_FLAGS_ROLL_LOCK
+    | mav.GIMBAL_DEVICE_FLAGS_PITCH_LOCK
+    | mav.GIMBAL_DEVICE_FLAGS_YAW_IN_VEHICLE_FRAME
+)
+FLIGHT_SW_VERSION = (4 << 24) | (5 << 16) | (7 << 8) | 255  # 4.5.7 official
+
+
+def heartbeat(ap: Autopilot) -> Any:
+    base = _STABILIZE_ENABLED | _MANUAL_INPUT_ENABLED | _CUSTOM_MODE_ENABLED
+    if ap.mode in GUIDED_FLAG_MODES:
+        base |= _GUIDED_ENABLED
+    if ap.armed:
+        base |= _SAFETY_ARMED
+    status = (5 if ap.gcs_failsafe or ap.battery_failsafe else 4) if ap.armed else 3
+    return mav.MAVLink_heartbeat_message(
+        mav.MAV_TYPE_QUADROTOR, mav.MAV_AUTOPILOT_ARDUPILOTMEGA, base, int(ap.mode), status, 3
+    )
+
+
+def _boot_ms(ap: Autopilot) -> int:
+    return int(ap.time_s * 1000.0) & 0xFFFFFFFF
+
+
+def global_position_int(ap: Autopilot) -> Any:
+    b = ap.body
+    if not ap.ekf_ok:
+        return mav.MAVLink_global_position_int_message(_boot_ms(ap), 0, 0, 0, 0, 0, 0, 0, 0)
+    lat, lon, alt = ap.position()
+    return mav.MAVLink_global_position_int_message(
+        _boot_ms(ap),
+        round(lat * 1e7),
+        round(lon * 1e7),
+        round(alt * 1000.0),
+        round(ap.alt_rel_m * 1000.0),
+        round(b.vy_m_s * 100.0),
+        round(b.vx_m_s * 100.0),
+        round(-b.vz_m_s * 100.0),
+        round(b.yaw_deg * 100.0) % 36000,
+    )
+
+
+def local_position_ned(ap: Autopilot) -> Any:
+    b = ap.body
+    return mav.MAVLink_local_position_ned_message(
+        _boot_ms(ap), b.y_m, b.x_m, -b.z_m, b.vy_m_s, b.vx_m_s, -b.vz_m_s
+    )
+
+
+def attitude(ap: Autopilot) -> Any:
+    b = ap.body
+    yaw = math.radians(b.yaw_deg)
+    if yaw > math.pi:
+        yaw -= 2 * math.pi
+    return mav.MAVLink_attitude_message(
+        _boot_ms(ap),
+        math.radians(b.roll_deg),
+        math.radians(b.pitch_deg),
+        yaw,
+        0.0,
+        0.0,
+        math.radians(b.yaw_rate_deg_s),
+    )
+
+
+def sys_status(ap: Autopilot) -> Any:
+    bat = ap.battery
+    return mav.MAVLink_sys_status_message(
+        _SENSORS,
+        _SENSORS,
+        _SENSORS if ap.gps_fix else _SENSORS & ~0x20,
+        100,
+        round(bat.voltage_v * 1000.0),
+        round(bat.current_a * 100.0),
+        round(bat.remaining_fraction * 100.0),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def battery_status(ap: Autopilot) -> Any:
+    bat = ap.battery
+    cells = [65535] * 10
+    cell_mv = round(bat.voltage_v / bat.cells * 1000.0)
+    for i in range(bat.cells):
+        cells[i] = cell_mv
+    return mav.MAVLink_battery_status_message(
+        0,
+        0,
+        1,
+        32767,
+        cells,
+        round(bat.current_a * 100.0),
+        round(bat.consumed_mah),
+        -1,
+        round(bat.remaining_fraction * 100.0),
+        0,
+        3 if ap.battery_failsafe == 2 else 2 if ap.battery_failsafe == 1 else 1,
+    )
+
+
+def gps_raw_int(ap: Autopilot) -> Any:
+    b = ap.body
+    if not ap.gps_fix:
+        return mav.MAVLink_gps_raw_int_message(
+            int(ap.time_s * 1e6), 1, 0, 0, 0, 9999, 9999, 0, 0, 0
+        )
+    lat, lon, alt = ap.position()
+    cog = round(math.degrees(math.atan2(b.vx_m_s, b.vy_m_s)) % 360.0 * 100.0) % 36000
+    return mav.MAVLink_gps_raw_int_message(
+        int(ap.time_s * 1e6),
+        3,
+        round(lat * 1e7),
+        round(lon * 1e7),
+        round(alt * 1000.0),
+        121,
+        200,
+        round(b.groundspeed_m_s() * 100.0),
+        cog,
+        10,
+    )
+
+
+def vfr_hud(ap: Autopilot) -> Any:
+    b = ap.body
+    throttle = 0 if not ap.armed else (15 if b.on_ground else 45)
+    _, _, alt = ap.position()
+    return mav.MAVLink_vfr_hud_message(
+        b.airspeed_m_s(ap.wind),
+        b.groundspeed_m_s(),
+        round(b.yaw_deg) % 360,
+        throttle,
+        alt,
+        b.vz_m_s,
+    )
+
+
+def ekf_status_report(ap: Autopilot) -> Any:
+    flags = _EKF_WITH_GPS if ap.ekf_ok else _EKF_BEFORE_GPS
+    return mav.MAVLink_ekf_status_report_message(flags, 0.02, 0.01, 0.01, 0.02, 0.0, 0.0)
+
+
+def extended_sys_state(ap: Autopilot) -> Any:
+    b = ap.body
+    if b.on_ground:
+        landed = 1
+    elif ap.nav_kind == 3 and b.z_m < ap.tgt[2] - 0.5:
+        landed = 3
+    elif ap.nav_kind == 4:
+        landed = 4
+    else:
+        landed = 2
+    return mav.MAVLink_extended_sys_state_message(0, landed)
+
+
+def home_position(ap: Autopilot) -> Any | None:
+    if not ap.home_set:
+        return None
+    lat, lon, alt = ap.home_lat_lon_alt()
+    return mav.MAVLink_home_position_message(
+        round(lat * 1e7),
+        round(lon * 1e7),
+        round(alt * 1000.0),
+        0.0,
+        0.0,
+        0.0,
+        [1.0, 0.0, 0.0, 0.0],
+        0.0,
+        0.0,
+        0.0,
+        int(ap.time_s * 1e6),
+    )
+
+
+def mission_current(ap: Autopilot) -> Any:
+    return ap.mission.mission_current_message()
+
+
+def system_time(ap: Autopilot) -> Any:
+    unix_us = int((ap.start_unix_s + ap.time_s) * 1e6) if ap.gps_fix else 0
+    return mav.MAVLink_system_time_message(unix_us, _boot_ms(ap))
+
+
+def gimbal_device_attitude_status(ap: Autopilot) -> Any:
+    g = ap.gimbal
+    p, y = math.radians(g.pitch_deg) / 2.0, math.radians(g.yaw_deg) / 2.0
+    q = [
+        math.cos(p) * math.cos(y),
+        -math.sin(p) * math.sin(y),
+        math.sin(p) * math.cos(y),
+        math.cos(p) * math.sin(y),
+    ]
+    earth_yaw = math.radians(g.yaw_deg + ap.body.yaw_deg)
+    return mav.MAVLink_gimbal_device_attitude_status_message(
+        0, 0, _boot_ms(ap), _GIMBAL_FLAGS, q, 0.0, 0.0, 0.0, 0, earth_yaw, 0.0, 1
+    )
+
+
+def mount_status(ap: Autopilot) -> Any:
+    g = ap.gimbal
+    return mav.MAVLink_mount_status_message(
+        0, 0, round(g.pitch_deg * 100.0), 0, round(g.yaw_deg * 100.0), g.mode
+    )
+
+
+def fence_status(ap: Autopilot) -> Any:
+    return mav.MAVLink_fence_status_message(
+        1 if ap.fence_breaches else 0,
+        ap.fence_breach_count,
+        {1: 3, 2: 2, 4: 3}.get(ap.fence_breaches & -ap.fence_breaches, 0),
+        int(ap.fence_breach_time_s * 1000.0),
+    )
+
+
+def nav_controller_output(ap: Autopilot) -> Any:
+    b = ap.body
+    tx, ty, tz = ap.tgt
+    dx, dy = tx - b.x_m, ty - b.y_m
+    bearing = round(math.degrees(math.atan2(dx, dy)))
+    return mav.MAVLink_nav_controller_output_message(
+        b.roll_deg,
+        b.pitch_deg,
+        bearing,
+        bearing,
+        min(65535, round(math.hypot(dx, dy))),
+        tz - b.z_m,
+        0.0,
+        0.0,
+    )
+
+
+def autopilot_version(ap: Autopilot) -> Any:
+    caps = 0x1 | 0x4 | 0x8 | 0x20 | 0x80 | 0x100 | 0x400 | 0x800 | 0x2000 | 0x4000 | 0x10000
+    return mav.MAVLink_autopilot_version_message(
+        caps, FLIGHT_SW_VERSION, 0, 0, 0, [0] * 8, [0] * 8, [0] * 8, 0, 0, ap.sysid
+    )
+
+
+BUILDERS: dict[int, Callable[[Autopilot], Any]] = {
+    0: heartbeat,
+    streams.SYS_STATUS: sys_status,
+    streams.SYSTEM_TIME: system_time,
+    streams.GPS_RAW_INT: gps_raw_int,
+    streams.ATTITUDE: attitude,
+    streams.LOCAL_POSITION_NED: local_position_ned,
+    streams.GLOBAL_POSITION_INT: global_position_int,
+    streams.MISSION_CURRENT: mission_current,
+    streams.NAV_CONTROLLER_OUTPUT: nav_controller_output,
+    streams.VFR_HUD: vfr_hud,
+    streams.BATTERY_STATUS: battery_status,
+    streams.AUTOPILOT_VERSION: autopilot_version,
+    streams.MOUNT_STATUS: mount_status,
+    streams.FENCE_STATUS: fence_status,
+    streams.EKF_STATUS_REPORT: ekf_status_report,
+    streams.HOME_POSITION: home_position,
+    streams.EXTENDED_SYS_STATE: extended_sys_state,
+    streams.GIMBAL_DEVICE_ATTITUDE_STATUS: gimbal_device_attitude_status,
+}

@@ -1,0 +1,201 @@
+"""The real-SITL launcher (without a binary) and the command line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
+from overwatch.errors import SimulatorError
+from simulator.cli import build_parser, faults_from, run_sim
+from simulator.sitl import DEFAULT_PARAMS, SitlInstance, find_binary
+
+HOME4 = (13.5, 2.1, 220.0, 90.0)
+
+
+def _fake_binary(tmp_path: Path) -> Path:
+    exe = tmp_path / "arducopter"
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def test_sitl_command_line(tmp_path: Path) -> None:
+    exe = _fake_binary(tmp_path)
+    inst = SitlInstance(home=HOME4, binary=exe, instance=2, speedup=5)
+    cmd = inst.command()
+    assert cmd[0] == str(exe)
+    joined = " ".join(cmd)
+    assert "-I 2" in joined and "--model +" in joined and "--speedup 5" in joined
+    assert "--home 13.5000000,2.1000000,220.00,90.0" in joined
+    assert f"--defaults {DEFAULT_PARAMS}" in joined
+    assert "--sysid 3" in joined and "--serial0 tcp:0" in joined
+    assert "--base-port" not in joined
+    assert inst.url == "tcp:127.0.0.1:5780"
+    other = SitlInstance(home=HOME4, binary=exe, base_port=6000, sysid=9).command()
+    assert other.index("--base-port") < other.index("-I")
+    assert DEFAULT_PARAMS.is_file()
+    text = DEFAULT_PARAMS.read_text()
+    assert "FRAME_CLASS" in text and "FS_GCS_ENABLE" in text
+
+
+def test_missing_binary_names_the_environment_variable(tmp_path: Path) -> None:
+    with pytest.raises(SimulatorError, match="ARDUPILOT_SITL"):
+        find_binary(tmp_path / "no-such-arducopter")
+    env_free = {k: v for k, v in os.environ.items() if k != "ARDUPILOT_SITL"}
+    code = (
+        "from simulator.sitl import find_binary\n"
+        "from overwatch.errors import SimulatorError\n"
+        "try:\n    find_binary()\nexcept SimulatorError as e:\n    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env_free,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "ARDUPILOT_SITL" in out.stdout
+
+
+async def test_sitl_that_exits_early_reports_its_output(tmp_path: Path) -> None:
+    exe = tmp_path / "arducopter"
+    exe.write_text("#!/bin/sh\necho 'bad model'\nexit 3\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    inst = SitlInstance(home=HOME4, binary=exe, base_port=_free_port(), instance=0)
+    with pytest.raises(SimulatorError, match="bad model"):
+        await inst.start(timeout_s=5)
+    await inst.stop()
+    assert inst.workdir is None  # temporary directory removed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_cli_arguments_build_faults() -> None:
+    ns = build_parser().parse_args(
+        [
+            "--loss",
+            "5",
+            "--loss-down",
+            "20",
+            "--latency-ms",
+            "150",
+            "--outage",
+            "60:75",
+            "--seed",
+            "4",
+        ]
+    )
+    faults = faults_from(ns)
+    assert faults.loss_up_pct == 5 and faults.loss_down_pct == 20
+    assert faults.latency_ms == 150 and faults.outages == ((60.0, 75.0),) and faults.seed == 4
+
+
+def test_cli_rejects_bad_values(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run_sim(["--udp-out", "nowhere"])
+    assert exc.value.code == 2
+    assert "HOST:PORT" in capsys.readouterr().err
+    assert run_sim(["--loss", "150", "--base-port", "0"]) == 2
+    assert "percentage" in capsys.readouterr().err
+
+
+def test_python_m_simulator_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--base-port",
+            "0",
+            "--vehicles",
+            "2",
+            "--speedup",
+            "5",
+            "--gps-delay",
+            "0.5",
+            "--ekf-delay",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(2)]  # type: ignore[union-attr]
+        assert lines[0].startswith("vehicle 1: tcp:127.0.0.1:"), lines
+        port = int(lines[1].rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            parser = mav.MAVLink(None)
+            sock.settimeout(5)
+            msgs: list[Any] = []
+            end = time.monotonic() + 5
+            while not msgs and time.monotonic() < end:
+                msgs = [
+                    m
+                    for m in parser.parse_buffer(sock.recv(4096)) or []
+                    if m.get_type() == "HEARTBEAT"
+                ]
+            assert msgs and msgs[0].get_srcSystem() == 2
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "Traceback" not in err
+
+
+async def test_launcher_runs_a_stand_in_binary_end_to_end(tmp_path: Path) -> None:
+    """A stand-in 'arducopter' (the built-in simulator behind SITL's command line)."""
+    repo = Path(__file__).resolve().parents[2]
+    fake = tmp_path / "arducopter"
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(repo)!r})\n"
+        "args = sys.argv[1:]\n"
+        "opt = {args[i]: args[i + 1] for i in range(0, len(args) - 1, 2)}\n"
+        "lat, lon, alt, _ = opt['--home'].split(',')\n"
+        "port = int(opt.get('--base-port', 5760)) + 10 * int(opt['-I'])\n"
+        "open('eeprom.bin', 'wb').close()\n"
+        "from simulator.cli import run_sim\n"
+        "sys.exit(run_sim(['--base-port', str(port), '--lat', lat, '--lon', lon,\n"
+        "                  '--alt', alt, '--speedup', opt['--speedup']]))\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    inst = SitlInstance(home=HOME4, binary=fake, base_port=_free_port(), speedup=5)
+    url = await inst.start(timeout_s=30)
+    workdir = inst.workdir
+    try:
+        assert url == f"tcp:127.0.0.1:{inst.port}"
+        assert workdir is not None and (workdir / "eeprom.bin").exists()
+        with socket.create_connection(("127.0.0.1", inst.port), timeout=5) as sock:
+            parser = mav.MAVLink(None)
+            msgs: list[Any] = []
+            while not msgs:
+                msgs = [
+                    m
+                    for m in parser.parse_buffer(sock.recv(4096)) or []
+                    if m.get_type() == "HEARTBEAT"
+                ]
+            assert msgs[0].autopilot == mav.MAV_AUTOPILOT_ARDUPILOTMEGA
+    finally:
+        await inst.stop()
+    assert workdir is not None and not workdir.exists()
