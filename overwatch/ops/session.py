@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -61,6 +61,9 @@ from overwatch.ops.state import (
     Severity,
 )
 from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
+
+if TYPE_CHECKING:
+    from overwatch.ops.video import VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +138,7 @@ class LiveSession:
         self._last_feed_state: str | None = None
         self._follow_mav: Any = None
         self._closed = False
+        self.video: VideoPipeline | None = None
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -149,6 +153,11 @@ class LiveSession:
         self.note("info", f"vehicle {self.vehicle.sysid} connected on {self.config.connect}")
         await self.vehicle.request_telemetry()
         self._spawn(self._guidance_task(), "guidance")
+        if self.config.video_url:
+            from overwatch.ops.video import VideoPipeline
+
+            self.video = VideoPipeline(self, self.config.video_url)
+            await self.video.start()
         if self.config.cot_out:
             self._spawn(self._cot_task(self.config.cot_out), "cot-out")
 
@@ -161,6 +170,8 @@ class LiveSession:
         for task in [*self._tasks, *self._background]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.video is not None:
+            await self.video.stop()
         await self.link.close()
         self.cues.close()
 
@@ -326,7 +337,10 @@ class LiveSession:
         if self.vehicle is None:
             return None
         s = self.vehicle.state
+        # before a 3D fix ArduPilot reports 0°, 0°: never steer from that
         if s.lat_deg is None or s.lon_deg is None or s.alt_rel_m is None:
+            return None
+        if (s.gps_fix_type or 0) < 3 or not s.has_position:
             return None
         heading = s.heading_deg if s.heading_deg is not None else (s.yaw_deg or 0.0)
         return VehicleSnapshot(
@@ -375,6 +389,8 @@ class LiveSession:
             coverage=self._coverage_view(),
             events=tuple(self.events),
             strategy=self.mode,
+            video_frame=self.video.thumbnail() if self.video is not None else None,
+            video_status=self.video.status() if self.video is not None else "no video",
         )
 
     def _drone_view(self) -> DroneView:

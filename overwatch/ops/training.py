@@ -54,16 +54,26 @@ class SimProcess:
 
     def command(self) -> list[str]:
         cmd = [
-            sys.executable, "-m", "overwatch", "sim", str(self.mission),
-            "--speedup", repr(self.speedup),
-            "--base-port", str(self.tcp_port),
+            sys.executable,
+            "-m",
+            "overwatch",
+            "sim",
+            str(self.mission),
+            "--speedup",
+            repr(self.speedup),
+            "--base-port",
+            str(self.tcp_port),
         ]
         if self.scenario is not None:
             cmd += [
-                "--scenario", str(self.scenario),
-                "--patrol-out", f"nmea+udp://127.0.0.1:{self.patrol_port}",
-                "--sightings-out", f"127.0.0.1:{self.sightings_port}",
-                "--truth", str(self.run_dir / "truth.jsonl"),
+                "--scenario",
+                str(self.scenario),
+                "--patrol-out",
+                f"nmea+udp://127.0.0.1:{self.patrol_port}",
+                "--sightings-out",
+                f"127.0.0.1:{self.sightings_port}",
+                "--truth",
+                str(self.run_dir / "truth.jsonl"),
             ]
         return cmd + list(self.extra_args)
 
