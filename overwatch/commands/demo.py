@@ -1,26 +1,95 @@
-"""``overwatch demo`` — the main job in one command."""
+"""``overwatch demo`` — the main job in one command.
+
+Starts the built-in simulator with the example scenario (a 12 km border-road
+patrol with a halt, a detour, a tracker dropout and three threats), opens the
+terminal UI connected to it, and takes off as soon as the copter is ready.
+``--headless`` (or no terminal) runs the same to the end without a screen.
+Either way the run is scored and its after-action bundle written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
 from pathlib import Path
 
-from overwatch.commands import plan as plan_command
+from rich.console import Console
 
-#: the example mission the demo runs
-DEMO_MISSION = Path(__file__).resolve().parents[2] / "missions" / "vehicle-patrol.yaml"
+from overwatch.commands import score as score_command
+from overwatch.ops.demo import (
+    DEMO_MISSION,
+    DEMO_SCENARIO,
+    DemoConfig,
+    launch_when_ready,
+    make_session,
+    start_simulator,
+)
+from overwatch.ops.headless import run_headless
+from overwatch.ops.session import LiveSession
+from overwatch.scoring.features import FOOTPRINT_EVERY_S
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
-        help="run the demo: plan the example vehicle patrol and print the summary",
-        description="Plan the example 12 km vehicle patrol and write its exports to out/demo.",
+        help="the demo: simulator + scenario + live overwatch in the terminal UI",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--mission", type=Path, default=DEMO_MISSION, help="mission to run")
-    p.add_argument("--out", type=Path, default=Path("out") / "demo", help="output folder")
+    p.add_argument("--headless", action="store_true", help="no screen: run to the end, score")
+    p.add_argument("--mission", type=Path, default=DEMO_MISSION, help="mission YAML")
+    p.add_argument("--scenario", type=Path, default=DEMO_SCENARIO, help="scenario YAML")
+    p.add_argument("--out", type=Path, default=Path("out") / "demo", help="the run directory")
+    p.add_argument(
+        "--speedup",
+        type=float,
+        default=None,
+        help="simulated seconds per second (default 4 with the UI, 20 headless)",
+    )
+    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="UI theme")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return plan_command.run(argparse.Namespace(mission=args.mission, out=args.out, strategy=None))
+    headless = args.headless or not sys.stdout.isatty()
+    speedup = args.speedup or (20.0 if headless else 4.0)
+    config = DemoConfig(args.mission, args.scenario, args.out, speedup)
+    console = Console(stderr=True, highlight=False)
+    with console.status("starting the simulator…"):
+        sim = start_simulator(config)
+    try:
+        session = make_session(config, sim)
+        if headless:
+            asyncio.run(_headless(session, console))
+        else:
+            _with_ui(session, args.theme)
+    finally:
+        sim.stop()
+    return score_command.run(
+        argparse.Namespace(run_dir=config.run_dir, out=None, footprint_every=FOOTPRINT_EVERY_S)
+    )
+
+
+async def _headless(session: LiveSession, console: Console) -> None:
+    try:
+        outcome = await run_headless(session, console=console)
+        console.print(f"run ended: {outcome.reason}")
+    finally:
+        await session.close()
+
+
+def _with_ui(session: LiveSession, theme: str) -> None:
+    from overwatch.ops.thread import SessionThread
+    from overwatch.tui.app import make_app
+
+    thread = SessionThread(session)
+    thread.start()
+    if thread.error is not None:
+        raise thread.error
+    thread.call(launch_when_ready(session, lambda text: session.note("info", text)))
+    app = make_app(session.geometry, thread, thread.commands, theme=theme)  # type: ignore[arg-type]
+    try:
+        app.run()
+    finally:
+        thread.stop()
