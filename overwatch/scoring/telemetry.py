@@ -71,7 +71,8 @@ def summarize_tlog(path: Path) -> TlogSummary:
             if isinstance(event, ev.Heartbeat):
                 if event.mav_type != _MAV_TYPE_GCS and event.autopilot != _MAV_AUTOPILOT_INVALID:
                     vehicles.add(event.sysid)
-            elif isinstance(event, ev.GlobalPosition):
+            elif isinstance(event, ev.GlobalPosition) and (event.lat_deg, event.lon_deg) != (0, 0):
+                # ArduPilot reports 0°, 0° until it has a position: not a place it flew
                 fixes.setdefault(event.sysid, []).append(
                     (unix_s, event.lat_deg, event.lon_deg, event.alt_rel_m)
                 )
