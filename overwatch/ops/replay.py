@@ -1,0 +1,194 @@
+"""Rebuild what the screen showed from a recorded flight: tlog (+ cues, + video) → snapshots.
+
+The tlog is decoded through the same decoder and vehicle state the live link
+uses, and a :class:`~overwatch.ops.state.SessionSnapshot` is taken every
+``step_s`` seconds of recorded time. Cues come from a cue store
+(``cues.sqlite``) and appear when first seen — when their clock and the
+tlog's agree (a field recording); a training run at a speed-up keeps cue
+times on the simulated clock, so its cues are shown from the start.
+Recorded video segments give the video panel its frames.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from overwatch.errors import OverwatchError
+from overwatch.geo.camera import footprint_corners
+from overwatch.link import events as ev
+from overwatch.link.decode import Decoder, to_event
+from overwatch.link.state import VehicleState
+from overwatch.link.tlog import read_tlog
+from overwatch.mission import MissionGeometry
+from overwatch.ops.state import CueView, DroneView, EventLine, SessionSnapshot, Severity
+
+_GPS = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
+_GCS_TYPE = 6
+
+
+def snapshots_from_tlog(
+    tlog: Path,
+    geometry: MissionGeometry,
+    *,
+    cues_path: Path | None = None,
+    video_dir: Path | None = None,
+    step_s: float = 0.5,
+    trail_points: int = 300,
+) -> list[SessionSnapshot]:
+    """Snapshots of a recorded flight, ``step_s`` apart in the tlog's time."""
+    try:
+        records = list(read_tlog(tlog))
+    except OSError as exc:
+        raise OverwatchError(f"{tlog}: cannot read the tlog: {exc.strerror or exc}") from None
+    if not records:
+        raise OverwatchError(f"{tlog}: no MAVLink packets in this file (is it a .tlog?)")
+    decoder = Decoder()
+    states: dict[int, VehicleState] = {}
+    vehicle_ids: set[int] = set()
+    events: deque[EventLine] = deque(maxlen=200)
+    trail: deque[tuple[float, float]] = deque(maxlen=trail_points)
+    cues = _cue_views(cues_path, records[0][0], records[-1][0])
+    frames = _video_frames(video_dir) if video_dir is not None else []
+    snapshots: list[SessionSnapshot] = []
+    next_t = records[0][0]
+    last_mode: str | None = None
+    cam = geometry.mission.vehicle.camera
+    for unix_s, packet in records:
+        for message in decoder.feed(packet):
+            event = to_event(message)
+            if event is None:
+                continue
+            if isinstance(event, ev.Heartbeat) and event.mav_type != _GCS_TYPE:
+                vehicle_ids.add(event.sysid)
+                if event.mode != last_mode and last_mode is not None:
+                    events.append(EventLine(unix_s, "info", f"mode {last_mode} → {event.mode}"))
+                last_mode = event.mode if event.sysid == min(vehicle_ids) else last_mode
+            if isinstance(event, ev.StatusText):
+                events.append(EventLine(unix_s, "info", f"vehicle: {event.text}"))
+            state = states.setdefault(event.sysid, VehicleState(event.sysid))
+            state.apply(event, unix_s)
+        if unix_s < next_t or not vehicle_ids:
+            continue
+        next_t = unix_s + step_s
+        s = states[min(vehicle_ids)]
+        footprint: tuple[tuple[float, float], ...] = ()
+        if s.lat_deg is not None and s.lon_deg is not None and (s.lat_deg, s.lon_deg) != (0, 0):
+            trail.append((s.lat_deg, s.lon_deg))
+            if (s.alt_rel_m or 0.0) > 2.0:
+                x, y = geometry.frame.to_local(s.lat_deg, s.lon_deg)
+                yaw = (s.heading_deg or s.yaw_deg or 0.0) + (s.gimbal_yaw_deg or 0.0)
+                pitch = (
+                    s.gimbal_pitch_deg if s.gimbal_pitch_deg is not None else cam.gimbal_pitch_deg
+                )
+                quad = footprint_corners(
+                    x, y, s.alt_rel_m or 0.0, yaw, pitch, cam.hfov_deg, cam.vfov_deg
+                )
+                footprint = tuple(geometry.frame.coords_to_wgs84(quad))
+        drone = DroneView(
+            position=trail[-1] if trail else None,
+            alt_rel_m=s.alt_rel_m,
+            groundspeed_m_s=s.groundspeed_m_s,
+            heading_deg=s.heading_deg,
+            mode=s.mode or "UNKNOWN",
+            armed=s.armed,
+            airborne=bool(s.armed and (s.alt_rel_m or 0.0) > 1.0),
+            battery_pct=s.battery_remaining_pct,
+            battery_v=s.battery_voltage_v,
+            battery_time_left_s=s.battery_time_left_s,
+            gps_fix=_GPS.get(s.gps_fix_type or 0, "NO FIX"),
+            gps_satellites=s.gps_satellites,
+            link_quality_pct=s.link_quality_pct(),
+            last_message_age_s=s.age_s(unix_s),
+            link_lost=False,
+            mission_item=s.mission_current_seq,
+            guidance_state="REPLAY",
+            footprint=footprint,
+            trail=tuple(trail),
+        )
+        shown = tuple(
+            replace(c, age_s=max(0.0, unix_s - first)) for first, c in cues if first <= unix_s
+        )
+        snapshots.append(
+            SessionSnapshot(
+                time_s=unix_s,
+                drone=drone,
+                cues=shown,
+                events=tuple(events),
+                strategy="replay",
+                video_frame=_frame_at(frames, unix_s, records[0][0]),
+                video_status="recorded video" if frames else "no video",
+            )
+        )
+    return snapshots
+
+
+def _cue_views(path: Path | None, start_s: float, end_s: float) -> list[tuple[float, CueView]]:
+    if path is None:
+        return []
+    from overwatch.cues import CueBook
+
+    if not path.exists():
+        raise OverwatchError(f"{path}: no such cue store (expected a cues.sqlite from a run)")
+    book = CueBook(path)
+    try:
+        cues = book.cues()
+    finally:
+        book.close()
+    same_clock = all(start_s - 3600 <= c.first_seen_s <= end_s + 3600 for c in cues)
+    views = []
+    for c in cues:
+        first = c.first_seen_s if same_clock else start_s
+        views.append(
+            (
+                first,
+                CueView(
+                    c.id,
+                    str(c.kind),
+                    (c.lat_deg, c.lon_deg),
+                    c.sigma_m,
+                    None,
+                    0.0,
+                    c.confidence,
+                    0.0,
+                    str(c.status),
+                    Severity.INFO,
+                    str(c.source),
+                    c.notes,
+                ),
+            )
+        )
+    return views
+
+
+def _video_frames(video_dir: Path) -> list[npt.NDArray[np.uint8]]:
+    """Small frames from recorded segments, one a second, in recording order."""
+    import av
+
+    if not video_dir.is_dir():
+        raise OverwatchError(f"{video_dir}: no such video folder")
+    frames: list[npt.NDArray[np.uint8]] = []
+    for segment in sorted(video_dir.glob("*.ts")) + sorted(video_dir.glob("*.mkv")):
+        try:
+            with av.open(str(segment)) as container:
+                stream = container.streams.video[0]
+                rate = float(stream.average_rate or 15)
+                for i, frame in enumerate(container.decode(stream)):
+                    if i % max(1, round(rate)) == 0:
+                        rgb = frame.to_ndarray(format="rgb24", width=160, height=120)
+                        frames.append(np.asarray(rgb, dtype=np.uint8))
+        except (av.error.FFmpegError, IndexError):
+            continue  # a segment cut short by a crash: the others still play
+    return frames
+
+
+def _frame_at(
+    frames: list[npt.NDArray[np.uint8]], unix_s: float, start_s: float
+) -> npt.NDArray[np.uint8] | None:
+    if not frames:
+        return None
+    return frames[min(len(frames) - 1, max(0, int(unix_s - start_s)))]
