@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -39,8 +40,11 @@ class CueStore:
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = str(path) if path is not None else ":memory:"
+        self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            # the session may be built on one thread and run on another (the UI's
+            # session thread); every use goes through self._lock, one at a time
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if path is not None and str(mode).lower() != "wal":
                 raise CueError(f"cue store {self.path}: cannot enable WAL (journal_mode={mode})")
@@ -51,7 +55,7 @@ class CueStore:
 
     def append(self, action: str, cue: Cue, detail: object = None) -> None:
         """Append one event and make it durable."""
-        with self._db:
+        with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
                 "INSERT INTO cue_events (time_s, action, cue_id, cue, detail) VALUES (?,?,?,?,?)",
@@ -67,7 +71,8 @@ class CueStore:
     def replay(self) -> dict[str, Cue]:
         """Every cue in its last recorded state, in order of creation."""
         cues: dict[str, Cue] = {}
-        rows = self._db.execute("SELECT seq, cue FROM cue_events ORDER BY seq")
+        with self._lock:
+            rows = self._db.execute("SELECT seq, cue FROM cue_events ORDER BY seq").fetchall()
         for seq, text in rows:
             try:
                 cue = Cue.from_json(json.loads(text))
@@ -78,10 +83,12 @@ class CueStore:
 
     def history(self, cue_id: str) -> list[tuple[str, dict[str, object]]]:
         """``(action, cue_json)`` of every event of one cue, oldest first."""
-        rows = self._db.execute(
-            "SELECT action, cue FROM cue_events WHERE cue_id = ? ORDER BY seq", (cue_id,)
-        )
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT action, cue FROM cue_events WHERE cue_id = ? ORDER BY seq", (cue_id,)
+            ).fetchall()
         return [(action, json.loads(text)) for action, text in rows]
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()

@@ -28,7 +28,11 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 @dataclass
 class SimProcess:
-    """``overwatch sim`` with a scenario, in a child process on free ports."""
+    """``overwatch sim`` with a scenario, in a child process on free ports.
+
+    ``video_port`` (a free UDP port) turns on vehicle 1's synthetic camera:
+    RTP/H.264 to 127.0.0.1:``video_port``, described by :attr:`video_sdp`.
+    """
 
     mission: Path
     scenario: Path | None
@@ -38,6 +42,8 @@ class SimProcess:
     tcp_port: int = field(default_factory=free_port)
     patrol_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
     sightings_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    video_port: int | None = None
+    video_fps: int = 15
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -51,6 +57,11 @@ class SimProcess:
     @property
     def sightings_url(self) -> str:
         return f"cot+udp://127.0.0.1:{self.sightings_port}"
+
+    @property
+    def video_sdp(self) -> Path:
+        """The SDP file of the camera's RTP stream (written when ``video_port`` is set)."""
+        return self.run_dir / "camera.sdp"
 
     def command(self) -> list[str]:
         cmd = [
@@ -75,14 +86,23 @@ class SimProcess:
                 "--truth",
                 str(self.run_dir / "truth.jsonl"),
             ]
+            if self.video_port is not None:
+                cmd += [
+                    "--video-out",
+                    f"127.0.0.1:{self.video_port}",
+                    "--video-sdp",
+                    str(self.video_sdp),
+                    "--video-fps",
+                    str(self.video_fps),
+                ]
         return cmd + list(self.extra_args)
 
     def start(self, timeout_s: float = 20.0) -> SimProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.run_dir / "simulator.log").open("wb")
-        self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with (self.run_dir / "simulator.log").open("wb") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
