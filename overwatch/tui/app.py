@@ -1,0 +1,291 @@
+"""The Overwatch terminal UI: wiring only (widgets, keys, snapshot polling, commands).
+
+Build it with :func:`make_app`. The app renders snapshots it polls from a
+:class:`~overwatch.tui.source.SnapshotSource` and sends the operator's
+commands through :class:`~overwatch.ops.state.SessionCommands` in workers,
+so a slow or dead link never blocks the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal
+
+from shapely.geometry import Polygon
+from textual import events
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Footer
+
+from overwatch.errors import OverwatchError
+from overwatch.mission import MissionGeometry
+from overwatch.ops.state import EventLine, LatLon, SessionCommands, SessionSnapshot
+from overwatch.tui import format as fmt
+from overwatch.tui.keys import APP_BINDINGS, help_sections
+from overwatch.tui.map_scene import MapScene
+from overwatch.tui.palette import THEMES
+from overwatch.tui.screens.confirm import ConfirmScreen
+from overwatch.tui.screens.help import HelpScreen
+from overwatch.tui.screens.note import NoteScreen
+from overwatch.tui.source import PushSnapshotSource, SnapshotSource
+from overwatch.tui.widgets.coverage import CoverageStrip
+from overwatch.tui.widgets.cue_table import CueTable
+from overwatch.tui.widgets.events_log import EventsLog
+from overwatch.tui.widgets.patrol import PatrolPanel
+from overwatch.tui.widgets.tactical_map import TacticalMap
+from overwatch.tui.widgets.telemetry import TelemetryPanel
+from overwatch.tui.widgets.video import VideoPanel
+
+ThemeName = Literal["dark", "light"]
+STRATEGY_CYCLE = ("lead", "escort")
+WIDE_COLUMNS = 120
+#: (title, help, action) for the command palette
+PALETTE = (
+    ("Start overwatch", "s: fly the planned overwatch", "start_overwatch"),
+    ("Hold", "space: pause, hold position", "hold"),
+    ("Resume", "r: resume the overwatch", "resume"),
+    ("Return to launch", "R: RTL", "return_to_launch"),
+    ("Land", "L: land where it is", "land"),
+    ("Switch strategy", "t: lead ⇄ escort", "cycle_strategy"),
+    ("Start FOLLOW baseline", "f: the baseline to compare against", "start_follow"),
+    ("Arm and take off", "T: asks for confirmation", "arm_and_takeoff"),
+    ("Mark cue at map cursor", "m", "mark_at_cursor"),
+    ("Mark cue at camera centre", "M", "mark_at_camera"),
+    ("Keys", "?: every key", "help"),
+)
+
+
+class OverwatchApp(App[None]):
+    """The field laptop's screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Overwatch"
+    BINDINGS = APP_BINDINGS
+
+    def __init__(
+        self,
+        geometry: MissionGeometry,
+        source: SnapshotSource,
+        commands: SessionCommands,
+        *,
+        theme: ThemeName = "dark",
+        poll_hz: float = 10.0,
+    ) -> None:
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {sorted(THEMES)}, got {theme!r}")
+        if poll_hz <= 0:
+            raise ValueError(f"poll_hz must be positive, got {poll_hz!r}")
+        super().__init__()
+        self.geometry = geometry
+        self.source = source
+        self.commands = commands
+        self.poll_hz = poll_hz
+        self._theme_choice = THEMES[theme]
+        self._scene = MapScene(geometry)
+        self._shown: SessionSnapshot | None = None
+        self._cursor: LatLon | None = None
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield TacticalMap(self._scene, id="map")
+            with Vertical(id="side"):
+                yield TelemetryPanel(id="telemetry")
+                yield PatrolPanel(id="patrol")
+                yield VideoPanel(id="video")
+        yield CoverageStrip(id="coverage")
+        with Horizontal(id="bottom"):
+            yield CueTable(id="cues")
+            yield EventsLog(id="events")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = self._theme_choice.name
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        self._on_theme_changed(self.current_theme)
+        self.query_one(TacticalMap).focus()
+        self.poll_source()
+        if isinstance(self.source, PushSnapshotSource):
+            self.run_worker(self._follow_pushes(self.source), group="source", exit_on_error=False)
+        self.set_interval(1.0 / self.poll_hz, self.poll_source)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # the main screen, even when a dialog is on top of it
+        self.screen_stack[0].set_class(event.size.width >= WIDE_COLUMNS, "-wide")
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        self.query_one(TacticalMap).dark = theme.dark
+        self.query_one(CueTable).dark = theme.dark
+
+    # -- snapshots down ----------------------------------------------------------------
+
+    def poll_source(self) -> None:
+        """Show the source's latest snapshot if it is new (called by the timer)."""
+        snapshot = self.source.latest()
+        if snapshot is not self._shown:
+            self.show_snapshot(snapshot)
+
+    async def _follow_pushes(self, source: PushSnapshotSource) -> None:
+        async for snapshot in source.changes():
+            if snapshot is not self._shown:
+                self.show_snapshot(snapshot)
+
+    def show_snapshot(self, snapshot: SessionSnapshot) -> None:
+        """Hand each widget its part of ``snapshot``."""
+        self._shown = snapshot
+        map_ = self.query_one(TacticalMap)
+        map_.snapshot = snapshot
+        title = f"Map · {snapshot.strategy} · {fmt.clock_utc(snapshot.time_s)} UTC"
+        if snapshot.drone.link_lost:
+            age = fmt.duration(snapshot.drone.last_message_age_s)
+            title += f" · [reverse bold] LINK LOST {age} [/]"
+        if str(map_.border_title) != title:
+            map_.border_title = title
+        self.query_one(TelemetryPanel).drone = snapshot.drone
+        self.query_one(PatrolPanel).patrol = snapshot.patrol
+        self.query_one(VideoPanel).snapshot = snapshot
+        self.query_one(CueTable).cues = snapshot.cues
+        strip = self.query_one(CoverageStrip)
+        strip.coverage = snapshot.coverage
+        strip.route_length_m = snapshot.patrol.route_length_m or float(self.geometry.route.length)
+        strip.patrol_station_m = snapshot.patrol.station_m
+        self.query_one(EventsLog).events = snapshot.events
+
+    @property
+    def shown_snapshot(self) -> SessionSnapshot | None:
+        return self._shown
+
+    # -- intents up --------------------------------------------------------------------
+
+    def on_tactical_map_cursor_moved(self, message: TacticalMap.CursorMoved) -> None:
+        self._cursor = message.position
+
+    def on_cue_table_highlighted(self, message: CueTable.Highlighted) -> None:
+        self.query_one(TacticalMap).highlight_cue_id = message.cue_id
+
+    def on_cue_table_action_requested(self, message: CueTable.ActionRequested) -> None:
+        cue = message.cue
+        if message.action == "acknowledge":
+            self.send(
+                f"acknowledge {cue.cue_id}", lambda: self.commands.acknowledge_cue(cue.cue_id)
+            )
+        elif message.action == "dismiss":
+            self.send(f"dismiss {cue.cue_id}", lambda: self.commands.dismiss_cue(cue.cue_id))
+        elif message.action == "look":
+            self.send(f"look at {cue.cue_id}", lambda: self.commands.look_at(cue.position))
+        else:
+
+            def noted(text: str | None) -> None:
+                if text:
+                    self.send(
+                        f"note {cue.cue_id}", lambda: self.commands.note_cue(cue.cue_id, text)
+                    )
+
+            self.push_screen(NoteScreen(f"Note on {cue.kind} {cue.cue_id}"), noted)
+
+    # -- commands ----------------------------------------------------------------------
+
+    def send(self, label: str, command: Callable[[], Awaitable[object]]) -> None:
+        """Run ``command`` in a worker; log the outcome, show the vehicle's refusal."""
+        self.run_worker(self._run(label, command), group="commands", exit_on_error=False)
+
+    async def _run(self, label: str, command: Callable[[], Awaitable[object]]) -> None:
+        try:
+            result = await command()
+        except OverwatchError as exc:
+            self._log_local("error", f"{label}: {exc}")
+            self.notify(str(exc), title=f"{label} failed", severity="error", timeout=8)
+            return
+        except Exception as exc:  # a bug in the session must not take the screen down
+            self._log_local("error", f"{label}: internal error: {exc!r}")
+            self.notify(repr(exc), title=f"{label}: internal error", severity="error", timeout=8)
+            return
+        done = f"{label}: ok" if result is None else f"{label}: {result}"
+        self._log_local("info", done)
+
+    def _log_local(self, level: str, text: str) -> None:
+        time_s = self._shown.time_s if self._shown is not None else 0.0
+        self.query_one(EventsLog).add_event(EventLine(time_s, level, text))
+
+    def action_start_overwatch(self) -> None:
+        self.send("start overwatch", self.commands.start_overwatch)
+
+    def action_hold(self) -> None:
+        self.send("hold", self.commands.hold)
+
+    def action_resume(self) -> None:
+        self.send("resume", self.commands.resume)
+
+    def action_return_to_launch(self) -> None:
+        self.send("RTL", self.commands.return_to_launch)
+
+    def action_land(self) -> None:
+        self.send("land", self.commands.land)
+
+    def action_start_follow(self) -> None:
+        self.send("FOLLOW baseline", self.commands.start_follow_baseline)
+
+    def action_cycle_strategy(self) -> None:
+        current = self._shown.strategy if self._shown is not None else STRATEGY_CYCLE[-1]
+        index = STRATEGY_CYCLE.index(current) if current in STRATEGY_CYCLE else -1
+        name = STRATEGY_CYCLE[(index + 1) % len(STRATEGY_CYCLE)]
+        self.send(f"strategy {name}", lambda: self.commands.set_strategy(name))
+
+    def action_arm_and_takeoff(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send("arm and take off", self.commands.arm_and_takeoff)
+            else:
+                self._log_local("info", "arm and take off: cancelled")
+
+        self.push_screen(ConfirmScreen("Arm the drone and take off?"), answered)
+
+    def action_mark_at_cursor(self) -> None:
+        if self._cursor is None:
+            self.notify("Show the map cursor first (c on the map)", severity="warning")
+            return
+        self._mark(self._cursor, "at cursor")
+
+    def action_mark_at_camera(self) -> None:
+        centre = self._camera_centre()
+        if centre is None:
+            self.notify("No camera footprint to mark in", severity="warning")
+            return
+        self._mark(centre, "at camera centre")
+
+    def _mark(self, position: LatLon, where: str) -> None:
+        label = f"mark cue {where} {fmt.lat_lon(position)}"
+        self.send(label, lambda: self.commands.mark_cue(position, "operator"))
+
+    def _camera_centre(self) -> LatLon | None:
+        if self._shown is None or len(self._shown.drone.footprint) < 3:
+            return None
+        xy = self._scene.to_local(self._shown.drone.footprint)
+        centre = Polygon(xy).centroid
+        return self.geometry.frame.to_wgs84(float(centre.x), float(centre.y))
+
+    def action_help(self) -> None:
+        sections = help_sections(APP_BINDINGS, TacticalMap.BINDINGS, CueTable.BINDINGS)
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        for title, help_, action in PALETTE:
+            yield SystemCommand(title, help_, getattr(self, f"action_{action}"))
+
+
+def make_app(
+    geometry: MissionGeometry,
+    source: SnapshotSource,
+    commands: SessionCommands,
+    *,
+    theme: ThemeName = "dark",
+    poll_hz: float = 10.0,
+) -> OverwatchApp:
+    """The Overwatch UI for one mission, fed by ``source`` and commanding ``commands``."""
+    return OverwatchApp(geometry, source, commands, theme=theme, poll_hz=poll_hz)
