@@ -59,6 +59,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[Screen, Path]]:
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", command], check=True
     )
+    # a detached session keeps tmux's default size unless told otherwise
+    subprocess.run(["tmux", "resize-window", "-t", name, "-x", "160", "-y", "48"], check=False)
     try:
         yield Screen(name), run_dir
     finally:
