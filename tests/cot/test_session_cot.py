@@ -1,0 +1,103 @@
+"""The live session shares its picture with TAK: real UDP on loopback, XML decoded."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.session import LiveSession, SessionConfig
+from simulator.fleet import SimulatedFleet
+from simulator.scenario.publish import nmea_fix
+
+MISSION = Path(__file__).resolve().parents[2] / "missions" / "vehicle-patrol.yaml"
+
+
+def _decimals(text: str) -> int:
+    return len(text.partition(".")[2])
+
+
+async def _share(tmp_path: Path) -> list[ET.Element]:
+    geometry = MissionGeometry.of(load_mission(MISSION))
+    site = geometry.mission.launch.site
+    tak = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tak.bind(("127.0.0.1", 0))
+    tak.setblocking(False)
+    feed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    feed.bind(("127.0.0.1", 0))
+    feed_port = feed.getsockname()[1]
+    feed.close()
+    fleet = SimulatedFleet(
+        home=(site.lat_deg, site.lon_deg, 272.0),
+        base_port=0,
+        gps_fix_delay_s=0.5,
+        ekf_gps_delay_s=1.0,
+        speedup=5.0,
+    )
+    async with fleet:
+        session = LiveSession(
+            geometry,
+            SessionConfig(
+                connect=fleet.urls[0],
+                patrol_feed=f"nmea+udp://127.0.0.1:{feed_port}",
+                cot_out=f"udp://127.0.0.1:{tak.getsockname()[1]}",
+                run_dir=tmp_path,
+            ),
+        )
+        await session.start()
+        try:
+            assert session.vehicle is not None
+            await session.vehicle.wait_ready(timeout_s=20)
+            sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            start = geometry.mission.patrol.route[0]
+            for i in range(3):
+                sender.sendto(
+                    nmea_fix(
+                        datetime.now(UTC), start.lat_deg, start.lon_deg + i * 1e-5, 272.0, 1.0, 90.0
+                    ),
+                    ("127.0.0.1", feed_port),
+                )
+                await asyncio.sleep(0.2)
+            sender.close()
+            await session.mark_cue((site.lat_deg + 0.002, site.lon_deg), "vehicle", "parked")
+            loop = asyncio.get_running_loop()
+            events: list[ET.Element] = []
+            deadline = loop.time() + 8.0
+            while loop.time() < deadline:
+                try:
+                    data = tak.recv(65536)
+                except BlockingIOError:
+                    await asyncio.sleep(0.05)
+                    continue
+                events.append(ET.fromstring(data))
+                types = {e.get("type") for e in events}
+                if {"a-f-A-M-H-Q", "a-f-G-U-C"} <= types and any(
+                    t and t.startswith(("a-u-G", "a-h-G")) for t in types
+                ):
+                    break
+            return events
+        finally:
+            await session.close()
+            tak.close()
+
+
+def test_the_session_sends_drone_patrol_and_cue_markers(tmp_path: Path) -> None:
+    events = asyncio.run(_share(tmp_path))
+    by_type: dict[str, ET.Element] = {}
+    for e in events:
+        by_type.setdefault(str(e.get("type")), e)
+    assert "a-f-A-M-H-Q" in by_type, "no drone (rotary-wing UAV) marker"
+    assert "a-f-G-U-C" in by_type, "no patrol marker"
+    cue = next(e for t, e in by_type.items() if t.startswith(("a-u-G", "a-h-G")))
+    assert "parked" in (cue.findtext("detail/remarks") or "")
+    for event in by_type.values():
+        point = event.find("point")
+        assert point is not None
+        assert _decimals(point.get("lat", "")) >= 6 and _decimals(point.get("lon", "")) >= 6
+        assert event.get("uid", "").startswith("overwatch-")
+        assert event.get("stale", "") > event.get("time", "")
+    drone = by_type["a-f-A-M-H-Q"]
+    assert drone.find("detail/sensor") is not None, "the camera's view is missing"
