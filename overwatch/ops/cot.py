@@ -2,13 +2,15 @@
 
 ``udp://HOST:PORT`` sends datagrams (ATAK's SA multicast group 239.2.3.1:6969
 in the field; tests use unicast to 127.0.0.1), ``tcp://HOST:PORT`` streams to
-a TAK server.
+a TAK server, and ``tls://HOST:PORT?ca=CA.pem&cert=CLIENT.pem&key=CLIENT.key``
+streams to a TAK server over TLS (the certificate options as the server asks).
 """
 
 from __future__ import annotations
 
+import ssl
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from overwatch.cues.model import CueStatus
 from overwatch.errors import FeedError
@@ -24,6 +26,31 @@ from overwatch.feeds import (
 
 if TYPE_CHECKING:
     from overwatch.ops.session import LiveSession
+
+
+EXPECTED = "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT[?ca=…&cert=…&key=…]"
+
+
+def cot_sender(target: str) -> CotUdpSender | CotTcpSender:
+    """The sender a CoT output URL names; :class:`FeedError` says what was expected."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("udp", "tcp", "tls") or not parts.hostname or parts.port is None:
+        raise FeedError(f"CoT output {target!r}: expected {EXPECTED}")
+    if parts.scheme == "udp":
+        return CotUdpSender(parts.hostname, parts.port)
+    if parts.scheme == "tcp":
+        return CotTcpSender(parts.hostname, parts.port)
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = set(options) - {"ca", "cert", "key"}
+    if unknown:
+        raise FeedError(f"CoT output {target!r}: unknown option(s) {', '.join(sorted(unknown))}")
+    try:
+        context = ssl.create_default_context(cafile=options.get("ca"))
+        if "cert" in options:
+            context.load_cert_chain(options["cert"], options.get("key"))
+    except (OSError, ssl.SSLError) as exc:
+        raise FeedError(f"CoT output {target!r}: cannot load the TLS certificates: {exc}") from None
+    return CotTcpSender(parts.hostname, parts.port, ssl_context=context)
 
 
 class CotSharer:
