@@ -13,7 +13,7 @@ Earth's time slider; properties go into ``ExtendedData``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from overwatch.formats._common import write_text
@@ -61,22 +61,35 @@ _STYLES: dict[str, dict[str, str]] = {
 _AIRBORNE = {"trajectory", "baseline_trajectory"}
 
 
-def kml_document(features: Sequence[MapFeature], name: str) -> ET.Element:
-    """The ``<kml>`` element for ``features``."""
+def kml_document(
+    features: Sequence[MapFeature],
+    name: str,
+    *,
+    folders: Mapping[str, tuple[str, ...]] = FOLDERS,
+    styles: Mapping[str, Mapping[str, str]] = _STYLES,
+    airborne: Collection[str] = _AIRBORNE,
+) -> ET.Element:
+    """The ``<kml>`` element for ``features``.
+
+    ``folders`` maps a folder title to the kinds it holds (in drawing order),
+    ``styles`` gives each kind its line/polygon colours or icon (KML's
+    ``aabbggrr``), and kinds in ``airborne`` are drawn at their height above
+    home; the defaults are the plan export's.
+    """
     ET.register_namespace("", KML_NS)
     root = ET.Element(_q("kml"))
     doc = ET.SubElement(root, _q("Document"))
     _text(doc, "name", name)
-    for kind, style in _STYLES.items():
+    for kind, style in styles.items():
         _style(doc, kind, style)
-    for title, kinds in FOLDERS.items():
+    for title, kinds in folders.items():
         members = [f for f in features if f.kind in kinds]
         if not members:
             continue
         folder = ET.SubElement(doc, _q("Folder"))
         _text(folder, "name", title)
         for feature in members:
-            _placemark(folder, feature)
+            _placemark(folder, feature, airborne)
     return root
 
 
@@ -106,7 +119,7 @@ def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     return el
 
 
-def _style(doc: ET.Element, kind: str, spec: dict[str, str]) -> None:
+def _style(doc: ET.Element, kind: str, spec: Mapping[str, str]) -> None:
     style = ET.SubElement(doc, _q("Style"), id=kind)
     if "icon" in spec:
         icon_style = ET.SubElement(style, _q("IconStyle"))
@@ -124,7 +137,7 @@ def _style(doc: ET.Element, kind: str, spec: dict[str, str]) -> None:
         _text(poly, "fill", "0")
 
 
-def _placemark(folder: ET.Element, feature: MapFeature) -> None:
+def _placemark(folder: ET.Element, feature: MapFeature, airborne: Collection[str]) -> None:
     pm = ET.SubElement(folder, _q("Placemark"))
     _text(pm, "name", feature.name)
     if feature.time_span is not None:
@@ -143,7 +156,7 @@ def _placemark(folder: ET.Element, feature: MapFeature) -> None:
             continue  # per-vertex lists are too long for a balloon; GeoJSON keeps them
         el = ET.SubElement(data, _q("Data"), name=key)
         _text(el, "value", str(value).lower() if isinstance(value, bool) else str(value))
-    _geometry(pm, feature.geometry, airborne=feature.kind in _AIRBORNE)
+    _geometry(pm, feature.geometry, airborne=feature.kind in airborne)
 
 
 def _geometry(pm: ET.Element, geom: Geometry, *, airborne: bool) -> None:

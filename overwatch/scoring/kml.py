@@ -13,9 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from overwatch.formats.features import Geometry, LineGeom, MapFeature, PointGeom, Position
-
-KML_NS = "http://www.opengis.net/kml/2.2"
+from overwatch.formats.features import MapFeature
+from overwatch.formats.kml import kml_document
 
 #: folder title per kind, in drawing order
 FOLDERS: dict[str, tuple[str, ...]] = {
@@ -48,99 +47,7 @@ _AIRBORNE = {"drone_track"}
 
 def run_kml(features: Sequence[MapFeature], name: str) -> str:
     """The KML document (UTF-8 text with its XML declaration) for ``features``."""
-    ET.register_namespace("", KML_NS)
-    root = ET.Element(_q("kml"))
-    doc = ET.SubElement(root, _q("Document"))
-    _text(doc, "name", name)
-    for kind, style in _STYLES.items():
-        _style(doc, kind, style)
-    for title, kinds in FOLDERS.items():
-        members = [f for f in features if f.kind in kinds]
-        if not members:
-            continue
-        folder = ET.SubElement(doc, _q("Folder"))
-        _text(folder, "name", title)
-        for feature in members:
-            _placemark(folder, feature)
+    root = kml_document(features, name, folders=FOLDERS, styles=_STYLES, airborne=_AIRBORNE)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
-
-
-def _q(tag: str) -> str:
-    return f"{{{KML_NS}}}{tag}"
-
-
-def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
-    el = ET.SubElement(parent, _q(tag))
-    el.text = value
-    return el
-
-
-def _style(doc: ET.Element, kind: str, spec: dict[str, str]) -> None:
-    style = ET.SubElement(doc, _q("Style"), id=kind)
-    if "icon" in spec:
-        icon_style = ET.SubElement(style, _q("IconStyle"))
-        _text(icon_style, "color", spec["color"])
-        icon = ET.SubElement(icon_style, _q("Icon"))
-        _text(icon, "href", spec["icon"])
-    if "line" in spec:
-        line = ET.SubElement(style, _q("LineStyle"))
-        _text(line, "color", spec["line"])
-        _text(line, "width", spec["width"])
-    poly = ET.SubElement(style, _q("PolyStyle"))
-    if "poly" in spec:
-        _text(poly, "color", spec["poly"])
-    else:
-        _text(poly, "fill", "0")
-
-
-def _placemark(folder: ET.Element, feature: MapFeature) -> None:
-    pm = ET.SubElement(folder, _q("Placemark"))
-    _text(pm, "name", feature.name)
-    if feature.time_span is not None:
-        begin, end = feature.time_span
-        if begin == end:
-            _text(ET.SubElement(pm, _q("TimeStamp")), "when", begin)
-        else:
-            span = ET.SubElement(pm, _q("TimeSpan"))
-            _text(span, "begin", begin)
-            _text(span, "end", end)
-    _text(pm, "styleUrl", f"#{feature.kind}")
-    data = ET.SubElement(pm, _q("ExtendedData"))
-    for key, value in {"kind": feature.kind, **feature.properties}.items():
-        if isinstance(value, list) or value is None:
-            continue  # per-vertex lists are too long for a balloon; GeoJSON keeps them
-        el = ET.SubElement(data, _q("Data"), name=key)
-        _text(el, "value", str(value).lower() if isinstance(value, bool) else str(value))
-    _geometry(pm, feature.geometry, airborne=feature.kind in _AIRBORNE)
-
-
-def _geometry(pm: ET.Element, geom: Geometry, *, airborne: bool) -> None:
-    mode = "relativeToGround" if airborne else "clampToGround"
-    if isinstance(geom, PointGeom):
-        point = ET.SubElement(pm, _q("Point"))
-        _text(point, "altitudeMode", mode)
-        _text(point, "coordinates", _coords([geom.position]))
-    elif isinstance(geom, LineGeom):
-        line = ET.SubElement(pm, _q("LineString"))
-        if not airborne:
-            _text(line, "tessellate", "1")
-        _text(line, "altitudeMode", mode)
-        _text(line, "coordinates", _coords(geom.positions))
-    else:
-        poly = ET.SubElement(pm, _q("Polygon"))
-        _text(poly, "tessellate", "1")
-        _text(poly, "altitudeMode", mode)
-        for k, ring in enumerate(geom.rings):
-            boundary = ET.SubElement(poly, _q("outerBoundaryIs" if k == 0 else "innerBoundaryIs"))
-            _text(ET.SubElement(boundary, _q("LinearRing")), "coordinates", _coords(ring))
-
-
-def _coords(positions: Sequence[Position]) -> str:
-    return " ".join(",".join(_fmt(v) for v in p) for p in positions)
-
-
-def _fmt(value: float) -> str:
-    text = f"{value:.7f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
