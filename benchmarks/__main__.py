@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these groups (e.g. planning link)")
     args = parser.parse_args(argv)
     console = Console()
+    if not console.is_terminal:  # logs and CI: wide enough to keep each figure on one line
+        console = Console(width=max(console.width, 180))
     results: list[Result] = []
     modules = sorted(
         m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
