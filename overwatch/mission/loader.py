@@ -17,6 +17,7 @@ from pathlib import Path
 from shapely.geometry import LineString, Point
 
 from overwatch.geo import LocalFrame
+from overwatch.geo.terrain import Terrain, TerrainError
 from overwatch.mission.checks import MissionWarning, check_mission
 from overwatch.mission.model import (
     SCHEMA_VERSION,
@@ -93,6 +94,7 @@ class _MissionReader:
                 "launch",
                 "airspace",
                 "overwatch",
+                "terrain",
             ),
         )
         for key in ("patrol", "vehicle", "launch"):
@@ -130,6 +132,7 @@ class _MissionReader:
             description=description,
             schema_version=SCHEMA_VERSION,
             source=str(self.file),
+            terrain_path=self._terrain(top["terrain"]) if "terrain" in top else None,
         )
         warnings = check_mission(mission, top, route)
         return MissionLoadResult(mission, warnings)
@@ -159,6 +162,27 @@ class _MissionReader:
                 found=str(version),
                 expected=expected,
             )
+
+    # -- terrain -------------------------------------------------------------------
+
+    def _terrain(self, f: Field) -> str:
+        """The elevation raster's absolute path; it is opened once here to check it."""
+        file_f = f.mapping(("file",), required=("file",))["file"]
+        source = (self.base_dir / file_f.text()).resolve()
+        if not source.is_file():
+            raise file_f.error(
+                "terrain file not found",
+                found=str(source),
+                expected="an existing single-band GeoTIFF elevation raster",
+            )
+        try:
+            Terrain.open(source)
+        except TerrainError as exc:
+            raise file_f.error(
+                f"unusable terrain file {source.name}: {exc.message}",
+                expected="a single-band GeoTIFF of heights above mean sea level",
+            ) from None
+        return str(source)
 
     # -- patrol --------------------------------------------------------------------
 

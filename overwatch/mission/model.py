@@ -204,3 +204,4 @@ class Mission:
     description: str = ""
     schema_version: int = SCHEMA_VERSION
     source: str | None = None
+    terrain_path: str | None = None  # elevation GeoTIFF (absolute path), when the mission names one
