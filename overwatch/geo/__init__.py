@@ -6,5 +6,13 @@ from overwatch.geo.frame import (
     geodesic_bearing_deg,
     geodesic_distance_m,
 )
+from overwatch.geo.terrain import Terrain, TerrainError
 
-__all__ = ["WGS84", "LocalFrame", "geodesic_bearing_deg", "geodesic_distance_m"]
+__all__ = [
+    "WGS84",
+    "LocalFrame",
+    "Terrain",
+    "TerrainError",
+    "geodesic_bearing_deg",
+    "geodesic_distance_m",
+]
