@@ -68,7 +68,11 @@ class _Channel:
                 self._vehicle.receive(msg, self)
 
     def send(self, msg: Any) -> None:
-        self.faulty.send(msg.pack(self.encoder))
+        frame = msg.pack(self.encoder)
+        # pack() stamps the sequence number without advancing it (MAVLink.send() does that);
+        # ArduPilot numbers each channel's packets, and ground stations count gaps as losses.
+        self.encoder.seq = (self.encoder.seq + 1) % 256
+        self.faulty.send(frame)
 
 
 class SimulatedVehicle:

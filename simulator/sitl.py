@@ -89,6 +89,11 @@ class SitlInstance:
     def url(self) -> str:
         return f"tcp:{self.host}:{self.port}"
 
+    @property
+    def running(self) -> bool:
+        """The process has been started and has not exited."""
+        return self._process is not None and self._process.returncode is None
+
     def command(self, binary: Path | None = None) -> list[str]:
         """The command line that starts this instance."""
         exe = binary if binary is not None else find_binary(self.binary)

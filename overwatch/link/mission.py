@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=ev.Event)
 MAV_MISSION_ACCEPTED = mavlink.MAV_MISSION_ACCEPTED
 MAV_MISSION_INVALID_SEQUENCE = mavlink.MAV_MISSION_INVALID_SEQUENCE
+MAV_MISSION_ERROR = mavlink.MAV_MISSION_ERROR
 
 
 class _Inbox:
@@ -193,9 +194,11 @@ class MissionClient:
                     if all_sent:
                         break
                     continue  # a stale acceptance from an earlier transfer
-                if all_sent and final_ack_ambiguous:
+                if all_sent and (final_ack_ambiguous or event.result == MAV_MISSION_ERROR):
                     # This may answer a resend of an item the vehicle already stored (its
-                    # acceptance was lost): only reading the list back can tell.
+                    # acceptance was lost), or a copy of the last item that a duplicating
+                    # link delivered after the upload ended (ArduPilot answers such a
+                    # stray item with MAV_MISSION_ERROR): only reading the list back can tell.
                     refusal = event
                     break
                 raise MissionTransferError(

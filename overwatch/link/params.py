@@ -199,18 +199,27 @@ class Params:
                 self.sysid, self.compid, name.encode("ascii"), value, known.param_type
             )
 
-        answer = await self._ask(
-            name, send, lambda e: isinstance(e, ev.ParamValue) and e.name == name
-        )
-        if answer is None:
+        def echo(e: ev.Event) -> bool:
+            return isinstance(e, ev.ParamValue) and e.name == name
+
+        # A PARAM_VALUE holding another value may be a late answer to an earlier read
+        # (or a duplicate): send the set again; only a vehicle that keeps answering
+        # with another value has refused it.
+        last: ev.ParamValue | None = None
+        for _ in range(self.attempts):
+            answer = await self._ask(name, send, echo, attempts=1)
+            if answer is None:
+                continue
+            last = answer
+            if _as_float32(answer.value) == wanted:
+                return float(answer.value)
+        if last is None:
             raise ParameterError(
                 f"set {name}={value:g}: no PARAM_VALUE echo from vehicle {self.sysid}"
             )
-        if _as_float32(answer.value) != wanted:
-            raise ParameterError(
-                f"set {name}={value:g}: vehicle {self.sysid} holds {answer.value:g} instead"
-            )
-        return float(answer.value)
+        raise ParameterError(
+            f"set {name}={value:g}: vehicle {self.sysid} holds {last.value:g} instead"
+        )
 
     async def resolve(self, name: str) -> str:
         """The name this vehicle uses for parameter ``name`` (see :func:`alternatives`).

@@ -1,24 +1,30 @@
 """Fly a planned sortie in AUTO: upload, verify, set parameters, arm, start, follow.
 
-The steps report through a callback so the command line can draw progress
+The steps report through a callback so the command line can print progress
 and tests can assert what happened. A refusal stops the flight with the
-vehicle's own words: the MAV_RESULT and the latest STATUSTEXT it sent.
+vehicle's own words: the MAV_RESULT and the STATUSTEXT it sent with it.
+
+Progress is followed from MISSION_ITEM_REACHED, and from MISSION_CURRENT
+when a MISSION_ITEM_REACHED is lost on a poor link: the vehicle cannot be
+working on item *k* unless every navigation item before *k* is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
-from overwatch.errors import CommandRejected, LinkError
-from overwatch.items import MissionItem, MissionType
+from overwatch.errors import CommandRejected, LinkTimeout
+from overwatch.items import Cmd, MissionItem, MissionType
 from overwatch.link import Vehicle
 from overwatch.link import events as ev
 from overwatch.planning.model import Plan, Sortie
 
 Report = Callable[[str], object]
+T = TypeVar("T")
 
 #: ArduCopter FENCE_TYPE bits
 FENCE_ALT_MAX = 1
@@ -26,16 +32,191 @@ FENCE_POLYGON = 4
 #: ArduCopter FENCE_ACTION: 1 = RTL or land
 FENCE_ACTION_RTL = 1
 
+#: MAV_CMDs that move the vehicle: AUTO works on one at a time and reports each reached.
+NAV_COMMANDS = frozenset(
+    {
+        Cmd.NAV_WAYPOINT,
+        Cmd.NAV_LOITER_UNLIM,
+        Cmd.NAV_LOITER_TURNS,
+        Cmd.NAV_LOITER_TIME,
+        Cmd.NAV_RETURN_TO_LAUNCH,
+        Cmd.NAV_LAND,
+        Cmd.NAV_TAKEOFF,
+    }
+)
+#: How long a refusal's STATUSTEXT may trail its COMMAND_ACK (s).
+REFUSAL_WORDS_GRACE_S = 0.3
+
+
+def gcs_heartbeat_hz(speedup: float = 1.0) -> float:
+    """The ground station's HEARTBEAT rate (Hz of wall time) for a vehicle at ``speedup``.
+
+    ArduCopter's GCS failsafe (FS_GCS_TIMEOUT, 5 s) counts the vehicle's
+    seconds; a simulator at 50× real time counts them 50 times faster. Ten
+    heartbeats per timeout keep a lossy link or a busy event loop from
+    tripping it. ``speedup`` 1 (a real vehicle) gives 1 Hz, as MAVLink asks.
+    """
+    return max(1.0, 2.0 * speedup)
+
+
+@dataclass(frozen=True)
+class LinkTuning:
+    """How hard the ground station tries: attempts and per-attempt timeouts (s).
+
+    The link layer's defaults suit a good radio. On a lossy one each command
+    and parameter write is worth more attempts, and mission items a shorter
+    re-send time (each lost step otherwise costs a whole ``item_timeout_s``).
+    """
+
+    command_attempts: int = 3
+    command_timeout_s: float = 1.5
+    param_attempts: int = 3
+    param_timeout_s: float = 1.0
+    item_timeout_s: float = 1.0
+
+    def apply(self, vehicle: Vehicle) -> None:
+        vehicle.commands.attempts = self.command_attempts
+        vehicle.commands.timeout_s = self.command_timeout_s
+        vehicle.params.attempts = self.param_attempts
+        vehicle.params.timeout_s = self.param_timeout_s
+        vehicle.mission.item_timeout_s = self.item_timeout_s
+
+
+#: For a link that loses a fifth of its packets or more.
+LOSSY_LINK = LinkTuning(
+    command_attempts=10, command_timeout_s=1.0, param_attempts=10, item_timeout_s=0.25
+)
+
+
+def nav_seqs(items: Sequence[MissionItem]) -> tuple[int, ...]:
+    """Sequence numbers of the navigation items of a mission (item 0, home, excluded)."""
+    return tuple(seq for seq, item in enumerate(items) if seq > 0 and item.command in NAV_COMMANDS)
+
+
+def item_label(item: MissionItem) -> str:
+    """``WAYPOINT`` for MAV_CMD_NAV_WAYPOINT; the number for a command we have no name for."""
+    try:
+        name = Cmd(item.command).name
+    except ValueError:
+        return str(item.command)
+    return name.removeprefix("NAV_")
+
 
 @dataclass(frozen=True)
 class FlightResult:
-    """What happened: items reached in order, and how the flight ended."""
+    """What happened during a flight.
 
+    ``reached``: MISSION_ITEM_REACHED sequence numbers in the order they
+    arrived (no repeats). ``passed``: navigation items known done, reported
+    or inferred from MISSION_CURRENT, in mission order. ``modes``: each mode
+    the heartbeat showed, in order, without repeats in a row.
+    """
+
+    nav_seqs: tuple[int, ...]
     reached: tuple[int, ...]
+    passed: tuple[int, ...]
     item_count: int
+    modes: tuple[str, ...]
+    link_losses: int
     landed: bool
     disarmed: bool
     duration_s: float
+
+    @property
+    def complete(self) -> bool:
+        """Every navigation item was done, in order."""
+        return self.passed == self.nav_seqs
+
+
+@dataclass
+class FlightProgress:
+    """Follows a flight from the vehicle's events and reports each step once."""
+
+    items: tuple[MissionItem, ...]
+    report: Report
+    nav: tuple[int, ...] = ()
+    reached: list[int] = field(default_factory=list)
+    passed: list[int] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
+    link_losses: int = 0
+    armed_seen: bool = False
+    started: bool = False
+    landed: bool = False
+    current_seq: int | None = None
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.nav = nav_seqs(self.items)
+
+    def _pass(self, seq: int, how: str) -> None:
+        if seq in self.passed or seq not in self.nav:
+            return
+        self.passed.append(seq)
+        number = self.nav.index(seq) + 1
+        label = item_label(self.items[seq])
+        self.report(f"item {seq} ({label}) {how} — {number} of {len(self.nav)} done")
+
+    def _pass_before(self, seq: int, how: str) -> None:
+        for earlier in self.nav:
+            if earlier < seq:
+                self._pass(earlier, how)
+
+    def on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.MissionItemReached):
+            if event.seq in self.reached:
+                return
+            self.reached.append(event.seq)
+            self._pass_before(event.seq, "passed (its MISSION_ITEM_REACHED was lost)")
+            self._pass(event.seq, "reached")
+        elif isinstance(event, ev.MissionCurrent):
+            if self.started and event.seq != self.current_seq:
+                self.current_seq = event.seq
+                self._pass_before(event.seq, "passed (its MISSION_ITEM_REACHED was lost)")
+        elif isinstance(event, ev.Heartbeat):
+            if not self.modes or self.modes[-1] != event.mode:
+                self.modes.append(event.mode)
+                if self.armed_seen:
+                    self.report(f"mode {event.mode}")
+            if event.armed:
+                self.armed_seen = True
+            elif self.started and not self.ended.is_set():
+                self._on_disarmed()
+        elif isinstance(event, ev.ExtendedSysState):
+            if self.armed_seen and event.landed_state_name.endswith("ON_GROUND"):
+                self.landed = True
+        elif isinstance(event, ev.StatusText):
+            self.report(f"vehicle: {event.text}")
+        elif isinstance(event, ev.LinkLost):
+            self.link_losses += 1
+            self.report(f"LINK LOST: nothing heard for {event.silent_s:.1f} s")
+        elif isinstance(event, ev.LinkRecovered):
+            self.report(f"link recovered after {event.outage_s:.1f} s")
+
+    def _on_disarmed(self) -> None:
+        self.landed = True  # ArduCopter disarms in flight only when forced
+        last = self.nav[-1] if self.nav else None
+        if (
+            last is not None
+            and self.current_seq == last
+            and self.modes[-1:] == ["AUTO"]  # landed by the mission, not by an RTL or LAND mode
+            and self.items[last].command in (Cmd.NAV_LAND, Cmd.NAV_RETURN_TO_LAUNCH)
+        ):
+            self._pass_before(last, "passed (its MISSION_ITEM_REACHED was lost)")
+            self._pass(last, "done: landed (its MISSION_ITEM_REACHED was lost)")
+        self.ended.set()
+
+    def result(self, vehicle: Vehicle, started_s: float) -> FlightResult:
+        return FlightResult(
+            nav_seqs=self.nav,
+            reached=tuple(self.reached),
+            passed=tuple(sorted(self.passed)),
+            item_count=len(self.items),
+            modes=tuple(self.modes),
+            link_losses=self.link_losses,
+            landed=self.landed,
+            disarmed=not vehicle.state.armed,
+            duration_s=time.monotonic() - started_s,
+        )
 
 
 def flight_parameters(plan: Plan) -> dict[str, float]:
@@ -72,67 +253,71 @@ async def prepare(vehicle: Vehicle, plan: Plan, sortie: Sortie, report: Report) 
 
 async def fly_sortie(
     vehicle: Vehicle,
-    items: tuple[MissionItem, ...],
+    items: Sequence[MissionItem],
     report: Report,
     *,
     timeout_s: float = 3600.0,
 ) -> FlightResult:
-    """Arm in GUIDED, start the mission, and follow it until landed and disarmed."""
-    started = time.monotonic()
-    reached: list[int] = []
-    item_count = len(items)
-    done = asyncio.Event()
-    landed_seen = False
+    """Arm in GUIDED, start the mission, and follow it until the vehicle disarms.
 
-    def on_event(event: ev.Event) -> None:
-        nonlocal landed_seen
-        if isinstance(event, ev.MissionItemReached) and event.seq not in reached:
-            reached.append(event.seq)
-            report(f"reached item {event.seq} of {item_count - 1}")
-        elif isinstance(event, ev.StatusText):
-            report(f"vehicle: {event.text}")
-        elif isinstance(event, ev.Heartbeat) and not event.armed and reached:
-            done.set()
-        elif (
-            isinstance(event, ev.ExtendedSysState)
-            and event.landed_state_name.endswith("ON_GROUND")
-            and reached
-        ):
-            landed_seen = True
-
-    remove = vehicle.link.add_listener(on_event, sysid=vehicle.sysid)
+    Reports every navigation item as it is done, mode changes, the vehicle's
+    STATUSTEXT and link losses. A refused command raises
+    :class:`CommandRejected` carrying what the vehicle said;
+    :class:`LinkTimeout` if the vehicle has not disarmed after ``timeout_s``
+    (wall seconds).
+    """
+    started_s = time.monotonic()
+    progress = FlightProgress(tuple(items), report)
+    remove = vehicle.link.add_listener(progress.on_event, sysid=vehicle.sysid)
     try:
-        await _refusal_words(vehicle, vehicle.set_mode("GUIDED"))
+        await in_vehicle_words(vehicle, vehicle.set_mode("GUIDED"))
         report("mode GUIDED")
-        await _refusal_words(vehicle, vehicle.arm())
+        await in_vehicle_words(vehicle, vehicle.arm())
+        progress.armed_seen = True
         report("armed")
-        await _refusal_words(vehicle, vehicle.start_mission())
-        report("mission started")
+        await in_vehicle_words(vehicle, vehicle.start_mission())
+        progress.started = True
+        report(f"mission started: {len(progress.nav)} navigation items")
         try:
             async with asyncio.timeout(timeout_s):
-                await done.wait()
+                await progress.ended.wait()
         except TimeoutError:
-            raise LinkError(f"the flight did not end within {timeout_s:g} s") from None
+            raise LinkTimeout(
+                f"vehicle {vehicle.sysid} still armed {timeout_s:g} s after the mission "
+                f"started (mode {vehicle.state.mode}, current item "
+                f"{vehicle.state.mission_current_seq})"
+            ) from None
     finally:
         remove()
-    report("landed and disarmed")
-    return FlightResult(
-        reached=tuple(reached),
-        item_count=item_count,
-        landed=landed_seen or not vehicle.state.armed,
-        disarmed=not vehicle.state.armed,
-        duration_s=time.monotonic() - started,
-    )
+    result = progress.result(vehicle, started_s)
+    report(f"landed and disarmed: {len(result.passed)} of {len(result.nav_seqs)} items done")
+    return result
 
 
-async def _refusal_words(vehicle: Vehicle, command: Awaitable[object]) -> None:
-    """Await ``command``; if refused, add what the vehicle said in STATUSTEXT."""
-    before = {id(t) for t in vehicle.state.status_texts}
+async def in_vehicle_words(vehicle: Vehicle, command: Awaitable[T]) -> T:
+    """Await ``command``; if the vehicle refuses it, add what it said in STATUSTEXT.
+
+    ArduPilot explains a refusal ("PreArm: Need Position Estimate") in a
+    STATUSTEXT sent with, or just after, the COMMAND_ACK. The raised
+    :class:`CommandRejected` keeps the MAV_RESULT and carries those words in
+    ``detail``.
+    """
+    said: list[str] = []
+
+    def listen(event: ev.Event) -> None:
+        if isinstance(event, ev.StatusText) and event.text not in said:
+            said.append(event.text)
+
+    remove = vehicle.link.add_listener(listen, sysid=vehicle.sysid)
     try:
-        await command
-    except CommandRejected as exc:
-        await asyncio.sleep(0.2)  # the STATUSTEXT explaining a refusal may trail the ack
-        said = [t.text for t in vehicle.state.status_texts if id(t) not in before]
-        if said and not exc.detail:
-            raise CommandRejected(exc.command, exc.result, exc.result_name, said[-1]) from None
-        raise
+        try:
+            return await command
+        except CommandRejected as exc:
+            await asyncio.sleep(REFUSAL_WORDS_GRACE_S)
+            if not said:
+                raise
+            words = "vehicle says: " + " / ".join(said)
+            detail = f"{exc.detail}; {words}" if exc.detail else words
+            raise CommandRejected(exc.command, exc.result, exc.result_name, detail) from None
+    finally:
+        remove()

@@ -6,7 +6,6 @@ built-in simulator honest by asking the real thing the same questions.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import AsyncIterator
 
@@ -16,10 +15,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 from simulator.sitl import SitlInstance
 from tests.simulator.conftest import Gcs
 
-pytestmark = [
-    pytest.mark.sitl,
-    pytest.mark.skipif(not os.environ.get("ARDUPILOT_SITL"), reason="set ARDUPILOT_SITL"),
-]
+#: Deselected (not skipped) when ARDUPILOT_SITL is unset: see tests/conftest.py.
+pytestmark = [pytest.mark.sitl]
 
 
 def _free_base_port() -> int:

@@ -1,0 +1,54 @@
+"""Session-wide rules: tests marked ``sitl`` run only where a real ArduPilot SITL exists.
+
+Without ``ARDUPILOT_SITL=/path/to/arducopter`` every test marked ``sitl`` is
+*deselected* — neither run nor counted as a pass or a skip — and the report
+says how many and how to enable them. With it, ``-m sitl`` runs only them
+(pytest's own marker selection deselects the rest).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+SITL_ENV = "ARDUPILOT_SITL"
+_deselected_sitl = pytest.StashKey[int]()
+
+
+def sitl_enabled() -> bool:
+    """True when ``ARDUPILOT_SITL`` names the binary to test against."""
+    return bool(os.environ.get(SITL_ENV))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if sitl_enabled():
+        return f"sitl: tests marked 'sitl' run against {os.environ[SITL_ENV]}"
+    return (
+        f"sitl: {SITL_ENV} is not set, tests marked 'sitl' are deselected "
+        f"(set {SITL_ENV}=/path/to/arducopter to run them)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if sitl_enabled():
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (dropped if item.get_closest_marker("sitl") else keep).append(item)
+    config.stash[_deselected_sitl] = len(dropped)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    count = config.stash.get(_deselected_sitl, 0)
+    if count:
+        terminalreporter.write_line(
+            f"sitl: {count} test(s) marked 'sitl' deselected because {SITL_ENV} is not set; "
+            f"set {SITL_ENV}=/path/to/arducopter to run them"
+        )
