@@ -425,9 +425,24 @@ class Autopilot:
             b.airspeed_m_s(self.wind), b.vz_m_s, not b.on_ground, self.armed
         )
         self.battery.step(dt_s, current)
+        self._battery_swap()
         if self.armed:
             check_failsafes(self)
         self._gimbal_update(dt_s)
+
+    def _battery_swap(self) -> None:
+        """``SIM_BATT_SWAP_S`` simulated seconds after landing and disarming, a full pack goes in.
+
+        It happens once per landing (a pack already full is left alone); 0 disables swaps.
+        """
+        swap_s = self.params["SIM_BATT_SWAP_S"]
+        if swap_s <= 0 or self.armed or not self.body.on_ground or self.disarmed_at_s is None:
+            return
+        if self.time_s - self.disarmed_at_s < swap_s or self.battery.remaining_fraction > 0.99:
+            return
+        self.battery.replace_pack()
+        self.disarmed_at_s = None
+        self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
     def _sensors(self) -> None:
         t = self.time_s

@@ -5,6 +5,7 @@ grows with its square, translational lift saves a little at moderate
 speed) plus a climb term; the voltage follows the state of charge per cell
 and sags with current through an internal resistance. Defaults describe the
 3S 3.3 Ah pack ArduCopter SITL simulates (12.6 V full).
+:meth:`Battery.replace_pack` is a ground crew's swap for a full pack.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class Battery:
         speed_factor = 1.0 - 0.08 * (v / 8.0) + 0.0025 * airspeed_m_s * airspeed_m_s
         climb_a = 1.5 * climb_m_s if climb_m_s > 0.0 else 0.3 * climb_m_s
         return max(1.0, self.hover_current_a * speed_factor + climb_a)
+
+    def replace_pack(self) -> None:
+        """A fresh, fully charged pack of the same kind goes in (a ground crew's swap)."""
+        self.consumed_mah = 0.0
+        self.current_a = 0.0
+        self.voltage_v = self._open_circuit_v()
 
     def step(self, dt_s: float, current_a: float) -> None:
         """Drain ``current_a`` amperes for ``dt_s`` seconds."""

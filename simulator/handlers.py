@@ -19,7 +19,12 @@ from simulator import modes, streams
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.modes import Mode
 from simulator.navigation import YAW_FIXED
-from simulator.telemetry import BUILDERS
+from simulator.telemetry import (
+    BUILDERS,
+    CAMERA_INFORMATION,
+    VIDEO_STREAM_INFORMATION,
+    camera_message,
+)
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
@@ -322,6 +327,12 @@ def _get_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int
 
 
 def _request_message(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
+    if round(c.p1) in (CAMERA_INFORMATION, VIDEO_STREAM_INFORMATION):
+        camera_reply = camera_message(ap, round(c.p1))
+        if camera_reply is None:  # no camera on this vehicle
+            return modes.FAILED
+        ap.outbox.append((link, camera_reply))
+        return modes.ACCEPTED
     builder = BUILDERS.get(round(c.p1))
     if builder is None:
         return modes.FAILED

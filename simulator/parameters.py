@@ -104,6 +104,7 @@ _DEFAULTS: dict[str, tuple[float, int]] = {
     "SIM_WIND_DIR": (180.0, REAL32),
     "SIM_WIND_TURB": (0.0, REAL32),
     "SIM_BATT_VOLTAGE": (12.6, REAL32),
+    "SIM_BATT_SWAP_S": (0.0, REAL32),
 }
 
 #: 4.5 name → 4.7 name, for the parameters ArduCopter 4.7 renamed.

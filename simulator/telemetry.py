@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
@@ -264,6 +264,42 @@ def autopilot_version(ap: Autopilot) -> Any:
     return mav.MAVLink_autopilot_version_message(
         caps, FLIGHT_SW_VERSION, 0, 0, 0, [0] * 8, [0] * 8, [0] * 8, 0, 0, ap.sysid
     )
+
+
+#: MAVLink ids of the camera messages a vehicle with a synthetic camera answers
+CAMERA_INFORMATION = 259
+VIDEO_STREAM_INFORMATION = 269
+#: the autopilot attribute holding the camera's advertisement (see :func:`attach_camera`)
+_CAMERA_ATTRIBUTE = "camera_advertisement"
+
+
+def attach_camera(
+    ap: Autopilot, information: Mapping[str, object], stream: Mapping[str, object]
+) -> None:
+    """Let ``ap`` answer MAV_CMD_REQUEST_MESSAGE for its camera.
+
+    ``information`` / ``stream`` are the CAMERA_INFORMATION and
+    VIDEO_STREAM_INFORMATION fields in MAVLink units (``as_mavlink()`` of
+    :mod:`simulator.camera.advertise`); ``time_boot_ms`` is filled in per reply.
+    """
+    setattr(ap, _CAMERA_ATTRIBUTE, (dict(information), dict(stream)))
+
+
+def camera_message(ap: Autopilot, message_id: int) -> Any | None:
+    """CAMERA_INFORMATION or VIDEO_STREAM_INFORMATION; None without a camera attached."""
+    advert: tuple[dict[str, object], dict[str, object]] | None = getattr(
+        ap, _CAMERA_ATTRIBUTE, None
+    )
+    if advert is None:
+        return None
+    information, stream = advert
+    if message_id == CAMERA_INFORMATION:
+        return mav.MAVLink_camera_information_message(
+            **{**information, "time_boot_ms": _boot_ms(ap)}
+        )
+    if message_id == VIDEO_STREAM_INFORMATION:
+        return mav.MAVLink_video_stream_information_message(**stream)
+    return None
 
 
 BUILDERS: dict[int, Callable[[Autopilot], Any]] = {

@@ -4,7 +4,8 @@ With ``--scenario`` the patrol and the threats of a training scenario run
 beside the vehicle: the patrol's tracker is published as NMEA or CoT, the
 stand-in detector's sightings as CoT markers, and ground truth is logged for
 scoring. With ``--sitl`` (or ``ARDUPILOT_SITL``) real ArduPilot SITL runs
-instead of the built-in simulator.
+instead of the built-in simulator. With ``--video-out`` vehicle 1 carries a
+synthetic camera that films the scenario and streams RTP/H.264 (see docs/video.md).
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from overwatch.errors import MissionError, SimulatorError
 from overwatch.mission import load_mission
+
+if TYPE_CHECKING:
+    from simulator.camera import StreamConfig, SyntheticCamera
+    from simulator.fleet import SimulatedFleet
+    from simulator.scenario.actors import World
 
 SIM_HELP_EPILOG = (
     "Every option of 'python -m simulator' applies too (--vehicles, --speedup, --loss, "
@@ -60,6 +67,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--truth", type=Path, default=None, help="ground-truth log (JSON lines)")
     p.add_argument(
+        "--video-out",
+        default=None,
+        metavar="HOST:PORT",
+        help="stream vehicle 1's synthetic camera as RTP/H.264 to HOST:PORT (UDP) "
+        "and advertise it over MAVLink; needs --scenario",
+    )
+    p.add_argument(
+        "--video-fps", type=int, default=15, help="frames per second of the camera (wall clock)"
+    )
+    p.add_argument(
+        "--video-sdp",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="where to write the stream's SDP file (default: camera.sdp beside --truth, "
+        "else in the current directory)",
+    )
+    p.add_argument(
         "--pre-roll",
         type=float,
         default=180.0,
@@ -95,7 +120,11 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
             "--param",
             f"BATT_CAPACITY={battery_capacity_mah(mission.vehicle.endurance_s):.0f}",
         ]
+    if not any(a.startswith("SIM_BATT_SWAP_S=") for a in extra):
+        # the ground crew swaps the pack this long after the drone lands and disarms
+        extra += ["--param", f"SIM_BATT_SWAP_S={mission.vehicle.turnaround_s:g}"]
     ns = sim_cli.build_parser().parse_args(home + extra)
+    video = _video_options(args)
     if args.sitl:
         return _run_sitl(args, ns)
     scenario = None
@@ -103,12 +132,76 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
         from simulator.scenario.loader import load_scenario
 
         scenario = load_scenario(args.scenario)
+    elif video is not None:
+        raise SimulatorError("--video-out needs --scenario: the camera films the scenario's world")
+    args.video = video
     fleet = sim_cli.fleet_from(ns)
     try:
         asyncio.run(_serve(fleet, scenario, args))
     except KeyboardInterrupt:
         print("simulator: stopped", file=sys.stderr)
     return 0
+
+
+def _video_options(args: argparse.Namespace) -> StreamConfig | None:
+    """The camera's stream from ``--video-out``, ``--video-fps``, ``--video-sdp`` (None: none)."""
+    if args.video_out is None:
+        return None
+    from simulator.camera.stream import StreamConfig
+
+    host, sep, port = str(args.video_out).rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SimulatorError(
+            f"--video-out: expected HOST:PORT (e.g. 127.0.0.1:5600), got {args.video_out!r}"
+        )
+    if args.sitl:
+        raise SimulatorError("--video-out runs with the built-in simulator only, not with --sitl")
+    sdp = args.video_sdp
+    if sdp is None:
+        sdp = (args.truth.parent if args.truth is not None else Path(".")) / "camera.sdp"
+    if not sdp.parent.is_dir():
+        raise SimulatorError(f"--video-sdp: the directory {str(sdp.parent)!r} does not exist")
+    try:
+        return StreamConfig(host=host, port=int(port), fps=args.video_fps, sdp_path=sdp)
+    except ValueError as exc:
+        raise SimulatorError(f"--video-out/--video-fps: {exc}") from None
+
+
+def _build_camera(
+    fleet: SimulatedFleet, world: World, config: StreamConfig, pre_roll_s: float
+) -> SyntheticCamera:
+    """Vehicle 1's camera, filming the scenario's actors at the scenario's clock (not started)."""
+    from simulator.camera import SyntheticCamera
+    from simulator.camera.scenario_scene import ScenarioScene
+
+    scene = ScenarioScene(world, lambda: fleet.time_s, pre_roll_s=pre_roll_s)
+    return SyntheticCamera(
+        scene.build_ground(),
+        fleet.vehicles[0].pose,
+        scene.actors,
+        config,
+        hfov_deg=world.scenario.mission.vehicle.camera.hfov_deg,
+        unix_time_of=scene.unix_time_s,
+    )
+
+
+def _start_camera(fleet: SimulatedFleet, camera: SyntheticCamera) -> None:
+    """Start streaming and let vehicle 1 advertise the camera over MAVLink."""
+    from simulator.camera import camera_information, video_stream_information
+    from simulator.telemetry import attach_camera
+
+    config = camera.config
+    camera.start()
+    attach_camera(
+        fleet.vehicles[0].autopilot,
+        camera_information(camera.intrinsics).as_mavlink(),
+        video_stream_information(config, camera.intrinsics).as_mavlink(),
+    )
+    print(
+        f"camera: {config.width_px}x{config.height_px} {config.fps} fps RTP/H.264 → "
+        f"udp {config.host}:{config.port}, SDP {config.sdp_path}",
+        flush=True,
+    )
 
 
 async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> None:
@@ -120,13 +213,20 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
 
     assert isinstance(fleet, SimulatedFleet)
     tasks: list[asyncio.Task[None]] = []
+    world = World(scenario) if isinstance(scenario, Scenario) else None
+    camera = None
+    if world is not None and args.video is not None:
+        # rendering the ground takes a second or so: before the vehicles' clocks start
+        camera = await asyncio.to_thread(_build_camera, fleet, world, args.video, args.pre_roll)
 
     def on_ready(f: SimulatedFleet) -> None:
-        if not isinstance(scenario, Scenario):
+        if world is None or not isinstance(scenario, Scenario):
             return
         host, _, port = args.sightings_out.rpartition(":")
+        if camera is not None:
+            _start_camera(f, camera)
         runner = ScenarioRunner(
-            World(scenario),
+            world,
             f.vehicles[0],
             lambda: f.time_s,
             patrol_feed=FeedTarget.parse(args.patrol_out),
@@ -144,6 +244,8 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
     try:
         await sim_cli.serve(fleet, on_ready=on_ready)
     finally:
+        if camera is not None:
+            camera.stop()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -103,6 +103,8 @@ class SimProcess:
             self.process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
+        # so an operator (or a test) can stop exactly this simulator, by PID
+        (self.run_dir / "simulator.pid").write_text(f"{self.process.pid}\n")
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

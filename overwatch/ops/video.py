@@ -1,34 +1,434 @@
 """The drone's video in the live session: receive, record, detect, geolocate, cue.
 
-Placeholder interface; the implementation lands with the video integration.
+:class:`VideoPipeline` runs beside the session's tasks:
+
+- a :class:`~overwatch.video.VideoReceiver` thread decodes the stream (and
+  records it to ``run_dir/video/`` in MPEG-TS segments when the session has a
+  run directory);
+- a :class:`~overwatch.video.DetectionWorker` thread runs the blob detector on
+  the newest frame and geolocates each detection from the vehicle's pose *at
+  capture*: the pose is interpolated in a short history of telemetry samples
+  kept on the session's clock, at the frame's capture stamp;
+- on the event loop, each sighting becomes a camera :class:`~overwatch.cues.Sighting`
+  in the cue book (sightings near the patrol itself are ours, not threats);
+  a sighting that starts a new cue snapshots its frame to
+  ``run_dir/snapshots/<cue>.jpg`` and attaches it to the cue.
+
+Capture time: the camera stamps each frame on its own clock (simulated UTC in
+training); :class:`~overwatch.video.capture_time.CaptureClock` maps the stamps
+onto the session clock the telemetry poses are filed by, correcting the
+offset between the two clocks from the measured latency.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from overwatch.cues import Sighting as CueSighting
+from overwatch.cues.fusion import approx_distance_m, match
+from overwatch.cues.model import CueKind, CueSource
+from overwatch.errors import OverwatchError, VideoError
+from overwatch.link import events as ev
+from overwatch.link.state import VehicleState
+from overwatch.video import (
+    BlobDetector,
+    CameraIntrinsics,
+    CameraPose,
+    DetectionWorker,
+    Detector,
+    FrameResult,
+    Geolocator,
+    VideoFrame,
+    VideoReceiver,
+    save_snapshot,
+)
+from overwatch.video.capture_time import CaptureClock
+from overwatch.video.pose_history import PoseHistory
+from overwatch.video.types import Sighting as VideoSighting
+
 if TYPE_CHECKING:
     from overwatch.ops.session import LiveSession
 
+log = logging.getLogger(__name__)
+
+#: sightings this close to the patrol's own position (m) are the patrol, not a threat
+OWN_FORCES_RADIUS_M = 30.0
+#: the width of the frame the UI gets, pixels
+THUMBNAIL_WIDTH_PX = 160
+#: how long a frame may be silent before the video counts as lost, wall seconds
+LOST_AFTER_S = 2.0
+#: how long opening the stream may take, and the pause before trying a missing source again (s)
+OPEN_TIMEOUT_S = 2.0
+RETRY_S = 1.0
+
+
+def pose_of_state(state: VehicleState, time_s: float) -> CameraPose | None:
+    """The camera pose telemetry gives now, stamped ``time_s``; None while anything is unknown."""
+    values = (
+        state.lat_deg,
+        state.lon_deg,
+        state.alt_msl_m,
+        state.alt_rel_m,
+        state.roll_deg,
+        state.pitch_deg,
+        state.yaw_deg,
+        state.gimbal_pitch_deg,
+    )
+    if any(v is None for v in values) or not state.has_position:
+        return None
+    assert state.lat_deg is not None and state.lon_deg is not None
+    assert state.alt_msl_m is not None and state.alt_rel_m is not None
+    assert state.roll_deg is not None and state.pitch_deg is not None
+    assert state.yaw_deg is not None and state.gimbal_pitch_deg is not None
+    return CameraPose(
+        lat_deg=state.lat_deg,
+        lon_deg=state.lon_deg,
+        alt_msl_m=state.alt_msl_m,
+        alt_rel_m=state.alt_rel_m,
+        roll_deg=state.roll_deg,
+        pitch_deg=state.pitch_deg,
+        yaw_deg=state.yaw_deg % 360.0,
+        gimbal_pitch_deg=state.gimbal_pitch_deg,
+        gimbal_yaw_deg=state.gimbal_yaw_deg or 0.0,
+        time_s=time_s,
+    )
+
+
+@dataclass
+class VideoCounters:
+    """What the pipeline did since it started.
+
+    ``without_pose``: frames captured when no telemetry pose was known;
+    ``unplaced``: detections not put on the ground (no pose, or above the
+    horizon); ``own_forces``: sightings of the patrol itself; ``throttled``:
+    sightings of an object reported less than ``min_report_s`` before;
+    ``stamped_times`` / ``estimated_times``: capture times taken from the
+    frame's stamp / estimated from latency.
+    """
+
+    frames_detected: int = 0
+    detections: int = 0
+    sightings: int = 0
+    without_pose: int = 0
+    unplaced: int = 0
+    own_forces: int = 0
+    throttled: int = 0
+    reported: int = 0
+    new_cues: int = 0
+    snapshots: int = 0
+    stamped_times: int = 0
+    estimated_times: int = 0
+
 
 class VideoPipeline:
-    """Receives ``url`` and turns what the detector finds into sightings for ``session``."""
+    """Receives ``url`` and turns what the detector finds into sightings for ``session``.
 
-    def __init__(self, session: LiveSession, url: str) -> None:
+    ``url`` is anything :class:`~overwatch.video.VideoReceiver` opens (an
+    ``.sdp`` file for RTP, ``udp://`` MPEG-TS, ``rtsp://``). ``min_report_s``
+    is the shortest session time between two reports of one object to the cue
+    book (the detector sees it in every frame).
+    """
+
+    def __init__(
+        self,
+        session: LiveSession,
+        url: str,
+        *,
+        detector: Detector | None = None,
+        min_report_s: float = 1.0,
+        segment_s: float = 10.0,
+    ) -> None:
         self.session = session
         self.url = url
+        self.detector: Detector = detector or BlobDetector()
+        self.min_report_s = min_report_s
+        self.segment_s = segment_s
+        self.counters = VideoCounters()
+        self.history = PoseHistory(max_age_s=30.0, max_hold_s=1.0)
+        self.capture_clock = CaptureClock()
+        self.receiver: VideoReceiver | None = None
+        self.worker: DetectionWorker | None = None
+        self.intrinsics: CameraIntrinsics | None = None
+        run_dir = session.config.run_dir
+        self.record_dir = run_dir / "video" if run_dir is not None else None
+        self.snapshot_dir = run_dir / "snapshots" if run_dir is not None else None
+        self.detect_latency_ms: deque[float] = deque(maxlen=100)
+        self._recent: deque[tuple[str, float, float, float]] = deque(maxlen=200)
+        self._mapped: tuple[int, float] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._remove_listener: Callable[[], None] | None = None
+        self._state = "no video"
+        self._closing = False
+
+    # -- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        raise NotImplementedError("video in the live session is not wired yet")
+        """Open the stream (in its thread), follow telemetry, detect once frames arrive."""
+        self._loop = asyncio.get_running_loop()
+        vehicle = self.session.vehicle
+        if vehicle is not None:
+            self._remove_listener = self.session.link.add_listener(
+                self._on_link_event, sysid=vehicle.sysid
+            )
+        self._tasks.append(asyncio.create_task(self._guarded(self._run(), "video")))
+        self._tasks.append(asyncio.create_task(self._guarded(self._watch(), "video watch")))
+
+    async def _guarded(self, work: Awaitable[None], name: str) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the session goes on without video
+            log.exception("%s task failed", name)
+            self.session.note("error", f"{name} stopped: {exc}")
 
     async def stop(self) -> None:
-        return None
+        """Stop detecting and receiving; closes the recording's last segment."""
+        self._closing = True  # results still in flight no longer reach the cue book
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._remove_listener is not None:
+            self._remove_listener()
+            self._remove_listener = None
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.stop)
+        if self.receiver is not None:
+            await asyncio.to_thread(self.receiver.stop)
+
+    # -- for screens ---------------------------------------------------------------------
 
     def thumbnail(self) -> npt.NDArray[np.uint8] | None:
-        return None
+        """The newest frame, about 160 px wide (RGB uint8), or None before the first."""
+        if self.receiver is None:
+            return None
+        frame = self.receiver.thumbnail.get()
+        return frame.rgb if frame is not None else None
 
     def status(self) -> str:
-        return "no video"
+        """One line: ``640×480 15 fps 1.2 Mb/s 35 ms``, ``no video`` or ``video lost``."""
+        if self.receiver is None:
+            return "no video"
+        frame = self.receiver.latest.get()
+        if frame is None:
+            return "no video"
+        stats = self.receiver.stats()
+        if not stats.connected or time.time() - frame.receive_unix_s > LOST_AFTER_S:
+            return "video lost"
+        text = f"{frame.width_px}×{frame.height_px} {stats.fps:.0f} fps"
+        text += f" {stats.bitrate_bps / 1e6:.1f} Mb/s"
+        if stats.latency_median_ms is not None:
+            text += f" {stats.latency_median_ms:.0f} ms"
+        return text
+
+    # -- telemetry → pose history ----------------------------------------------------------
+
+    def _on_link_event(self, event: ev.Event) -> None:
+        if not isinstance(event, ev.GlobalPosition | ev.Attitude | ev.GimbalAttitude):
+            return
+        vehicle = self.session.vehicle
+        if vehicle is None:
+            return
+        pose = pose_of_state(vehicle.state, self.session.clock.now())
+        if pose is not None:
+            self.history.add(pose)
+
+    def capture_time_s(self, frame: VideoFrame) -> float:
+        """When ``frame`` was captured, in session time (UNIX seconds on the patrol's clock)."""
+        clock = self.session.clock
+        found = self.capture_clock.capture_time(
+            frame, session_now_s=clock.now(), wall_now_s=time.time(), rate=clock.rate
+        )
+        if found.from_stamp:
+            self.counters.stamped_times += 1
+        else:
+            self.counters.estimated_times += 1
+        return found.time_s
+
+    def _pose_at(self, frame: VideoFrame) -> CameraPose | None:
+        """(Worker thread.) The vehicle pose when ``frame`` was captured."""
+        t = self.capture_time_s(frame)
+        self._mapped = (frame.index, t)
+        pose = self.history.at(t)
+        if pose is None:
+            self.counters.without_pose += 1
+        return pose
+
+    # -- detection ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        """Open the source (an SDP file may not exist yet), then start the detector."""
+        receiver: VideoReceiver | None = None
+        complained = False
+        while receiver is None:
+            try:
+                receiver = VideoReceiver(
+                    self.url,
+                    record_dir=self.record_dir,
+                    segment_s=self.segment_s,
+                    open_timeout_s=OPEN_TIMEOUT_S,
+                    thumbnail_width_px=THUMBNAIL_WIDTH_PX,
+                )
+            except VideoError as exc:
+                if "://" in self.url and not self.url.startswith("file://"):
+                    self.session.note("error", f"video: {exc}")  # a bad URL will not heal
+                    return
+                if not complained:  # a file (the SDP) the camera has not written yet
+                    self.session.note("warning", f"video: {exc}; retrying")
+                    complained = True
+                await asyncio.sleep(RETRY_S)
+        self.receiver = receiver
+        receiver.start()
+        self.session.note("info", f"video: receiving {self.url}")
+        await self._start_detector(receiver)
+
+    async def _start_detector(self, receiver: VideoReceiver) -> None:
+        """Wait for the first frame (its size sets the geolocator's camera), then detect."""
+        first: VideoFrame | None = None
+        while first is None:
+            first = await receiver.latest.next_async(-1, timeout_s=0.5)
+        hfov = self.session.mission.vehicle.camera.hfov_deg
+        self.intrinsics = CameraIntrinsics(first.width_px, first.height_px, hfov)
+        geolocator = Geolocator(self.intrinsics, frame=self.session.geometry.frame)
+        self.worker = DetectionWorker(
+            receiver.latest, self.detector, geolocator, self._pose_at, self._on_result
+        )
+        self.worker.start()
+
+    def _on_result(self, result: FrameResult) -> None:
+        """(Worker thread.) Hand the result to the event loop."""
+        mapped = self._mapped
+        t = mapped[1] if mapped is not None and mapped[0] == result.frame_index else None
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(self._handle, result, t)
+
+    def _handle(self, result: FrameResult, capture_s: float | None) -> None:
+        """(Event loop.) Count, filter and report one frame's sightings to the cue book."""
+        if self._closing:
+            return
+        c = self.counters
+        c.frames_detected += 1
+        c.detections += len(result.detections)
+        self.detect_latency_ms.append(result.latency_s * 1000.0)
+        c.unplaced += len(result.detections) - len(result.sightings)
+        if capture_s is None:
+            return
+        for i, sighting in enumerate(result.sightings):
+            c.sightings += 1
+            try:
+                self._report(result, i, sighting, capture_s)
+            except OverwatchError as exc:
+                self.session.note("warning", f"camera sighting ignored: {exc}")
+
+    def _report(self, result: FrameResult, i: int, s: VideoSighting, capture_s: float) -> None:
+        c = self.counters
+        if self.is_patrol(s.lat_deg, s.lon_deg, s.sigma_m, capture_s):
+            c.own_forces += 1
+            return
+        if self._recently_reported(s, capture_s):
+            c.throttled += 1
+            return
+        self._recent.append((s.kind, s.lat_deg, s.lon_deg, capture_s))
+        cues = self.session.cues
+        sighting = CueSighting(
+            kind=CueKind(s.kind),
+            lat_deg=s.lat_deg,
+            lon_deg=s.lon_deg,
+            sigma_m=max(1.0, s.sigma_m),
+            time_s=capture_s,
+            confidence=min(1.0, max(0.0, s.confidence)),
+            source=CueSource.CAMERA,
+        )
+        is_new = match(cues.cues(), sighting, cues.fusion) is None
+        if is_new:
+            # a reference (unique: capture time and detection) lets the snapshot be
+            # attached below without counting the sighting twice
+            sighting = replace(sighting, ref=f"camera-{capture_s:.3f}-{i}")
+        cue = cues.add_sighting(sighting)
+        c.reported += 1
+        if not is_new:
+            return
+        c.new_cues += 1
+        path = self._snapshot(result, s, cue.id)
+        if path is not None:
+            cues.add_sighting(replace(sighting, snapshot_path=str(path)))
+        self.session.note(
+            "warning",
+            f"new cue {cue.id}: {cue.kind} (camera, {cue.confidence:.0%}, "
+            f"{s.slant_range_m:.0f} m away)",
+        )
+
+    def is_patrol(self, lat_deg: float, lon_deg: float, sigma_m: float, time_s: float) -> bool:
+        """Whether a sighting (WGS84 degrees, metres, session time) is the patrol itself.
+
+        True within ``max(OWN_FORCES_RADIUS_M, 3 sigma)`` of where the patrol
+        tracker puts the patrol at ``time_s``; False while the patrol is unknown.
+        """
+        if self.session.tracker.prediction() is None:
+            return False
+        est = self.session.tracker.estimate(time_s)
+        if est.lat_deg is None or est.lon_deg is None:
+            return False
+        distance = approx_distance_m(est.lat_deg, est.lon_deg, lat_deg, lon_deg)
+        return distance < max(OWN_FORCES_RADIUS_M, 3.0 * sigma_m)
+
+    def _recently_reported(self, s: VideoSighting, capture_s: float) -> bool:
+        gate = self.session.cues.fusion.gate_m
+        for kind, lat, lon, t in reversed(self._recent):
+            if capture_s - t >= self.min_report_s:
+                break
+            if kind == s.kind and approx_distance_m(lat, lon, s.lat_deg, s.lon_deg) < gate:
+                return True
+        return False
+
+    def _snapshot(self, result: FrameResult, s: VideoSighting, cue_id: str) -> Path | None:
+        """Save the frame with the detection boxed as ``snapshots/<cue>.jpg``."""
+        if self.snapshot_dir is None or result.frame is None:
+            return None
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        path = self.snapshot_dir / f"{cue_id}.jpg"
+        try:
+            save_snapshot(result.frame, path, box=s.detection.box)
+        except OverwatchError as exc:
+            self.session.note("warning", f"snapshot for {cue_id} not saved: {exc}")
+            return None
+        self.counters.snapshots += 1
+        return path
+
+    # -- health -------------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Note when the video starts, is lost and comes back; and a failed detector."""
+        reported_error = False
+        while True:
+            state = self.status()
+            kind = "ok" if state not in ("no video", "video lost") else state
+            if kind != self._state:
+                if kind == "ok":
+                    again = self._state == "video lost"
+                    size = state.split(" ", 1)[0]  # the frame rate needs a while to settle
+                    self.session.note("info", f"video {'back' if again else 'up'}: {size}")
+                elif kind == "video lost":
+                    self.session.note("error", "VIDEO LOST: no frames from the camera")
+                self._state = kind
+            worker = self.worker
+            if worker is not None and worker.error is not None and not reported_error:
+                reported_error = True
+                self.session.note("error", f"video detector stopped: {worker.error}")
+            await asyncio.sleep(0.5)

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from overwatch.video.detect import Detector
 from overwatch.video.geolocate import Geolocator
@@ -28,8 +28,11 @@ PoseLookup = Callable[[VideoFrame], PoseLike | None]
 class FrameResult:
     """Detections of one frame and the sightings placed on the ground (seconds).
 
-    ``picked_up_unix_s`` is when the detector took the frame: minus
-    ``capture_unix_s`` it is the glass-to-detector latency.
+    ``capture_unix_s`` is the capture time on the vehicle's clock (simulated
+    UTC in training); ``picked_up_unix_s`` is when the detector took the
+    frame (wall clock): minus ``glass_unix_s`` (the wall clock at capture) it
+    is the glass-to-detector latency. ``frame`` is the frame itself (for a
+    snapshot of what was detected).
     """
 
     frame_index: int
@@ -39,6 +42,14 @@ class FrameResult:
     sightings: tuple[Sighting, ...]
     detect_s: float
     picked_up_unix_s: float
+    glass_unix_s: float | None = None
+    frame: VideoFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def latency_s(self) -> float:
+        """Capture → picked up by the detector, wall seconds."""
+        glass = self.capture_unix_s if self.glass_unix_s is None else self.glass_unix_s
+        return self.picked_up_unix_s - glass
 
 
 class DetectionWorker:
@@ -89,6 +100,8 @@ class DetectionWorker:
             tuple(sightings),
             elapsed,
             picked_up,
+            frame.stamp.glass_unix_s if frame.stamp else frame.receive_unix_s,
+            frame,
         )
 
     def start(self) -> None:

@@ -10,6 +10,7 @@ Nothing here runs on an asyncio loop.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from pathlib import Path
@@ -24,7 +25,11 @@ from overwatch.video.recorder import SegmentedRecorder
 from overwatch.video.sei import find_capture_stamp
 from overwatch.video.source import describe_source, open_source
 from overwatch.video.stats import StatsTracker, StreamStats
-from overwatch.video.types import VideoFrame
+from overwatch.video.types import Box, VideoFrame
+
+#: how a detection is boxed on a snapshot: colour (BGR, red) and clearance in pixels
+SNAPSHOT_BOX_BGR = (40, 40, 255)
+SNAPSHOT_BOX_PAD_PX = 4
 
 
 class VideoReceiver:
@@ -170,11 +175,22 @@ class VideoReceiver:
                 self.thumbnail.put(downscale(video_frame, self.thumbnail_width_px))
 
 
-def save_snapshot(frame: VideoFrame, path: Path) -> Path:
-    """Write ``frame`` as PNG or JPEG (by suffix); raises :class:`VideoError` on failure."""
+def save_snapshot(frame: VideoFrame, path: Path, *, box: Box | None = None) -> Path:
+    """Write ``frame`` as PNG or JPEG (by suffix); raises :class:`VideoError` on failure.
+
+    ``box`` (pixels) is drawn around a detection, a few pixels clear of it.
+    """
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise VideoError(f"snapshot {str(path)!r}: expected a .png, .jpg or .jpeg file name")
     bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
+    if box is not None:
+        pad = SNAPSHOT_BOX_PAD_PX
+        top_left = (max(0, math.floor(box.x0) - pad), max(0, math.floor(box.y0) - pad))
+        bottom_right = (
+            min(frame.width_px - 1, math.ceil(box.x1) + pad),
+            min(frame.height_px - 1, math.ceil(box.y1) + pad),
+        )
+        cv2.rectangle(bgr, top_left, bottom_right, SNAPSHOT_BOX_BGR, 2)
     try:
         ok = cv2.imwrite(str(path), bgr)
     except cv2.error as exc:

@@ -2,7 +2,8 @@
 
 The wire format is documented in ``docs/video.md`` (and written by
 ``simulator.camera.stamp_sei``): UUID ``6f766572-7761-7463-682d-7374616d7031``
-then ``>BdQd`` = version, capture UNIX seconds, sequence number, sim seconds.
+then ``>BdQd`` = version, capture UNIX seconds, sequence number, sim seconds;
+version 2 appends ``d`` = the sender's wall clock at capture (UNIX seconds).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from overwatch.video.types import CaptureStamp
 
 STAMP_UUID = uuid.UUID("6f766572-7761-7463-682d-7374616d7031").bytes
 _STAMP = struct.Struct(">BdQd")
+_WALL = struct.Struct(">d")
 
 
 def _unescape(ebsp: bytes) -> bytes:
@@ -75,5 +77,9 @@ def find_capture_stamp(access_unit: bytes) -> CaptureStamp | None:
                     version, capture_s, seq, sim_s = _STAMP.unpack_from(payload, 16)
                     if version == 1:
                         return CaptureStamp(capture_s, int(seq), sim_s)
+                    wall_at = 16 + _STAMP.size
+                    if version == 2 and len(payload) >= wall_at + _WALL.size:
+                        (wall_s,) = _WALL.unpack_from(payload, wall_at)
+                        return CaptureStamp(capture_s, int(seq), sim_s, wall_s)
         if end < 0:
             return None

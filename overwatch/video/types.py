@@ -141,14 +141,25 @@ class CameraIntrinsics:
 class CaptureStamp:
     """When and which frame the camera captured (carried in the stream's SEI).
 
-    ``capture_unix_s`` is wall-clock seconds since the UNIX epoch at capture;
+    ``capture_unix_s`` is the capture time in UNIX seconds on the vehicle's
+    clock: UTC on a real camera; in training, the *simulated* UTC the
+    simulator's patrol feed uses too (it may run faster than the wall clock).
     ``seq`` counts frames from 0; ``sim_time_s`` is the simulator's clock (or
     the camera's own monotonic clock on a real camera) at capture.
+    ``wall_unix_s`` is the sending host's wall clock at capture when that
+    differs from ``capture_unix_s`` (a simulator at a speed-up); latency is
+    measured against it. None means ``capture_unix_s`` is the wall clock.
     """
 
     capture_unix_s: float
     seq: int
     sim_time_s: float
+    wall_unix_s: float | None = None
+
+    @property
+    def glass_unix_s(self) -> float:
+        """Wall-clock UNIX seconds at capture (what latency is measured from)."""
+        return self.capture_unix_s if self.wall_unix_s is None else self.wall_unix_s
 
 
 @dataclass(frozen=True)
@@ -177,7 +188,7 @@ class VideoFrame:
         """Capture → decoded, seconds, when a capture stamp is known."""
         if self.stamp is None:
             return None
-        return self.receive_unix_s - self.stamp.capture_unix_s
+        return self.receive_unix_s - self.stamp.glass_unix_s
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PoseSource = Callable[[], PoseLike]
 ActorSource = Callable[[], Sequence[ActorLike]]
+UnixTimeOf = Callable[[float], float]
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,14 @@ class SyntheticCamera:
     """Renders and streams at ``config.fps`` in a background thread (:meth:`start`/:meth:`stop`).
 
     ``pose_source`` and ``actor_source`` are called once per frame (in the
-    camera thread). If rendering or sending fails the thread stops and the
-    exception is kept in :attr:`error`.
+    camera thread). Each frame is stamped with the wall clock as its capture
+    time, unless ``unix_time_of`` is given: it maps the pose's ``time_s``
+    (simulated seconds) to the simulated UTC of a simulator at a speed-up,
+    and the stamp then also carries the wall clock for latency. Frames are
+    paced at ``config.fps`` of wall time, each showing the world at the
+    simulated time it is rendered; when rendering falls behind, frames are
+    skipped, never queued. If rendering or sending fails the thread stops
+    and the exception is kept in :attr:`error`.
     """
 
     def __init__(
@@ -53,7 +60,9 @@ class SyntheticCamera:
         hfov_deg: float = 60.0,
         stabilised_gimbal: bool = True,
         truth_history_s: float = 30.0,
+        unix_time_of: UnixTimeOf | None = None,
     ) -> None:
+        self._unix_time_of = unix_time_of
         self.config = config
         self.intrinsics = CameraIntrinsics(config.width_px, config.height_px, hfov_deg)
         self.renderer = GroundRenderer(ground, self.intrinsics, stabilised_gimbal=stabilised_gimbal)
@@ -71,10 +80,14 @@ class SyntheticCamera:
 
     def capture(self) -> CapturedFrame:
         """Render one frame now (no streaming); records its truth."""
-        capture_unix_s = time.time()
+        wall_unix_s = time.time()
         pose = CameraPose.of(self._pose_source())
+        if self._unix_time_of is None:
+            stamp = CaptureStamp(wall_unix_s, self._seq, pose.time_s)
+        else:
+            capture_unix_s = self._unix_time_of(pose.time_s)
+            stamp = CaptureStamp(capture_unix_s, self._seq, pose.time_s, wall_unix_s)
         image, truths = self.renderer.render(pose, self._actor_source())
-        stamp = CaptureStamp(capture_unix_s, self._seq, pose.time_s)
         self._seq += 1
         captured = CapturedFrame(stamp, pose, tuple(truths), image)
         with self._truth_lock:

@@ -3,7 +3,9 @@
 Every access unit gets one SEI message of payload type 5 (user data
 unregistered) placed just before its first slice: a 16-byte UUID followed by
 ``>BdQd`` = format version (1), capture time (UNIX seconds, float64), frame
-sequence number (uint64), simulator time (seconds, float64). Decoders that do
+sequence number (uint64), simulator time (seconds, float64); version 2 appends
+``d`` = the sender's wall clock at capture (UNIX seconds), written when the
+capture time is simulated UTC that runs apart from the wall clock. Decoders that do
 not know the UUID ignore the message (FFmpeg, GStreamer, QGroundControl).
 The receiver's parser lives in :mod:`overwatch.video.sei`.
 """
@@ -18,6 +20,7 @@ from overwatch.video.types import CaptureStamp
 STAMP_UUID = uuid.UUID("6f766572-7761-7463-682d-7374616d7031").bytes  # "overwatch-stamp1"
 STAMP_FORMAT = ">BdQd"
 STAMP_VERSION = 1
+STAMP_FORMAT_V2 = ">BdQdd"
 
 
 def _escape(rbsp: bytes) -> bytes:
@@ -35,9 +38,20 @@ def _escape(rbsp: bytes) -> bytes:
 
 def stamp_sei_nal(stamp: CaptureStamp) -> bytes:
     """The Annex-B SEI NAL unit (with 4-byte start code) carrying ``stamp``."""
-    payload = STAMP_UUID + struct.pack(
-        STAMP_FORMAT, STAMP_VERSION, stamp.capture_unix_s, stamp.seq, stamp.sim_time_s
-    )
+    if stamp.wall_unix_s is None:
+        fields = struct.pack(
+            STAMP_FORMAT, STAMP_VERSION, stamp.capture_unix_s, stamp.seq, stamp.sim_time_s
+        )
+    else:
+        fields = struct.pack(
+            STAMP_FORMAT_V2,
+            2,
+            stamp.capture_unix_s,
+            stamp.seq,
+            stamp.sim_time_s,
+            stamp.wall_unix_s,
+        )
+    payload = STAMP_UUID + fields
     size = len(payload)
     header = bytearray([5])  # payload type: user data unregistered
     while size >= 255:
