@@ -82,12 +82,14 @@ async def _headless(session: LiveSession, console: Console) -> None:
 def _with_ui(session: LiveSession, theme: str) -> None:
     from overwatch.ops.thread import SessionThread
     from overwatch.tui.app import make_app
+    from overwatch.tui.graphics import detect_graphics
 
     thread = SessionThread(session)
     thread.start()
     if thread.error is not None:
         raise thread.error
     thread.call(launch_when_ready(session, lambda text: session.note("info", text)))
+    detect_graphics()  # kitty or sixel pictures when the terminal has them
     app = make_app(session.geometry, thread, thread.commands, theme=theme)  # type: ignore[arg-type]
     try:
         app.run()

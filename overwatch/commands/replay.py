@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from overwatch.tui.graphics import detect_graphics
     from overwatch.tui.replay import make_replay_app
 
     mission_path = args.mission or _mission_from_run_dir(args.tlog)
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         cues = args.tlog.parent / "cues.sqlite"
     with Console(stderr=True).status(f"reading {args.tlog}…"):
         snapshots = snapshots_from_tlog(args.tlog, geometry, cues_path=cues, video_dir=args.video)
+    detect_graphics()  # kitty or sixel pictures when the terminal has them
     make_replay_app(geometry, snapshots, theme=args.theme).run()
     return 0
 

@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from overwatch.tui.app import make_app
+    from overwatch.tui.graphics import detect_graphics
 
     session, run_dir = session_from(args)
     write_manifest(run_dir, args, session.mode)
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     thread.start()
     if thread.error is not None:
         raise thread.error
+    detect_graphics()  # kitty or sixel pictures when the terminal has them
     app = make_app(session.geometry, thread, thread.commands, theme=args.theme)
     try:
         app.run()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from overwatch.errors import MissionError
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.tui.graphics import detect_graphics
 from overwatch.tui.replay import make_replay_app
 from overwatch.tui.sample import T0_S, synthetic_snapshot
 
@@ -35,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         synthetic_snapshot(geometry, time_s=T0_S + t, station_m=8.3 * t, age_offset_s=t)
         for t in range(0, max(1, args.seconds), 1)
     ]
+    detect_graphics()  # kitty or sixel pictures when the terminal has them
     make_replay_app(geometry, snapshots, theme="light" if args.light else "dark").run()
     return 0
 
