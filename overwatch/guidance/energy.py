@@ -1,9 +1,12 @@
 """Energy: how long the battery lasts, what it takes to get back, when to turn home.
 
 The consumption model is linear in time: a full battery lasts the vehicle's
-``endurance_s``, so it drains ``100 / endurance_s`` percent per second; when
-the battery reports falling faster than that (wind, a tired pack), the
-measured rate over the last ``window_s`` seconds is used instead. The reserve
+``endurance_s`` (quoted for overwatch flying, about 10 m/s), so it drains
+``100 / endurance_s`` percent per second; when the battery reports falling
+faster than that (wind, a tired pack), the measured rate over the last
+``window_s`` seconds is used instead. A multicopter draws more at cruise speed
+than at overwatch speed (parasitic drag grows with the square of airspeed):
+transits home are counted ``transit_drain_factor`` times dearer. The reserve
 (``reserve_fraction`` of a full battery) must still be there on landing.
 
 >>> from overwatch.mission import Camera, Vehicle
@@ -27,11 +30,16 @@ from overwatch.mission import Vehicle
 class EnergyModel:
     """Battery bookkeeping for one vehicle (percent, seconds, metres)."""
 
-    def __init__(self, vehicle: Vehicle, window_s: float = 120.0) -> None:
+    def __init__(
+        self, vehicle: Vehicle, window_s: float = 120.0, transit_drain_factor: float = 1.0
+    ) -> None:
         if vehicle.endurance_s <= 0 or vehicle.cruise_speed_m_s <= 0:
             raise ValueError("vehicle.endurance_s and vehicle.cruise_speed_m_s must be > 0")
+        if transit_drain_factor <= 0:
+            raise ValueError("transit_drain_factor must be > 0")
         self.vehicle = vehicle
         self.window_s = window_s
+        self.transit_drain_factor = transit_drain_factor
         self._samples: deque[tuple[float, float]] = deque()
 
     @property
@@ -73,6 +81,18 @@ class EnergyModel:
         return (battery_pct - self.reserve_pct) / self.drain_pct_per_s()
 
     def return_needed_s(self, *, distance_m: float, alt_rel_m: float) -> float:
-        """Seconds to fly ``distance_m`` at cruise speed and descend from ``alt_rel_m``."""
-        v = self.vehicle
-        return distance_m / v.cruise_speed_m_s + max(alt_rel_m, 0.0) / v.descent_rate_m_s
+        """Battery, in seconds of flight at the planning drain, to fly ``distance_m`` at
+        cruise speed (``transit_drain_factor`` dearer) and descend from ``alt_rel_m``."""
+        return self.transit_s(distance_m) * self.transit_drain_factor + self.descent_s(alt_rel_m)
+
+    def transit_s(self, distance_m: float) -> float:
+        """Clock seconds to fly ``distance_m`` at cruise speed."""
+        return max(distance_m, 0.0) / self.vehicle.cruise_speed_m_s
+
+    def descent_s(self, alt_rel_m: float) -> float:
+        """Clock seconds to descend from ``alt_rel_m`` to the ground."""
+        return max(alt_rel_m, 0.0) / self.vehicle.descent_rate_m_s
+
+    def climb_s(self, alt_rel_m: float) -> float:
+        """Clock seconds to climb from the ground to ``alt_rel_m``."""
+        return max(alt_rel_m, 0.0) / self.vehicle.climb_rate_m_s

@@ -9,11 +9,16 @@ order of precedence:
 3. operator ``hold`` / ``look at``            → OPERATOR_HOLD / LOOK_AT where the drone is
 4. below the watch altitude                   → CLIMB_OUT over where it is
 5. the patrol: no fix yet → WAITING_FOR_PATROL; feed stale → the configured
-   contingency; off the route → WATCH_OFF_ROUTE; else ``lead`` (WATCH_AHEAD /
-   LOITER_AHEAD) or ``escort`` (ESCORT).
+   contingency; off the route → WATCH_OFF_ROUTE (on a detour: the route ahead
+   where it rejoins); a battery swap planned at a halt ahead → RUN_AHEAD; else
+   ``lead`` (WATCH_AHEAD / LOITER_AHEAD) or ``escort`` (ESCORT).
 
 Energy is checked every tick and starts a return with margin before the
-reserve would be spent. Every setpoint goes through the :class:`FenceGuard`.
+reserve would be spent. When the battery will not last the patrol, the break
+for a swap is planned where it costs least (:mod:`overwatch.guidance.swap`);
+after a fresh battery the lead builds back from zero, so the stretch the
+patrol is about to enter is watched first. Every setpoint goes through the
+:class:`FenceGuard`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Literal
 
 from overwatch.guidance.energy import EnergyModel
 from overwatch.guidance.fences import FenceGuard
+from overwatch.guidance.swap import SwapPlan, SwapPlanner
 from overwatch.guidance.types import (
     EnergyStatus,
     FenceOutcome,
@@ -39,6 +45,10 @@ from overwatch.planning.model import Gap
 from overwatch.tracking import PatrolEstimate, PatrolPrediction, PatrolTracker, TrackMode
 
 XY = tuple[float, float]
+#: returns that only a fresh battery ends
+_BATTERY_REASONS = ("energy", "swap")
+#: how often the sortie break is re-planned before the run-ahead begins, seconds
+_SWAP_REPLAN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,23 @@ class Guidance:
         self.orbit_radius_m = self.config.orbit_radius_m or ow.escort.radius_m
         self.vehicle = mission.vehicle
         self.fence = FenceGuard(geometry, self.config.fence_margin_m)
-        self.energy = EnergyModel(mission.vehicle, self.config.drain_window_s)
+        self.energy = EnergyModel(
+            mission.vehicle, self.config.drain_window_s, self.config.transit_drain_factor
+        )
+        self.swaps = SwapPlanner(
+            vehicle=mission.vehicle,
+            energy=self.energy,
+            alt_rel_m=self.alt_rel_m,
+            lead_s=self.lead_s,
+            lead_min_s=ow.lead_min_s,
+            lead_max_s=ow.lead_max_s,
+            margin_s=self.config.return_margin_s,
+            lead_margin_s=self.config.swap_lead_margin_s,
+            max_battery_pct=self.config.swap_max_battery_pct,
+        )
+        self._swap_plan: SwapPlan | None = None
+        self._swap_checked_s = -math.inf
+        self._fresh_battery_s: float | None = None  # when a swapped battery was first seen
         pitch = mission.vehicle.camera.gimbal_pitch_deg
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
@@ -123,11 +149,12 @@ class Guidance:
     def operator_resume(self) -> None:
         """Cancel hold, look-at, land and an operator return; guidance takes over again.
 
-        A return started for energy is not cancelled (only a fresh battery does that).
+        A return started for energy or a battery swap is not cancelled (only a
+        fresh battery does that).
         """
         self._operator = None
         self._hold_xy = self._look_at_xy = None
-        if self._return is not None and self._return.reason != "energy":
+        if self._return is not None and self._return.reason not in _BATTERY_REASONS:
             self._return = None
 
     # -- the tick ----------------------------------------------------------------
@@ -141,11 +168,23 @@ class Guidance:
         self.energy.observe(now_s, vehicle.battery_remaining_pct)
         if self._battery_swapped(vehicle):
             self._return = None
+            self._swap_plan = None
+            self._fresh_battery_s = now_s
         est = tracker.estimate(now_s)
         pred = tracker.prediction()
+        self._update_swap_plan(now_s, vehicle, pred)
         energy = self._energy_status(drone, vehicle)
         if self._return is None and energy.must_return and self._operator != "land":
             self._start_return(now_s, drone, vehicle, pred, "energy")
+        elif (
+            self._return is None
+            and self._swap_plan is not None
+            and now_s >= self._swap_plan.leave_at_s
+            and self._operator is None
+            and est.mode is not TrackMode.STALE
+        ):
+            self._start_return(now_s, drone, vehicle, pred, "swap")
+            self._swap_plan = None
         elif (
             self._return is not None
             and self._return.reason == "stale"
@@ -209,24 +248,43 @@ class Guidance:
         if est.mode is TrackMode.STALE:
             return self._contingency(now_s, est, pred)
         if est.mode is TrackMode.OFF_ROUTE:
+            cross = est.cross_track_m
+            if self.mode == "lead" and cross is not None and abs(cross) <= self.config.detour_max_m:
+                want = self._lead(now_s, est, pred)
+                return replace(
+                    want,
+                    state=GuidanceState.WATCH_OFF_ROUTE,
+                    note="patrol on a detour: watching the route where it rejoins",
+                )
             return self._off_route(now_s, pred)
         if self.mode == "escort":
             return self._escort(now_s, pred)
+        plan = self._swap_plan
+        if plan is not None and now_s >= plan.run_ahead_from_s:
+            return self._run_ahead(now_s, pred, plan)
         return self._lead(now_s, est, pred)
 
     # -- the states -----------------------------------------------------------------
 
     def _lead(self, now_s: float, est: PatrolEstimate, pred: PatrolPrediction) -> _Want:
         route = pred.route
+        lead_s, min_ahead_s = self.lead_s, self.min_ahead_s
+        if self._fresh_battery_s is not None:  # relaunched: build the lead back from zero
+            climbed_s = self._fresh_battery_s + self.energy.climb_s(self.alt_rel_m)
+            ramp = self.config.relaunch_lead_rate * max(now_s - climbed_s, 0.0)
+            if ramp < lead_s:
+                lead_s, min_ahead_s = ramp, min(min_ahead_s, ramp)
+            else:
+                self._fresh_battery_s = None
         s_patrol = float(pred.station_at(now_s))
-        s_lead = float(pred.station_at(now_s + self.lead_s))
-        min_ahead_m = self.min_ahead_s * float(route.planned_speed_at(s_patrol))
+        s_lead = float(pred.station_at(now_s + lead_s))
+        min_ahead_m = min_ahead_s * float(route.planned_speed_at(s_patrol))
         s_target = min(max(s_lead, s_patrol + min_ahead_m), route.length_m)
         xy = route.point_at(s_target)
         if est.halted or s_target > s_lead:
             velocity: XY = (0.0, 0.0)
         else:
-            velocity = pred.velocity_at(now_s + self.lead_s)
+            velocity = _route_velocity(pred, now_s + lead_s)
         arrival = float(pred.arrival_time_s(s_target))
         return _Want(
             GuidanceState.LOITER_AHEAD if est.halted else GuidanceState.WATCH_AHEAD,
@@ -236,6 +294,26 @@ class Guidance:
             yaw_deg=float(route.heading_deg_at(s_target)),
             target_station_m=s_target,
             lead_s=None if math.isnan(arrival) else arrival - now_s,
+        )
+
+    def _run_ahead(self, now_s: float, pred: PatrolPrediction, plan: SwapPlan) -> _Want:
+        """Before a planned swap: watch as far ahead as the lead window allows, up to the halt."""
+        route = pred.route
+        far_s = self.geometry.mission.overwatch.lead_max_s - self.config.swap_lead_margin_s
+        s_target = min(float(pred.station_at(now_s + far_s)), plan.halt.station_m)
+        xy = route.point_at(s_target)
+        arrival = float(pred.arrival_time_s(s_target))
+        return _Want(
+            GuidanceState.RUN_AHEAD,
+            (float(xy[0]), float(xy[1])),
+            roi_xy_m=self._route_xy(s_target + self.look_ahead_m),
+            yaw_deg=float(route.heading_deg_at(s_target)),
+            target_station_m=s_target,
+            lead_s=None if math.isnan(arrival) else arrival - now_s,
+            note=(
+                f"battery swap at {plan.site_name} planned during the halt at "
+                f"{plan.halt.station_m / 1000:.1f} km"
+            ),
         )
 
     def _escort(self, now_s: float, pred: PatrolPrediction) -> _Want:
@@ -360,11 +438,41 @@ class Guidance:
         return best
 
     def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
-        """On the ground after an energy return, with a fresher battery than it flew back on."""
+        """On the ground after an energy return or a swap, with a fresher battery than it
+        flew back on."""
         ret, pct = self._return, vehicle.battery_remaining_pct
-        if ret is None or ret.reason != "energy" or ret.battery_pct is None or pct is None:
+        if ret is None or ret.reason not in _BATTERY_REASONS:
+            return False
+        if ret.battery_pct is None or pct is None:
             return False
         return vehicle.alt_rel_m < 1.0 and pct > ret.battery_pct + 10.0
+
+    def _update_swap_plan(
+        self, now_s: float, vehicle: VehicleSnapshot, pred: PatrolPrediction | None
+    ) -> None:
+        """Plan (or drop) the sortie break; fixed once the run-ahead has begun."""
+        plan = self._swap_plan
+        if plan is not None and now_s >= plan.run_ahead_from_s:
+            return
+        if now_s - self._swap_checked_s < _SWAP_REPLAN_S:
+            return
+        self._swap_checked_s = now_s
+        pct = vehicle.battery_remaining_pct
+        if (
+            not self.config.plan_swaps
+            or self.mode != "lead"
+            or pred is None
+            or pct is None
+            or self._return is not None
+            or vehicle.alt_rel_m < self.alt_rel_m - self.config.climb_tolerance_m
+        ):
+            self._swap_plan = None
+            return
+        nearest = self._return_point
+        if not self.swaps.needs_swap(now_s, pred, pct, nearest):
+            self._swap_plan = None
+            return
+        self._swap_plan = self.swaps.plan(now_s, pred, pct, nearest)
 
     def _energy_status(self, drone: XY, vehicle: VehicleSnapshot) -> EnergyStatus:
         name, _, dist = self._return_point(drone)
@@ -380,7 +488,9 @@ class Guidance:
             return_point=self._return.point_name if self._return is not None else name,
             drain_pct_per_s=self.energy.drain_pct_per_s(),
             must_return=(margin is not None and margin <= self.config.return_margin_s)
-            or (self._return is not None and self._return.reason == "energy"),
+            or (self._return is not None and self._return.reason in _BATTERY_REASONS),
+            swap_station_m=None if self._swap_plan is None else self._swap_plan.halt.station_m,
+            swap_leave_s=None if self._swap_plan is None else self._swap_plan.leave_at_s,
         )
 
     def _start_return(
@@ -488,3 +598,10 @@ class Guidance:
             gap=self._return.gap if self._return is not None else None,
             note=note,
         )
+
+
+def _route_velocity(pred: PatrolPrediction, t_s: float, step_s: float = 1.0) -> XY:
+    """The forecast's velocity along the route at ``t_s`` (m/s east, north), even off it."""
+    a = pred.route.point_at(pred.station_at(t_s))
+    b = pred.route.point_at(pred.station_at(t_s + step_s))
+    return float((b[0] - a[0]) / step_s), float((b[1] - a[1]) / step_s)

@@ -17,7 +17,10 @@ class GuidanceState(enum.StrEnum):
     WATCH_AHEAD: over the stretch the patrol reaches in L seconds (``lead``).
     LOITER_AHEAD: the patrol has halted; hold ahead of it, camera on what comes next.
     ESCORT: orbit the patrol's predicted position (``escort``).
-    WATCH_OFF_ROUTE: the patrol left the route; watch around its actual position and heading.
+    RUN_AHEAD: a battery swap is planned at a halt ahead; watch the route up to it, as far
+    ahead as the lead window allows, so the time away costs the least.
+    WATCH_OFF_ROUTE: the patrol left the route: on a detour near it, watch the route ahead
+    where it will rejoin; far from it, watch around its actual position and heading.
     WAITING_FOR_PATROL: no fix yet; hold over the start of the route.
     CONTINGENCY_ORBIT / CONTINGENCY_HOLD_CHECKPOINT: the feed is stale; orbit the last
     known position / hold over the next checkpoint (halt or route vertex) ahead.
@@ -31,6 +34,7 @@ class GuidanceState(enum.StrEnum):
     WATCH_AHEAD = "watch_ahead"
     LOITER_AHEAD = "loiter_ahead"
     ESCORT = "escort"
+    RUN_AHEAD = "run_ahead"
     WATCH_OFF_ROUTE = "watch_off_route"
     WAITING_FOR_PATROL = "waiting_for_patrol"
     CONTINGENCY_ORBIT = "contingency_orbit"
@@ -107,7 +111,10 @@ class EnergyStatus:
     current drain; ``return_needed_s`` the time to fly to ``return_point`` and
     land; ``margin_s`` what is left over (``flight_left_s - return_needed_s``);
     ``must_return`` whether guidance has decided to go back. ``drain_pct_per_s``
-    is the drain used (the larger of nominal and measured).
+    is the drain used (the larger of nominal and measured). When the battery
+    will not last the patrol, ``swap_station_m``/``swap_leave_s`` say where
+    (the halt's route station, None: wherever the battery runs out) and when
+    (fix clock) the sortie is planned to break for a battery swap.
     """
 
     battery_pct: float | None
@@ -117,6 +124,8 @@ class EnergyStatus:
     return_point: str
     drain_pct_per_s: float
     must_return: bool
+    swap_station_m: float | None = None
+    swap_leave_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,16 @@ class GuidanceConfig:
     ``climb_tolerance_m``: below the watch altitude by more → CLIMB_OUT.
     ``drain_window_s``: battery samples kept to measure the drain.
     ``orbit_radius_m``: for contingency orbits (None: the escort radius).
+    ``transit_drain_factor``: a transit at cruise speed drains the battery this
+    many times faster than the nominal (endurance) rate (1.3 suits a multicopter
+    whose endurance is quoted at 10 m/s and cruises at 15 m/s).
+    ``plan_swaps``: when the battery will not last the patrol, break the sortie
+    where it costs least (at a planned halt, leaving ``swap_lead_margin_s``
+    inside the lead window after running ahead to the halt), and only where the
+    battery will be down to ``swap_max_battery_pct``.
+    ``relaunch_lead_rate``: after a relaunch, the lead builds back from 0 at
+    this many seconds of lead per second. ``detour_max_m``: a patrol off its
+    route by less than this is on a detour: keep watching the route ahead.
     """
 
     mode: GuidanceMode | None = None
@@ -186,6 +205,12 @@ class GuidanceConfig:
     drain_window_s: float = 120.0
     orbit_radius_m: float | None = None
     checkpoint_min_ahead_m: float = 50.0
+    transit_drain_factor: float = 1.3
+    plan_swaps: bool = True
+    swap_lead_margin_s: float = 25.0
+    swap_max_battery_pct: float = 60.0
+    relaunch_lead_rate: float = 0.5
+    detour_max_m: float = 400.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -57,7 +57,11 @@ async def run_headless(
     time_limit_s: float | None = None,
     on_tick: Callable[[SessionSnapshot], None] | None = None,
 ) -> RunOutcome:
-    """Run ``session`` (already constructed, not started) from take-off to landing."""
+    """Run ``session`` (already constructed, not started) from take-off to landing.
+
+    When the patrol arrives (or ``time_limit_s`` wall seconds pass) the drone
+    flies to home or the quickest rally point and lands; the run ends when it
+    has disarmed (or after 900 s of session time)."""
     console = console or Console(stderr=True)
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -92,7 +96,7 @@ async def run_headless(
                     reason = "time limit"
                     break
                 await asyncio.sleep(0.25)
-            await session.return_to_launch()
+            await session.return_to_nearest_site()
             landed = await _wait_landed(session, session.clock.wall_seconds(900.0), live)
         except asyncio.CancelledError:
             landed = False

@@ -6,9 +6,12 @@ the others down:
 - the patrol feed task turns fixes into tracker updates (and re-times the
   session clock, see :mod:`overwatch.ops.clock`);
 - the sightings task turns CoT markers (the drone's detector, TAK) into cues;
-- the guidance task ticks at ``tick_hz`` of session time: it reads the
-  vehicle's state, asks :class:`overwatch.guidance.Guidance` for a setpoint,
-  checks it, and sends it in GUIDED; it also updates live lead coverage;
+- the guidance task ticks at ``tick_hz`` of session time, and at once when a
+  patrol fix arrives: it reads the vehicle's state, asks
+  :class:`overwatch.guidance.Guidance` for a setpoint, checks it, and sends it
+  in GUIDED (at the vehicle's cruise speed, set as WPNAV_SPEED); it also
+  updates live lead coverage. When guidance wants to climb out of a landing
+  after a battery swap, the session arms and takes off again;
 - the CoT task shares the drone, its footprint, the patrol and the cues.
 
 Screens read :meth:`LiveSession.snapshot`; operators act through the
@@ -42,6 +45,7 @@ from overwatch.guidance import (
     Guidance,
     GuidanceCommand,
     GuidanceConfig,
+    GuidanceState,
     LiveCoverage,
     VehicleSnapshot,
     mission_follow_parameters,
@@ -70,6 +74,8 @@ log = logging.getLogger(__name__)
 Mode = Literal["lead", "escort", "follow-baseline"]
 #: the MAVLink system id the patrol's position is forwarded from in FOLLOW baseline
 PATROL_SYSID = 200
+#: the FOLLOW baseline is engaged once the drone is this close to its offset point, metres
+FOLLOW_ENGAGE_M = 100.0
 _GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
 
 
@@ -81,7 +87,10 @@ class SessionConfig:
     the session's clock and tick rate follow it. ``sightings_url`` receives
     CoT markers (the detector's and TAK's); ``cot_out`` (``udp://HOST:PORT`` or
     ``tcp://HOST:PORT``) shares the picture with TAK. ``run_dir`` holds the
-    cue store and the tlog.
+    cue store and the tlog. With ``relaunch_after_swap`` the session arms and
+    takes off by itself once a fresh battery is in after a return for energy
+    (the ground crew must stand clear when the pack reads full); without it,
+    the operator starts the next sortie.
     """
 
     connect: str
@@ -93,9 +102,10 @@ class SessionConfig:
     run_dir: Path | None = None
     speedup: float = 1.0
     tick_hz: float = 4.0
-    link_lost_after_s: float = 3.0
+    link_lost_after_s: float = 1.5
     guidance: GuidanceConfig = field(default_factory=GuidanceConfig)
     trail_points: int = 300
+    relaunch_after_swap: bool = True
 
 
 class LiveSession:
@@ -128,6 +138,7 @@ class LiveSession:
         self.setpoints_sent = 0
         self.fix_to_setpoint_s: deque[float] = deque(maxlen=1000)
         self._pending_fix_wall: float | None = None
+        self._fix_arrived = asyncio.Event()
         self._drone_trail: deque[LatLon] = deque(maxlen=config.trail_points)
         self._patrol_trail: deque[LatLon] = deque(maxlen=config.trail_points)
         self._tasks: list[asyncio.Task[None]] = []
@@ -137,6 +148,9 @@ class LiveSession:
         self._last_mode: str | None = None
         self._last_feed_state: str | None = None
         self._follow_mav: Any = None
+        self._relaunch: asyncio.Task[None] | None = None
+        self._baseline_guided = False  # FOLLOW baseline flown home by guidance for a swap
+        self.relaunches = 0
         self._closed = False
         self.video: VideoPipeline | None = None
 
@@ -206,6 +220,8 @@ class LiveSession:
         task = asyncio.create_task(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        # a task cancelled before it ran (at close) never awaited ``coro``: close it quietly
+        task.add_done_callback(lambda _: coro.close())
 
     def note(self, level: str, text: str) -> None:
         self.events.append(EventLine(self.clock.now(), level, text))
@@ -227,6 +243,7 @@ class LiveSession:
             self.coverage.patrol_at(fix.time_s, est.station_m)
         self._patrol_trail.append((fix.lat_deg, fix.lon_deg))
         self._pending_fix_wall = received_wall_s
+        self._fix_arrived.set()  # steer from the new fix now, not at the next tick
 
     async def _sightings_task(self, url: str) -> None:
         feed = open_feed(url, on_cot_event=self._on_cot_event)
@@ -250,12 +267,16 @@ class LiveSession:
             )
 
     async def _guidance_task(self) -> None:
+        """Tick at ``tick_hz`` of session time, and at once when a patrol fix arrives."""
         period_wall_s = self.clock.wall_seconds(1.0 / self.config.tick_hz)
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
+            self._fix_arrived.clear()
             self.tick()
-            await asyncio.sleep(max(0.0, period_wall_s - (loop.time() - started)))
+            remaining = max(0.0, period_wall_s - (loop.time() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._fix_arrived.wait(), remaining)
 
     def tick(self) -> GuidanceCommand | None:
         """One guidance step: observe coverage, compute and (when active) send a setpoint."""
@@ -272,9 +293,21 @@ class LiveSession:
             return None
         command = self.guidance.tick(now, snap, self.tracker)
         self.last_command = command
-        if self.active and self.mode != "follow-baseline" and not vehicle.state.link_lost:
+        baseline = self.mode == "follow-baseline"
+        if (
+            baseline
+            and self.active
+            and not self._baseline_guided
+            and command.state is GuidanceState.RETURNING
+        ):
+            # FOLLOW knows nothing of the battery: guidance flies it home for a swap
+            self._baseline_guided = True
+            self._background_call("energy return", vehicle.set_mode("GUIDED"))
+            self.note("warning", f"FOLLOW baseline: {command.note}")
+        steering = self.active and (not baseline or self._baseline_guided)
+        if steering and not vehicle.state.link_lost:
             self._steer(vehicle, command, now)
-        if self.mode == "follow-baseline":
+        if baseline:
             self._forward_patrol_position()
         return command
 
@@ -283,6 +316,11 @@ class LiveSession:
             # only an airborne drone is told to land; on the ground it simply waits
             if vehicle.state.mode != "LAND" and (vehicle.state.alt_rel_m or 0.0) > 3.0:
                 self._background_call("land", vehicle.land())
+            return
+        if not vehicle.state.armed:
+            # on the ground after a battery swap, guidance wants to climb out again
+            if command.state is GuidanceState.CLIMB_OUT and self.config.relaunch_after_swap:
+                self._start_relaunch()
             return
         if vehicle.state.mode != "GUIDED":
             return
@@ -305,6 +343,34 @@ class LiveSession:
                 self._background_call(
                     "camera aim", vehicle.roi_location(roi.lat_deg, roi.lon_deg, roi.alt_rel_m)
                 )
+
+    def _start_relaunch(self) -> None:
+        """Arm and take off again (once at a time); a refusal is retried at a later tick."""
+        if self._relaunch is not None and not self._relaunch.done():
+            return
+
+        async def relaunch() -> None:
+            try:
+                await self.arm_and_takeoff()
+            except OverwatchError as exc:
+                self.note("warning", f"relaunch: {exc}")
+                await asyncio.sleep(self.clock.wall_seconds(3.0))
+                return
+            self.relaunches += 1
+            self._last_roi = None
+            self.note("info", "relaunched on a fresh battery")
+            if self.mode == "follow-baseline":
+                self._baseline_guided = False
+                try:
+                    vehicle = self._need_vehicle()
+                    await self._wait_altitude(vehicle, 0.8 * self.mission.overwatch.altitude_agl_m)
+                    await self.start_follow_baseline()
+                except OverwatchError as exc:
+                    self.note("warning", f"FOLLOW baseline after the swap: {exc}")
+
+        self._relaunch = asyncio.create_task(relaunch())
+        self._background.add(self._relaunch)
+        self._relaunch.add_done_callback(self._background.discard)
 
     async def _cot_task(self, target: str) -> None:
         from overwatch.ops.cot import CotSharer  # only sessions that share need it
@@ -537,6 +603,7 @@ class LiveSession:
         if self.mode == "follow-baseline":
             await self.start_follow_baseline()
             return
+        await self._set_cruise_speed(vehicle)
         if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
             await self.arm_and_takeoff()
         else:
@@ -545,6 +612,28 @@ class LiveSession:
         self.guidance.operator_resume()
         self.active = True
         self.note("info", f"overwatch started ({self.mode})")
+
+    async def _set_cruise_speed(self, vehicle: Vehicle) -> None:
+        """GUIDED position targets fly at WPNAV_SPEED: make it the vehicle's cruise speed,
+        which guidance's energy and timing assume (ArduCopter's default is 5 m/s)."""
+        cm_s = round(self.mission.vehicle.cruise_speed_m_s * 100.0)
+        try:
+            await vehicle.params.set(await vehicle.params.resolve("WPNAV_SPEED"), cm_s)
+        except OverwatchError as exc:
+            self.note("warning", f"cannot set the cruise speed: {exc}")
+
+    async def return_to_nearest_site(self) -> None:
+        """Guided return to home or the quickest rally point, and land there (any strategy)."""
+        vehicle = self._need_vehicle()
+        if self.mode == "follow-baseline":
+            self.mode = "lead"  # guidance flies the drone home from FOLLOW
+            self.guidance = self._new_guidance("lead")
+        await self._set_cruise_speed(vehicle)
+        self.guidance.operator_return()
+        if vehicle.state.armed and vehicle.state.mode != "GUIDED":
+            await vehicle.set_mode("GUIDED")
+        self.active = True
+        self.note("info", "returning to the nearest landing site")
 
     async def hold(self) -> None:
         self.guidance.operator_hold()
@@ -589,13 +678,54 @@ class LiveSession:
             await vehicle.params.set(await vehicle.params.resolve(name), value)
         self.mode = "follow-baseline"
         self._forward_patrol_position()
+        await self._set_cruise_speed(vehicle)
         if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
             await self.arm_and_takeoff()
             await self._wait_altitude(vehicle, self.mission.overwatch.altitude_agl_m * 0.8)
         await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
+        # FOLLOW holds when the target is beyond FOLL_DIST_MAX: get into place first
+        await self._approach_follow_offset(
+            vehicle, FOLLOW_ENGAGE_M, params["FOLL_DIST_MAX"] - FOLLOW_ENGAGE_M
+        )
         await vehicle.set_mode("FOLLOW")
         self.active = True
         self.note("info", "FOLLOW baseline started")
+
+    async def _approach_follow_offset(
+        self,
+        vehicle: Vehicle,
+        within_m: float,
+        target_within_m: float,
+        timeout_s: float = 600.0,
+    ) -> None:
+        """Fly (GUIDED) towards the FOLLOW offset ahead of the patrol, until within
+        ``within_m`` of it or ``target_within_m`` of the patrol (FOLLOW takes over there)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.clock.wall_seconds(timeout_s)
+        ahead_m = self.mission.overwatch.baseline.offset_ahead_m
+        alt = self.mission.overwatch.altitude_agl_m
+        while loop.time() < deadline:
+            snap = self.vehicle_snapshot()
+            est = self.tracker.estimate(self.clock.now())
+            if snap is None or est.station_m is None:
+                await asyncio.sleep(self.clock.wall_seconds(0.5))
+                continue
+            line = self.geometry.route
+            point = line.interpolate(min(est.station_m + ahead_m, line.length))
+            lat, lon = self.geometry.frame.to_wgs84(float(point.x), float(point.y))
+            x, y = self.geometry.frame.to_local(snap.lat_deg, snap.lon_deg)
+            if math.hypot(float(point.x) - x, float(point.y) - y) <= within_m:
+                return
+            near_target = (
+                est.x_m is not None
+                and est.y_m is not None
+                and math.hypot(est.x_m - x, est.y_m - y) <= target_within_m
+            )
+            if near_target:
+                return
+            if vehicle.state.mode == "GUIDED":
+                vehicle.goto(lat, lon, alt)
+            await asyncio.sleep(self.clock.wall_seconds(0.5))
 
     async def _wait_altitude(self, vehicle: Vehicle, alt_rel_m: float) -> None:
         loop = asyncio.get_running_loop()
@@ -647,9 +777,11 @@ class LiveSession:
     def _new_guidance(self, mode: str) -> Guidance:
         guidance_mode = "escort" if mode == "escort" else "lead"
         config = self.config.guidance
+        # the FOLLOW baseline gets plain energy returns, not swaps planned at halts
+        plan_swaps = config.plan_swaps and mode != "follow-baseline"
         return Guidance(
             self.geometry,
-            GuidanceConfig(**{**config.__dict__, "mode": guidance_mode}),
+            GuidanceConfig(**{**config.__dict__, "mode": guidance_mode, "plan_swaps": plan_swaps}),
         )
 
 

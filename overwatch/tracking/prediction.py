@@ -41,7 +41,7 @@ class PatrolPrediction:
     (piecewise linear, flat during halts). When ``dead_reckoning`` is true the
     patrol is off the route: positions follow ``origin_xy_m + velocity_m_s * dt``
     (for at most ``max_dead_reckoning_s``), and the route knots assume it
-    rejoins the route where it left it.
+    rejoins the route at the point nearest to it (no earlier than where it left).
     """
 
     route: RouteIndex

@@ -370,10 +370,13 @@ class PatrolTracker:
                 halts_ahead=ahead,
             )
         # Off the route: dead-reckon positions; for arrival times assume it rejoins
-        # where it left, after covering its distance from the route at planned speed.
+        # at the route point nearest to where it is now (no earlier than where it
+        # left: a detour alongside the route keeps making progress along it), after
+        # covering its distance from the route at planned speed.
         velocity = (0.0, 0.0) if self._halted else self._motion.velocity_m_s() or (0.0, 0.0)
-        anchor = self._anchor_s
-        back = self._last_match.distance_m if self._last_match is not None else 0.0
+        match = self._last_match
+        anchor = self._anchor_s if match is None else max(self._anchor_s, match.station_m)
+        back = match.distance_m if match is not None else 0.0
         detour_s = back / float(self.route.planned_speed_at(anchor))
         along = PatrolPrediction.along_route(
             self.route,

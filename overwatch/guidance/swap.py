@@ -1,0 +1,177 @@
+"""Where to break a sortie for a battery swap: at the planned halt that costs least.
+
+A station of the route counts as watched when the camera sees it between
+``lead_max_s`` and ``lead_min_s`` before the patrol gets there. A drone that
+leaves at ``t_leave`` and is back on station at ``t_back`` therefore misses
+the stations the patrol reaches between ``t_leave + lead_max_s`` and
+``t_back + lead_min_s`` — except while the patrol stands still: a halt inside
+that interval costs nothing. So when the battery will not last the patrol,
+the swap is planned at the halt ahead that leaves the least unwatched, leaving
+just inside the lead window before the halt begins (``t_leave = t_halt -
+lead_max_s + margin``) after running ahead to the halt, so that everything up
+to it has been seen. The live rule is simpler than the offline planner's
+(:mod:`overwatch.planning.flight`) but picks the same break on the example
+missions. Pure: times on the fix clock, positions local metres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from overwatch.guidance.energy import EnergyModel
+from overwatch.mission import Vehicle
+from overwatch.tracking import PatrolPrediction
+
+XY = tuple[float, float]
+#: (name, position, planning distance in metres) of the landing site nearest a point
+SiteFinder = Callable[[XY], tuple[str, XY, float]]
+#: running ahead flies faster than watching: count its battery this much dearer
+_RUN_AHEAD_DRAIN = 1.15
+#: a halt is preferred to a break anywhere unless it leaves this much more unwatched, s
+_PREFER_HALT_S = 30.0
+
+
+@dataclass(frozen=True)
+class HaltWindow:
+    """A halt in a forecast: its route station (m) and when it starts and ends (fix clock)."""
+
+    station_m: float
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class SwapPlan:
+    """A planned sortie break.
+
+    ``leave_at_s`` is when to turn for the landing site (fix clock), after
+    running ahead from ``run_ahead_from_s``; ``halt`` is the halt the break is
+    hidden in; ``site_name`` the landing site; ``lost_s`` the patrol-seconds of
+    route expected to go unwatched (0 when the halt absorbs the whole break).
+    """
+
+    leave_at_s: float
+    run_ahead_from_s: float
+    halt: HaltWindow
+    site_name: str
+    lost_s: float
+
+
+def predicted_halts(pred: PatrolPrediction, after_s: float) -> list[HaltWindow]:
+    """The halts in the forecast (flat stretches of its timetable) that end after ``after_s``."""
+    t, s = pred.knot_t_s, pred.knot_s_m
+    flat = np.flatnonzero((np.diff(s) <= 1e-6) & (np.diff(t) > 1.0))
+    return [
+        HaltWindow(float(s[i]), float(t[i]), float(t[i + 1]))
+        for i in flat
+        if float(t[i + 1]) > after_s
+    ]
+
+
+@dataclass(frozen=True)
+class SwapPlanner:
+    """Plans battery swaps for one vehicle (seconds, metres, percent).
+
+    A break is only planned where the battery will be down to ``max_battery_pct``.
+    """
+
+    vehicle: Vehicle
+    energy: EnergyModel
+    alt_rel_m: float
+    lead_s: float
+    lead_min_s: float
+    lead_max_s: float
+    margin_s: float
+    lead_margin_s: float
+    max_battery_pct: float = 60.0
+
+    def needs_swap(
+        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
+    ) -> bool:
+        """Whether the battery runs short of watching to the route's end and landing."""
+        end_m = pred.route.length_m
+        t_end = float(pred.arrival_time_s(end_m))
+        if not math.isfinite(t_end):
+            return False
+        end_xy = pred.route.point_at(end_m)
+        _, _, dist = nearest_site((float(end_xy[0]), float(end_xy[1])))
+        needed_s = max(t_end - now_s, 0.0) + self.energy.return_needed_s(
+            distance_m=dist, alt_rel_m=self.alt_rel_m
+        )
+        return self.energy.flight_left_s(battery_pct) < needed_s + self.margin_s
+
+    def absence_s(self, distance_m: float) -> float:
+        """Clock seconds from leaving the track to being back over it via a site ``distance_m``
+        away."""
+        e = self.energy
+        return (
+            2.0 * e.transit_s(distance_m)
+            + e.descent_s(self.alt_rel_m)
+            + self.vehicle.turnaround_s
+            + e.climb_s(self.alt_rel_m)
+        )
+
+    def plan(
+        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
+    ) -> SwapPlan | None:
+        """The best affordable break at a halt ahead, or None (swap when the battery says)."""
+        e = self.energy
+        drain = e.drain_pct_per_s()
+        usable_pct = battery_pct - e.reserve_pct
+        best: SwapPlan | None = None
+        for halt in predicted_halts(pred, now_s):
+            point = pred.route.point_at(halt.station_m)
+            name, _, dist = nearest_site((float(point[0]), float(point[1])))
+            leave = max(now_s, halt.start_s - (self.lead_max_s - self.lead_margin_s))
+            spend_pct = drain * (_RUN_AHEAD_DRAIN * (leave - now_s))
+            home_pct = drain * (
+                e.return_needed_s(distance_m=dist, alt_rel_m=self.alt_rel_m) + self.margin_s
+            )
+            if spend_pct + home_pct > usable_pct:
+                continue  # cannot get there and back on this battery
+            if battery_pct - spend_pct > self.max_battery_pct:
+                continue  # too early: a sortie is there to watch
+            back = leave + self.absence_s(dist)
+            lost = _unwatched_s(leave + self.lead_max_s, back + self.lead_min_s, halt)
+            speed = max(float(pred.route.planned_speed_at(halt.station_m)), 0.5)
+            extra_lead = max(self.lead_max_s - self.lead_margin_s - self.lead_s, 0.0)
+            catch_up_s = extra_lead * speed / max(self.vehicle.cruise_speed_m_s - speed, 1.0)
+            plan = SwapPlan(leave, leave - catch_up_s - 30.0, halt, name, lost)
+            better = best is None or lost < best.lost_s - 1.0
+            if better or (
+                best is not None and lost <= best.lost_s + 1.0 and leave > best.leave_at_s
+            ):
+                best = plan
+        if best is None:
+            return None
+        # breaking wherever the battery runs out loses the whole absence beyond the lead window
+        anywhere = self._anywhere_lost_s(now_s, pred, battery_pct, nearest_site)
+        return best if best.lost_s <= anywhere + _PREFER_HALT_S else None
+
+    def _anywhere_lost_s(
+        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
+    ) -> float:
+        """What a break where the battery runs out (on the lead point) would leave unwatched."""
+        e = self.energy
+        t = now_s
+        dist = 0.0
+        for _ in range(2):  # where the lead point is when the battery says go
+            p = pred.route.point_at(pred.station_at(t + self.lead_s))
+            _, _, dist = nearest_site((float(p[0]), float(p[1])))
+            spare = e.flight_left_s(battery_pct) - e.return_needed_s(
+                distance_m=dist, alt_rel_m=self.alt_rel_m
+            )
+            t = now_s + max(spare - self.margin_s, 0.0)
+        return max(self.absence_s(dist) - (self.lead_max_s - self.lead_min_s), 0.0)
+
+
+def _unwatched_s(a_s: float, b_s: float, halt: HaltWindow) -> float:
+    """Length of [a, b] outside the halt [start, end] (seconds)."""
+    if b_s <= a_s:
+        return 0.0
+    overlap = max(0.0, min(b_s, halt.end_s) - max(a_s, halt.start_s))
+    return (b_s - a_s) - overlap

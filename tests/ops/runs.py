@@ -1,0 +1,117 @@
+"""Live training runs for the ops tests: ``overwatch sim`` in a child process, a live
+session against it, driven headless, scored from the run directory's ground truth."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.headless import RunOutcome, run_headless
+from overwatch.ops.session import LiveSession, Mode, SessionConfig
+from overwatch.ops.state import SessionSnapshot
+from overwatch.ops.training import SimProcess
+from overwatch.scoring import RunScore, load_run, read_run_dir
+from overwatch.scoring.rundir import RunManifest
+
+ROOT = Path(__file__).resolve().parents[2]
+MISSION = ROOT / "missions" / "vehicle-patrol.yaml"
+SCENARIO = ROOT / "missions" / "vehicle-patrol.scenario.yaml"
+#: GPS fix after 5 s and EKF after 20 s of simulated time: a quick but honest start-up
+SIM_ARGS = ("--ekf-delay", "20", "--gps-delay", "5")
+
+
+@dataclass
+class LiveRun:
+    """What one run left: the headless outcome, the session, its score and what was seen."""
+
+    outcome: RunOutcome
+    session: LiveSession
+    score: RunScore
+    run_dir: Path
+    states: list[str]
+    track_modes: list[str]
+    lowest_battery_pct: float | None
+    landed_battery_pct: float | None
+
+
+async def fly(
+    run_dir: Path,
+    *,
+    mode: Mode = "lead",
+    mission: Path = MISSION,
+    scenario: Path = SCENARIO,
+    speedup: float = 25.0,
+    sim_args: tuple[str, ...] = SIM_ARGS,
+    time_limit_s: float | None = None,
+) -> LiveRun:
+    """Fly ``scenario`` live with strategy ``mode`` and score it (``run_dir`` is created)."""
+    geometry = MissionGeometry.of(load_mission(mission))
+    RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
+    states: list[str] = []
+    track_modes: list[str] = []
+    battery: list[float] = []
+    with SimProcess(mission, scenario, run_dir, speedup=speedup, extra_args=sim_args) as sim:
+        session = LiveSession(
+            geometry,
+            SessionConfig(
+                connect=sim.connect_url,
+                patrol_feed=sim.patrol_url,
+                sightings_url=sim.sightings_url,
+                mode=mode,
+                run_dir=run_dir,
+                speedup=speedup,
+            ),
+        )
+
+        def watch(snap: SessionSnapshot) -> None:
+            state = snap.drone.guidance_state
+            if not states or states[-1] != state:
+                states.append(state)
+            mode = session.tracker.estimate(snap.time_s).mode.value
+            if not track_modes or track_modes[-1] != mode:
+                track_modes.append(mode)
+            if snap.drone.battery_pct is not None and snap.drone.armed:
+                battery.append(snap.drone.battery_pct)
+
+        console = Console(file=io.StringIO(), force_terminal=False)
+        try:
+            outcome = await run_headless(
+                session, console=console, on_tick=watch, time_limit_s=time_limit_s
+            )
+            vehicle = session.vehicle
+            landed_pct = vehicle.state.battery_remaining_pct if vehicle is not None else None
+        finally:
+            await session.close()
+    score = load_run(read_run_dir(run_dir), geometry).score()
+    return LiveRun(
+        outcome,
+        session,
+        score,
+        run_dir,
+        states,
+        track_modes,
+        min(battery, default=None),
+        landed_pct,
+    )
+
+
+def describe(run: LiveRun, label: str) -> str:
+    """One paragraph for the test log: coverage, threats, sorties, battery."""
+    s = run.score
+    lines = [
+        f"{label}: lead coverage {s.lead_coverage:.1%} over {s.scored_m / 1000:.2f} km "
+        f"(longest gap {s.longest_gap_m:.0f} m); landed {run.outcome.landed} with "
+        f"{run.landed_battery_pct}% battery; relaunches {run.session.relaunches}",
+        "  gaps: "
+        + ", ".join(f"{g.start_m:.0f}-{g.end_m:.0f} m ({g.reason})" for g in s.coverage.gaps),
+    ]
+    for t in s.threats:
+        lead = "—" if t.lead_s is None else f"{t.lead_s:.0f} s"
+        lines.append(f"  {t.truth_id}: {t.outcome}, cued {lead} before the patrol arrived")
+    lines.append("  states: " + " → ".join(run.states))
+    return "\n".join(lines)
