@@ -21,11 +21,10 @@ from overwatch.ops.demo import (
     DEMO_MISSION,
     DEMO_SCENARIO,
     DemoConfig,
-    launch_when_ready,
     make_session,
     start_simulator,
 )
-from overwatch.ops.headless import run_headless
+from overwatch.ops.headless import launch_when_ready, run_headless
 from overwatch.ops.session import LiveSession
 from overwatch.scoring.features import FOOTPRINT_EVERY_S
 

@@ -9,13 +9,10 @@ end. Afterwards the run is scored and its after-action bundle written.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from overwatch.errors import LinkTimeout, OverwatchError
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.session import LiveSession, SessionConfig
 from overwatch.ops.training import SimProcess
@@ -70,32 +67,3 @@ def make_session(config: DemoConfig, sim: SimProcess) -> LiveSession:
             speedup=config.speedup,
         ),
     )
-
-
-async def launch_when_ready(
-    session: LiveSession, report: Callable[[str], object], timeout_s: float = 180.0
-) -> None:
-    """Wait for the vehicle and the patrol's first fix, then take off and start overwatch.
-
-    ArduCopter refuses to arm until its EKF uses GPS; the refusal is reported and
-    the request repeated until it is accepted or ``timeout_s`` runs out.
-    """
-    vehicle = session.vehicle
-    if vehicle is None:
-        raise LinkTimeout("no vehicle connected")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    await vehicle.wait_ready(timeout_s=timeout_s, progress_cb=lambda t: report(f"vehicle: {t}"))
-    while session.tracker.prediction() is None:
-        if loop.time() > deadline:
-            raise LinkTimeout(f"no fix from the patrol feed within {timeout_s:g} s")
-        await asyncio.sleep(0.1)
-    while True:
-        try:
-            await session.start_overwatch()
-            return
-        except OverwatchError as exc:
-            if loop.time() > deadline:
-                raise
-            report(f"not yet: {exc}")
-            await asyncio.sleep(session.clock.wall_seconds(3.0))

@@ -6,6 +6,8 @@ Progress is one line, redrawn (rich), so it reads well over SSH and in logs.
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,23 +68,16 @@ async def run_headless(
     loop = asyncio.get_running_loop()
     started = loop.time()
     await session.start()
-    vehicle = session.vehicle
-    assert vehicle is not None
-    with console.status("waiting for the vehicle to be ready…") as status:
-        await vehicle.wait_ready(
-            timeout_s=ready_timeout_s, progress_cb=lambda t: status.update(f"vehicle: {t}")
-        )
-        status.update("waiting for the patrol's first fix…")
-        while session.tracker.prediction() is None:
-            if loop.time() - started > ready_timeout_s:
-                raise LinkTimeout(
-                    f"no fix from the patrol feed {session.config.patrol_feed} "
-                    f"within {ready_timeout_s:g} s"
-                )
-            await asyncio.sleep(0.1)
-    await _retry_until_armable(session, ready_timeout_s, console)
+    with console.status("waiting for the vehicle and the patrol…") as status:
+
+        def report(text: str) -> None:
+            status.update(text)
+            if text.startswith("not yet"):
+                console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
+
+        await launch_when_ready(session, report, timeout_s=ready_timeout_s)
     reason = "interrupted"
-    with Live(console=console, refresh_per_second=4, transient=False) as live:
+    with _Progress(console) as live:
         try:
             while True:
                 snap = session.snapshot()
@@ -104,10 +99,28 @@ async def run_headless(
     return RunOutcome(reason, summary.lead_coverage, len(session.cues), landed)
 
 
-async def _retry_until_armable(session: LiveSession, timeout_s: float, console: Console) -> None:
-    """ArduCopter refuses to arm until its EKF uses GPS; keep asking until it agrees."""
+async def launch_when_ready(
+    session: LiveSession, report: Callable[[str], object], timeout_s: float = 180.0
+) -> None:
+    """Wait for the vehicle and the patrol's first fix, then take off and start overwatch.
+
+    ArduCopter refuses to arm until its EKF uses GPS; each refusal is reported
+    ("not yet: …") and the request repeated until it is accepted or
+    ``timeout_s`` runs out.
+    """
+    vehicle = session.vehicle
+    if vehicle is None:
+        raise LinkTimeout("no vehicle connected")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
+    await vehicle.wait_ready(timeout_s=timeout_s, progress_cb=lambda t: report(f"vehicle: {t}"))
+    report("waiting for the patrol's first fix…")
+    while session.tracker.prediction() is None:
+        if loop.time() > deadline:
+            raise LinkTimeout(
+                f"no fix from the patrol feed {session.config.patrol_feed} within {timeout_s:g} s"
+            )
+        await asyncio.sleep(0.1)
     while True:
         try:
             await session.start_overwatch()
@@ -115,8 +128,34 @@ async def _retry_until_armable(session: LiveSession, timeout_s: float, console: 
         except OverwatchError as exc:
             if loop.time() > deadline:
                 raise
-            console.print(f"[yellow]not yet:[/yellow] {exc}", soft_wrap=True)
+            report(f"not yet: {exc}")
             await asyncio.sleep(session.clock.wall_seconds(3.0))
+
+
+class _Progress:
+    """One redrawn line on a terminal; in a log, the same line every ``every_s`` seconds."""
+
+    def __init__(self, console: Console, every_s: float = 10.0) -> None:
+        self.console = console
+        self.every_s = every_s
+        self._live = Live(console=console, refresh_per_second=4) if console.is_terminal else None
+        self._last = -math.inf
+
+    def __enter__(self) -> _Progress:
+        if self._live is not None:
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.__exit__(None, None, None)
+
+    def update(self, line: Text) -> None:
+        if self._live is not None:
+            self._live.update(line)
+        elif time.monotonic() - self._last >= self.every_s:
+            self._last = time.monotonic()
+            self.console.print(line, soft_wrap=True)
 
 
 def _patrol_arrived(session: LiveSession) -> bool:
@@ -124,7 +163,7 @@ def _patrol_arrived(session: LiveSession) -> bool:
     return est.station_m is not None and est.station_m >= session.geometry.route.length - 25.0
 
 
-async def _wait_landed(session: LiveSession, timeout_s: float, live: Live) -> bool:
+async def _wait_landed(session: LiveSession, timeout_s: float, live: _Progress) -> bool:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     vehicle = session.vehicle
