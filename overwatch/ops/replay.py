@@ -19,15 +19,14 @@ import numpy as np
 import numpy.typing as npt
 
 from overwatch.errors import OverwatchError
-from overwatch.geo.camera import footprint_corners
 from overwatch.link import events as ev
 from overwatch.link.decode import Decoder, to_event
 from overwatch.link.state import VehicleState
 from overwatch.link.tlog import read_tlog
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import CueView, DroneView, EventLine, SessionSnapshot, Severity
+from overwatch.ops.state import CueView, EventLine, SessionSnapshot, Severity
+from overwatch.ops.views import drone_view
 
-_GPS = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
 _GCS_TYPE = 6
 
 
@@ -57,7 +56,6 @@ def snapshots_from_tlog(
     snapshots: list[SessionSnapshot] = []
     next_t = records[0][0]
     last_mode: str | None = None
-    cam = geometry.mission.vehicle.camera
     for unix_s, packet in records:
         for message in decoder.feed(packet):
             event = to_event(message)
@@ -76,40 +74,12 @@ def snapshots_from_tlog(
             continue
         next_t = unix_s + step_s
         s = states[min(vehicle_ids)]
-        footprint: tuple[tuple[float, float], ...] = ()
-        if s.lat_deg is not None and s.lon_deg is not None and (s.lat_deg, s.lon_deg) != (0, 0):
-            trail.append((s.lat_deg, s.lon_deg))
-            if (s.alt_rel_m or 0.0) > 2.0:
-                x, y = geometry.frame.to_local(s.lat_deg, s.lon_deg)
-                yaw = (s.heading_deg or s.yaw_deg or 0.0) + (s.gimbal_yaw_deg or 0.0)
-                pitch = (
-                    s.gimbal_pitch_deg if s.gimbal_pitch_deg is not None else cam.gimbal_pitch_deg
-                )
-                quad = footprint_corners(
-                    x, y, s.alt_rel_m or 0.0, yaw, pitch, cam.hfov_deg, cam.vfov_deg
-                )
-                footprint = tuple(geometry.frame.coords_to_wgs84(quad))
-        drone = DroneView(
-            position=trail[-1] if trail else None,
-            alt_rel_m=s.alt_rel_m,
-            groundspeed_m_s=s.groundspeed_m_s,
-            heading_deg=s.heading_deg,
-            mode=s.mode or "UNKNOWN",
-            armed=s.armed,
-            airborne=bool(s.armed and (s.alt_rel_m or 0.0) > 1.0),
-            battery_pct=s.battery_remaining_pct,
-            battery_v=s.battery_voltage_v,
-            battery_time_left_s=s.battery_time_left_s,
-            gps_fix=_GPS.get(s.gps_fix_type or 0, "NO FIX"),
-            gps_satellites=s.gps_satellites,
-            link_quality_pct=s.link_quality_pct(),
-            last_message_age_s=s.age_s(unix_s),
-            link_lost=False,
-            mission_item=s.mission_current_seq,
-            guidance_state="REPLAY",
-            footprint=footprint,
-            trail=tuple(trail),
+        drone = drone_view(
+            s, geometry, now_s=unix_s, guidance_state="REPLAY", trail=trail, link_lost=False
         )
+        if drone.position is not None:
+            trail.append(drone.position)
+            drone = replace(drone, trail=tuple(trail))
         shown = tuple(
             replace(c, age_s=max(0.0, unix_s - first)) for first, c in cues if first <= unix_s
         )

@@ -39,7 +39,6 @@ from overwatch.cues.ranking import Severity as CueSeverity
 from overwatch.errors import FeedError, LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
-from overwatch.geo.camera import footprint_corners
 from overwatch.guidance import (
     CameraPose,
     Guidance,
@@ -64,6 +63,7 @@ from overwatch.ops.state import (
     SessionSnapshot,
     Severity,
 )
+from overwatch.ops.views import camera_footprint, drone_view, vehicle_snapshot
 from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 
 if TYPE_CHECKING:
@@ -76,7 +76,6 @@ Mode = Literal["lead", "escort", "follow-baseline"]
 PATROL_SYSID = 200
 #: the FOLLOW baseline is engaged once the drone is this close to its offset point, metres
 FOLLOW_ENGAGE_M = 100.0
-_GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
 
 
 @dataclass(frozen=True)
@@ -400,38 +399,10 @@ class LiveSession:
     # -- reading ---------------------------------------------------------------------
 
     def vehicle_snapshot(self) -> VehicleSnapshot | None:
-        if self.vehicle is None:
-            return None
-        s = self.vehicle.state
-        # before a 3D fix ArduPilot reports 0°, 0°: never steer from that
-        if s.lat_deg is None or s.lon_deg is None or s.alt_rel_m is None:
-            return None
-        if (s.gps_fix_type or 0) < 3 or not s.has_position:
-            return None
-        heading = s.heading_deg if s.heading_deg is not None else (s.yaw_deg or 0.0)
-        return VehicleSnapshot(
-            lat_deg=s.lat_deg,
-            lon_deg=s.lon_deg,
-            alt_rel_m=s.alt_rel_m,
-            heading_deg=heading % 360.0,
-            battery_remaining_pct=s.battery_remaining_pct,
-            gimbal_pitch_deg=s.gimbal_pitch_deg,
-            gimbal_yaw_deg=s.gimbal_yaw_deg,
-        )
+        return None if self.vehicle is None else vehicle_snapshot(self.vehicle.state)
 
     def footprint(self, snap: VehicleSnapshot) -> tuple[LatLon, ...]:
-        pose = CameraPose.of_vehicle(snap, self.geometry)
-        cam = self.mission.vehicle.camera
-        quad = footprint_corners(
-            pose.x_m,
-            pose.y_m,
-            pose.height_m,
-            pose.yaw_deg,
-            pose.pitch_deg,
-            cam.hfov_deg,
-            cam.vfov_deg,
-        )
-        return tuple(self.geometry.frame.coords_to_wgs84(quad))
+        return camera_footprint(snap, self.geometry)
 
     def route_progress(self) -> RouteProgress | None:
         est = self.tracker.estimate(self.clock.now())
@@ -462,32 +433,13 @@ class LiveSession:
     def _drone_view(self) -> DroneView:
         if self.vehicle is None:
             return DroneView()
-        s = self.vehicle.state
-        snap = self.vehicle_snapshot()
-        age = s.age_s(asyncio.get_running_loop().time())
         state = self.last_command.state.value if self.last_command and self.active else "IDLE"
-        return DroneView(
-            position=(s.lat_deg, s.lon_deg)
-            if s.lat_deg is not None and s.lon_deg is not None
-            else None,
-            alt_rel_m=s.alt_rel_m,
-            groundspeed_m_s=s.groundspeed_m_s,
-            heading_deg=s.heading_deg,
-            mode=s.mode or "UNKNOWN",
-            armed=s.armed,
-            airborne=bool(s.armed and (s.alt_rel_m or 0.0) > 1.0),
-            battery_pct=s.battery_remaining_pct,
-            battery_v=s.battery_voltage_v,
-            battery_time_left_s=s.battery_time_left_s,
-            gps_fix=_GPS_FIX_NAMES.get(s.gps_fix_type or 0, "NO FIX"),
-            gps_satellites=s.gps_satellites,
-            link_quality_pct=s.link_quality_pct(),
-            last_message_age_s=age,
-            link_lost=s.link_lost,
-            mission_item=s.mission_current_seq,
+        return drone_view(
+            self.vehicle.state,
+            self.geometry,
+            now_s=asyncio.get_running_loop().time(),
             guidance_state=state,
-            footprint=self.footprint(snap) if snap is not None and snap.alt_rel_m > 2 else (),
-            trail=tuple(self._drone_trail),
+            trail=self._drone_trail,
         )
 
     def _patrol_view(self, now: float) -> PatrolView:
