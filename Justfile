@@ -33,7 +33,7 @@ sysdeps:
 
 # Lint and type-check, then run the whole test suite.
 test *ARGS: venv sysdeps lint
-    {{py}} -m pytest {{ARGS}}
+    {{py}} -m pytest --durations=15 {{ARGS}}
 
 # ruff and mypy --strict.
 lint: venv
