@@ -47,6 +47,7 @@ _IGNORE_VELOCITY = 8 | 16 | 32
 _IGNORE_ACCEL = 64 | 128 | 256
 _IGNORE_YAW = 1024 | 2048
 POSITION_ONLY_MASK = _IGNORE_VELOCITY | _IGNORE_ACCEL | _IGNORE_YAW
+POSITION_VELOCITY_MASK = _IGNORE_ACCEL | _IGNORE_YAW
 VELOCITY_ONLY_MASK = _IGNORE_POSITION | _IGNORE_ACCEL | _IGNORE_YAW
 
 ProgressCallback = Callable[[str], object]
@@ -244,20 +245,32 @@ class Vehicle:
             (0, 0, 0, math.nan, 0, 0, alt_rel_m),
         )
 
-    def goto(self, lat_deg: float, lon_deg: float, alt_rel_m: float) -> None:
-        """Fly to a point (GUIDED): SET_POSITION_TARGET_GLOBAL_INT, fire and forget (no ack)."""
+    def goto(
+        self,
+        lat_deg: float,
+        lon_deg: float,
+        alt_rel_m: float,
+        *,
+        velocity_ned_m_s: tuple[float, float, float] | None = None,
+    ) -> None:
+        """Fly to a point (GUIDED): SET_POSITION_TARGET_GLOBAL_INT, fire and forget (no ack).
+
+        ``velocity_ned_m_s`` (north, east, down) is sent as a feed-forward with the
+        position, as ArduCopter takes it, so a moving target is tracked without lag.
+        """
+        vn, ve, vd = velocity_ned_m_s or (0.0, 0.0, 0.0)
         self.link.mav.set_position_target_global_int_send(
             time_boot_ms=0,
             target_system=self.sysid,
             target_component=self.compid,
             coordinate_frame=mavlink.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT,
-            type_mask=POSITION_ONLY_MASK,
+            type_mask=POSITION_ONLY_MASK if velocity_ned_m_s is None else POSITION_VELOCITY_MASK,
             lat_int=round(lat_deg * 1e7),
             lon_int=round(lon_deg * 1e7),
             alt=alt_rel_m,
-            vx=0,
-            vy=0,
-            vz=0,
+            vx=vn,
+            vy=ve,
+            vz=vd,
             afx=0,
             afy=0,
             afz=0,

@@ -323,7 +323,12 @@ class LiveSession:
             return
         if vehicle.state.mode != "GUIDED":
             return
-        vehicle.goto(command.lat_deg, command.lon_deg, command.alt_rel_m)
+        vehicle.goto(
+            command.lat_deg,
+            command.lon_deg,
+            command.alt_rel_m,
+            velocity_ned_m_s=(command.vn_m_s, command.ve_m_s, command.vd_m_s),
+        )
         self.setpoints_sent += 1
         if self._pending_fix_wall is not None:
             loop = asyncio.get_running_loop()
