@@ -7,6 +7,7 @@ ports, and stops it by PID. The demo and the end-to-end tests use it.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -17,6 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from overwatch.errors import SimulatorError
+
+
+def _end_with_parent() -> None:
+    """In the child: ask Linux to end it when its parent dies (the demo killed, a crash)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the caller's stop() still ends it
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -101,7 +114,11 @@ class SimProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with (self.run_dir / "simulator.log").open("wb") as log:  # the child keeps its own copy
             self.process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_end_with_parent,
             )
         # so an operator (or a test) can stop exactly this simulator, by PID
         (self.run_dir / "simulator.pid").write_text(f"{self.process.pid}\n")
