@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.console import Console
 from overwatch.errors import OverwatchError
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.replay import snapshots_from_tlog
+from overwatch.scoring.rundir import read_manifest
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -54,9 +54,4 @@ def _mission_from_run_dir(tlog: Path) -> Path:
             f"{tlog}: which mission? give --mission MISSION.yaml "
             f"(no run.json beside the tlog to say)"
         )
-    try:
-        mission = json.loads(manifest.read_text())["mission"]
-    except (ValueError, KeyError) as exc:
-        raise OverwatchError(f"{manifest}: not a run manifest ({exc})") from None
-    path = Path(mission)
-    return path if path.is_absolute() else manifest.parent / path
+    return read_manifest(manifest).mission

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
+from overwatch.scoring.rundir import RunManifest
 
 MODES = ("lead", "escort", "follow-baseline")
 
@@ -87,15 +87,13 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
 def write_manifest(
     run_dir: Path, args: argparse.Namespace, mode: str, scenario: Path | None = None
 ) -> None:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "mission": str(Path(args.mission).resolve()),
-        "scenario": str(scenario.resolve()) if scenario else None,
-        "started_utc": datetime.now(UTC).isoformat(),
-        "speedup": args.speedup,
-        "mode": mode,
-    }
-    (run_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    RunManifest(
+        mission=Path(args.mission).resolve(),
+        scenario=scenario.resolve() if scenario else None,
+        started_utc=datetime.now(UTC),
+        speedup=args.speedup,
+        mode=mode,
+    ).write(run_dir)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,8 +24,8 @@ from overwatch.link.decode import Decoder, to_event
 from overwatch.link.state import VehicleState
 from overwatch.link.tlog import read_tlog
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import CueView, EventLine, SessionSnapshot, Severity
-from overwatch.ops.views import drone_view
+from overwatch.ops.state import CueView, EventLine, SessionSnapshot
+from overwatch.ops.views import cue_view, drone_view
 
 _GCS_TYPE = 6
 
@@ -110,29 +110,7 @@ def _cue_views(path: Path | None, start_s: float, end_s: float) -> list[tuple[fl
     finally:
         book.close()
     same_clock = all(start_s - 3600 <= c.first_seen_s <= end_s + 3600 for c in cues)
-    views = []
-    for c in cues:
-        first = c.first_seen_s if same_clock else start_s
-        views.append(
-            (
-                first,
-                CueView(
-                    c.id,
-                    str(c.kind),
-                    (c.lat_deg, c.lon_deg),
-                    c.sigma_m,
-                    None,
-                    0.0,
-                    c.confidence,
-                    0.0,
-                    str(c.status),
-                    Severity.INFO,
-                    str(c.source),
-                    c.notes,
-                ),
-            )
-        )
-    return views
+    return [(c.first_seen_s if same_clock else start_s, cue_view(c, age_s=0.0)) for c in cues]
 
 
 def _video_frames(video_dir: Path) -> list[npt.NDArray[np.uint8]]:

@@ -63,7 +63,7 @@ from overwatch.ops.state import (
     SessionSnapshot,
     Severity,
 )
-from overwatch.ops.views import camera_footprint, drone_view, vehicle_snapshot
+from overwatch.ops.views import camera_footprint, cue_view, drone_view, vehicle_snapshot
 from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 
 if TYPE_CHECKING:
@@ -495,37 +495,14 @@ class LiveSession:
     def _cue_views(self, now: float) -> tuple[CueView, ...]:
         progress = self.route_progress()
         if progress is None:
-            return tuple(
-                CueView(
-                    c.id,
-                    str(c.kind),
-                    (c.lat_deg, c.lon_deg),
-                    c.sigma_m,
-                    None,
-                    0.0,
-                    c.confidence,
-                    now - c.first_seen_s,
-                    str(c.status),
-                    Severity.INFO,
-                    str(c.source),
-                    c.notes,
-                )
-                for c in self.cues.cues()
-            )
+            return tuple(cue_view(c, age_s=now - c.first_seen_s) for c in self.cues.cues())
         return tuple(
-            CueView(
-                r.cue.id,
-                str(r.cue.kind),
-                (r.cue.lat_deg, r.cue.lon_deg),
-                r.cue.sigma_m,
-                r.eta_s,
-                r.off_route_m,
-                r.cue.confidence,
-                now - r.cue.first_seen_s,
-                str(r.cue.status),
-                _severity(r.severity),
-                str(r.cue.source),
-                r.cue.notes,
+            cue_view(
+                r.cue,
+                age_s=now - r.cue.first_seen_s,
+                eta_s=r.eta_s,
+                off_route_m=r.off_route_m,
+                severity=_severity(r.severity),
             )
             for r in self.cues.ranked(progress)
         )

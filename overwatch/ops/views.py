@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from overwatch.cues.model import Cue
 from overwatch.geo.camera import footprint_corners
 from overwatch.guidance import CameraPose, VehicleSnapshot
 from overwatch.link.state import VehicleState
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import DroneView, LatLon
+from overwatch.ops.state import CueView, DroneView, LatLon, Severity
 
 #: GPS_FIX_TYPE names as a field crew reads them
 GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
@@ -83,4 +84,29 @@ def drone_view(
         guidance_state=guidance_state,
         footprint=footprint,
         trail=tuple(trail),
+    )
+
+
+def cue_view(
+    cue: Cue,
+    *,
+    age_s: float,
+    eta_s: float | None = None,
+    off_route_m: float = 0.0,
+    severity: Severity = Severity.INFO,
+) -> CueView:
+    """The cue list's row for ``cue`` (ETA and severity when the patrol's progress is known)."""
+    return CueView(
+        cue.id,
+        str(cue.kind),
+        (cue.lat_deg, cue.lon_deg),
+        cue.sigma_m,
+        eta_s,
+        off_route_m,
+        cue.confidence,
+        age_s,
+        str(cue.status),
+        severity,
+        str(cue.source),
+        cue.notes,
     )

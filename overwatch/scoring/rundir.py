@@ -120,10 +120,11 @@ def read_run_dir(path: str | Path) -> RunDir:
     ):
         if not (root / name).is_file():
             raise RunDirError(f"{root / name}: missing; a run directory holds {what} here")
-    return RunDir(root, _read_manifest(root / MANIFEST))
+    return RunDir(root, read_manifest(root / MANIFEST))
 
 
-def _read_manifest(path: Path) -> RunManifest:
+def read_manifest(path: Path) -> RunManifest:
+    """Read and check a ``run.json`` (paths resolved against its folder)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from overwatch.feeds.base import Feed
 from overwatch.feeds.fix import PatrolFix
+from overwatch.ops.training import free_port
 
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["collect", "free_port", "running", "tcp_server"]
 
 
 async def collect(feed: Feed, count: int, timeout_s: float = 10.0) -> list[PatrolFix]:

@@ -11,15 +11,10 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 from overwatch.feeds import open_feed
+from overwatch.ops.training import free_port
 from simulator.scenario.publish import nmea_fix
 
 GPSD = shutil.which("gpsd") or "/usr/sbin/gpsd"
-
-
-def _free(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _read_fixes(gpsd_port: int, nmea_port: int, count: int) -> list[tuple[float, float]]:
@@ -48,7 +43,7 @@ async def _read_fixes(gpsd_port: int, nmea_port: int, count: int) -> list[tuple[
 
 
 def test_nmea_from_the_scenario_through_gpsd() -> None:
-    gpsd_port, nmea_port = _free(socket.SOCK_STREAM), _free(socket.SOCK_DGRAM)
+    gpsd_port, nmea_port = free_port(), free_port(socket.SOCK_DGRAM)
     gpsd = subprocess.Popen(
         [GPSD, "-N", "-n", "-b", "-S", str(gpsd_port), f"udp://127.0.0.1:{nmea_port}"],
         stdout=subprocess.DEVNULL,
