@@ -1,9 +1,10 @@
 """Mission, fence and rally items as the vehicle stores them, and their validation.
 
-Items are kept as they came on the wire (``x``/``y`` in 1e-7 degrees, ``z``
-in the frame's datum) so a download returns exactly what was uploaded,
-except what ArduPilot itself changes: item 0 of a mission is home, and the
-``_INT`` frames come back as their plain counterparts (6 → 3, 5 → 0, 11 → 10).
+Items are kept as ArduPilot keeps them (``x``/``y`` in 1e-7 degrees, ``z``
+in the frame's datum, see :meth:`StoredItem.as_stored`), so a download
+returns what ArduCopter's would: item 0 of a mission is home, commands
+without a location lose their frame and position, and the ``_INT`` frames
+come back as their plain counterparts (6 → 3, 5 → 0, 11 → 10).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from overwatch.items import Cmd, MissionType
+from overwatch.items import Cmd, MissionItem, MissionType, as_ardupilot_stores
 from simulator import modes
 
 #: How many items each list may hold.
@@ -123,6 +124,36 @@ class StoredItem:
     def relative_alt(self) -> bool:
         """True if ``z`` is above home (frames 3/6), False if above mean sea level."""
         return self.frame in (3, 6)
+
+    def as_stored(self, mission_type: int) -> StoredItem:
+        """What ArduPilot keeps of this item (:func:`overwatch.items.as_ardupilot_stores`):
+        parameters it does not store are gone, small ones are whole numbers, the
+        altitude is in whole centimetres and the frame relative, terrain or absolute."""
+        kept = as_ardupilot_stores(
+            MissionItem(
+                self.command,
+                self.frame,
+                self.param1,
+                self.param2,
+                self.param3,
+                self.param4,
+                self.x * 1e-7,
+                self.y * 1e-7,
+                self.z,
+                mission_type=MissionType(mission_type),
+            )
+        )
+        return replace(
+            self,
+            frame=kept.frame,
+            param1=kept.param1,
+            param2=kept.param2,
+            param3=kept.param3,
+            param4=kept.param4,
+            x=round(kept.lat_deg * 1e7),
+            y=round(kept.lon_deg * 1e7),
+            z=kept.alt_m,
+        )
 
     def for_download(self) -> StoredItem:
         """The item as ArduPilot returns it: ``_INT`` frames reduced to plain ones."""

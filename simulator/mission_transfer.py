@@ -115,7 +115,7 @@ class MissionTransfer:
             del self._uploads[mtype]
             self._ack(link, msg, result, mtype)
             return
-        up.items.append(item)
+        up.items.append(item.as_stored(mtype))
         now = self._now()
         up.last_rx_s = now
         if len(up.items) < up.count:

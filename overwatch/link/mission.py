@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from overwatch.errors import MissionTransferError
-from overwatch.items import MissionItem, MissionType
+from overwatch.items import MissionItem, MissionType, as_ardupilot_stores
 from overwatch.link import events as ev
 
 if TYPE_CHECKING:
@@ -301,9 +301,12 @@ class MissionClient:
     async def verify(
         self, items: Sequence[MissionItem], mission_type: MissionType = MissionType.MISSION
     ) -> None:
-        """Download and compare with ``items`` (:meth:`MissionItem.same_as`).
+        """Download and compare with what ArduPilot keeps of ``items``.
 
-        For MISSION, item 0 (home, rewritten by ArduPilot) is not compared.
+        Each sent item is compared, as :func:`~overwatch.items.as_ardupilot_stores`
+        says ArduPilot holds it, with what the vehicle returns
+        (:meth:`MissionItem.same_as`). For MISSION, item 0 (home, rewritten by
+        ArduPilot) is not compared.
         Raises :class:`MissionTransferError` naming the first difference.
         """
         kind = mission_type.name.lower()
@@ -315,7 +318,7 @@ class MissionClient:
             )
         first = 1 if mission_type == MissionType.MISSION else 0
         for seq in range(first, len(items)):
-            sent = replace(items[seq], mission_type=mission_type)
+            sent = as_ardupilot_stores(replace(items[seq], mission_type=mission_type))
             if not sent.same_as(stored[seq]):
                 raise MissionTransferError(
                     f"{kind} verify: item {seq} differs: sent {sent}, vehicle holds {stored[seq]}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from overwatch.items import MissionItem, MissionType
+from overwatch.items import MissionItem, MissionType, as_ardupilot_stores
 from overwatch.link import Link, Vehicle
 from overwatch.mission import load_mission
 from overwatch.ops.fly import LinkTuning, gcs_heartbeat_hz
@@ -112,7 +112,9 @@ def assert_same_items(
     assert len(got) == len(sent), f"{kind.name}: {len(got)} items on the vehicle, sent {len(sent)}"
     first = 1 if kind is MissionType.MISSION else 0
     for seq in range(first, len(sent)):
-        assert sent[seq].same_as(got[seq]), f"{kind.name} item {seq}: {got[seq]} != {sent[seq]}"
+        assert as_ardupilot_stores(sent[seq]).same_as(got[seq]), (
+            f"{kind.name} item {seq}: {got[seq]} != {sent[seq]}"
+        )
 
 
 async def assert_plan_on_vehicle(vehicle: Vehicle, plan: Plan) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from overwatch.items import MissionItem, MissionType, as_ardupilot_stores
+
 HOME_LAT_DEG = 13.5123456
 HOME_LON_DEG = 2.1098765
 HOME_ALT_MSL_M = 220.0
@@ -230,8 +232,27 @@ class ScriptedVehicle:
         del self.receiving[m.mission_type]
         stored = []
         for seq, item in enumerate(rx.items):
-            frame = {5: 0, 6: 3}.get(item.frame, item.frame)  # ArduPilot stores non-INT frames
-            x, y, z = item.x, item.y, item.z
+            # ArduPilot keeps a compact form of each item, not the message
+            kept = as_ardupilot_stores(
+                MissionItem(
+                    item.command,
+                    item.frame,
+                    item.param1,
+                    item.param2,
+                    item.param3,
+                    item.param4,
+                    item.x * 1e-7,
+                    item.y * 1e-7,
+                    item.z,
+                    mission_type=MissionType(m.mission_type),
+                )
+            )
+            frame, x, y, z = (
+                kept.frame,
+                round(kept.lat_deg * 1e7),
+                round(kept.lon_deg * 1e7),
+                kept.alt_m,
+            )
             if m.mission_type == 0 and seq == 0:
                 frame, x, y = 0, round(HOME_LAT_DEG * 1e7), round(HOME_LON_DEG * 1e7)
                 z = HOME_ALT_MSL_M
@@ -240,10 +261,10 @@ class ScriptedVehicle:
                     frame,
                     item.command,
                     item.autocontinue,
-                    item.param1,
-                    item.param2,
-                    item.param3,
-                    item.param4,
+                    kept.param1,
+                    kept.param2,
+                    kept.param3,
+                    kept.param4,
                     x,
                     y,
                     z,
