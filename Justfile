@@ -31,9 +31,9 @@ demo *ARGS: venv
 sysdeps:
     bash scripts/sysdeps.sh
 
-# Lint and type-check, then run the whole test suite.
+# Lint and type-check, then run the whole test suite (in a loopback-only network namespace).
 test *ARGS: venv sysdeps lint
-    {{py}} -m pytest --durations=15 {{ARGS}}
+    bash scripts/loopback-only.sh {{py}} -m pytest --durations=15 {{ARGS}}
 
 # ruff and mypy --strict.
 lint: venv

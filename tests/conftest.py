@@ -9,6 +9,7 @@ says how many and how to enable them. With it, ``-m sitl`` runs only them
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -21,9 +22,27 @@ def sitl_enabled() -> bool:
     return bool(os.environ.get(SITL_ENV))
 
 
+def outside_interfaces() -> list[str]:
+    """Network interfaces of this namespace other than loopback (SITL listens on all)."""
+    return sorted(name for _, name in socket.if_nameindex() if name != "lo")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if sitl_enabled() and outside_interfaces():
+        raise pytest.UsageError(
+            f"{SITL_ENV} is set, but this network namespace has interfaces besides loopback "
+            f"({', '.join(outside_interfaces())}): ArduPilot SITL listens on all of them. "
+            "Run the tests in a loopback-only namespace: `just test`, or "
+            "`bash scripts/loopback-only.sh .venv/bin/pytest -m sitl`"
+        )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     if sitl_enabled():
-        return f"sitl: tests marked 'sitl' run against {os.environ[SITL_ENV]}"
+        return (
+            f"sitl: tests marked 'sitl' run against {os.environ[SITL_ENV]} "
+            "(loopback-only network namespace)"
+        )
     return (
         f"sitl: {SITL_ENV} is not set, tests marked 'sitl' are deselected "
         f"(set {SITL_ENV}=/path/to/arducopter to run them)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -12,43 +11,12 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from overwatch.errors import ParameterError
 from overwatch.link import events as ev
+from overwatch.param_names import RENAMED, alternatives, convert
 
 if TYPE_CHECKING:
     from overwatch.link.link import Link
 
 ProgressCallback = Callable[[int, int], object]
-
-#: Names ArduPilot changed between versions; each group names one parameter.
-#: 4.7 moved SYSID_THISMAV to MAV_SYSID and SYSID_MYGCS to MAV_GCS_SYSID. Add
-#: groups here as renames are met; stream rates (SRn_/MAVn_) are handled by rule.
-RENAMED: tuple[tuple[str, ...], ...] = (
-    ("SYSID_THISMAV", "MAV_SYSID"),
-    ("SYSID_MYGCS", "MAV_GCS_SYSID"),
-)
-_STREAM_OLD = re.compile(r"^SR(\d+)_(\w+)$")
-_STREAM_NEW = re.compile(r"^MAV(\d+)_(\w+)$")
-
-
-def alternatives(name: str) -> list[str]:
-    """``name`` and the names the same parameter has in other ArduPilot versions.
-
-    Stream rates: ``SRn_X`` (≤ 4.6, from SR0) is ``MAV(n+1)_X`` in 4.7 (from MAV1).
-
-    >>> alternatives("SR1_POSITION")
-    ['SR1_POSITION', 'MAV2_POSITION']
-    >>> alternatives("MAV_SYSID")
-    ['MAV_SYSID', 'SYSID_THISMAV']
-    """
-    name = name.upper()
-    found = [name]
-    for group in RENAMED:
-        if name in group:
-            found += [other for other in group if other != name]
-    if old := _STREAM_OLD.match(name):
-        found.append(f"MAV{int(old[1]) + 1}_{old[2]}")
-    elif (new := _STREAM_NEW.match(name)) and int(new[1]) >= 1:
-        found.append(f"SR{int(new[1]) - 1}_{new[2]}")
-    return found
 
 
 def _as_float32(value: float) -> float:
@@ -243,6 +211,23 @@ class Params:
             f"parameter {name}: vehicle {self.sysid} has none of {', '.join(candidates)}"
         )
 
+    async def set_value(self, name: str, value: float) -> float:
+        """Set parameter ``name`` to ``value`` in ``name``'s own units, on any firmware.
+
+        ``name`` may be any version's name (see :data:`RENAMED`): the vehicle's own
+        name is found with :meth:`resolve` and ``value`` converted to its units
+        (``set_value("RTL_ALT_M", 80)`` sets RTL_ALT to 8000 on a 4.6 vehicle).
+        Returns the value the vehicle now holds, in ``name``'s units.
+        """
+        actual = await self.resolve(name)
+        held = await self.set(actual, convert(value, name, actual))
+        return convert(held, actual, name)
+
+    async def get_value(self, name: str) -> float:
+        """Read parameter ``name`` (any version's name), in ``name``'s own units."""
+        actual = await self.resolve(name)
+        return convert(await self.get(actual), actual, name)
+
     @property
     def complete(self) -> bool:
         """Every index of the vehicle's parameter list has been heard."""
@@ -250,3 +235,5 @@ class Params:
 
 
 PARAM_TYPE_REAL32 = mavlink.MAV_PARAM_TYPE_REAL32
+
+__all__ = ["RENAMED", "Params", "alternatives", "convert"]

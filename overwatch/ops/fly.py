@@ -220,7 +220,8 @@ class FlightProgress:
 
 
 def flight_parameters(plan: Plan) -> dict[str, float]:
-    """The fence and failsafe parameters a plan needs (ArduCopter names, its units)."""
+    """The fence and failsafe parameters a plan needs (ArduCopter 4.8 names and units;
+    :meth:`~overwatch.link.params.Params.set_value` converts for older firmware)."""
     air = plan.mission.airspace
     ow = plan.mission.overwatch
     fence_type = FENCE_ALT_MAX | (FENCE_POLYGON if plan.fence_items else 0)
@@ -230,8 +231,8 @@ def flight_parameters(plan: Plan) -> dict[str, float]:
         "FENCE_ACTION": float(FENCE_ACTION_RTL),
         "FENCE_ALT_MAX": float(air.max_alt_agl_m),
         "FS_GCS_ENABLE": 1.0,
-        "RTL_ALT": float(round(ow.altitude_agl_m * 100)),  # centimetres
-        "WPNAV_SPEED": float(round(plan.mission.vehicle.cruise_speed_m_s * 100)),  # cm/s
+        "RTL_ALT_M": round(ow.altitude_agl_m, 2),
+        "WP_SPD": round(plan.mission.vehicle.cruise_speed_m_s, 2),
     }
 
 
@@ -246,9 +247,8 @@ async def prepare(vehicle: Vehicle, plan: Plan, sortie: Sortie, report: Report) 
         await vehicle.mission.upload(list(items), kind, verify=True)
         report(f"{name}: uploaded and verified")
     for name, value in flight_parameters(plan).items():
-        resolved = await vehicle.params.resolve(name)
-        stored = await vehicle.params.set(resolved, value)
-        report(f"parameter {resolved} = {stored:g}")
+        stored = await vehicle.params.set_value(name, value)
+        report(f"parameter {name} = {stored:g}")
 
 
 async def fly_sortie(

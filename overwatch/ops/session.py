@@ -548,11 +548,13 @@ class LiveSession:
         self.note("info", f"overwatch started ({self.mode})")
 
     async def _set_cruise_speed(self, vehicle: Vehicle) -> None:
-        """GUIDED position targets fly at WPNAV_SPEED: make it the vehicle's cruise speed,
-        which guidance's energy and timing assume (ArduCopter's default is 5 m/s)."""
-        cm_s = round(self.mission.vehicle.cruise_speed_m_s * 100.0)
+        """GUIDED position targets fly at WP_SPD (WPNAV_SPEED before 4.8): make it the
+        vehicle's cruise speed, which guidance's energy and timing assume (ArduCopter's
+        default is 5 m/s)."""
         try:
-            await vehicle.params.set(await vehicle.params.resolve("WPNAV_SPEED"), cm_s)
+            await vehicle.params.set_value(
+                "WP_SPD", round(self.mission.vehicle.cruise_speed_m_s, 2)
+            )
         except OverwatchError as exc:
             self.note("warning", f"cannot set the cruise speed: {exc}")
 
@@ -609,7 +611,7 @@ class LiveSession:
         vehicle = self._need_vehicle()
         params = mission_follow_parameters(self.mission, target_sysid=PATROL_SYSID)
         for name, value in params.items():
-            await vehicle.params.set(await vehicle.params.resolve(name), value)
+            await vehicle.params.set_value(name, value)
         self.mode = "follow-baseline"
         self._forward_patrol_position()
         await self._set_cruise_speed(vehicle)

@@ -22,7 +22,7 @@ from typing import Protocol
 from overwatch.mission import load_mission
 from overwatch.ops.training import SimProcess, free_port
 from simulator.faults import LinkFaults
-from simulator.sitl import DEFAULT_PARAMS, SitlInstance
+from simulator.sitl import SitlInstance
 from tests.flight.proxy import LinkProxy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -197,13 +197,8 @@ class Backend:
         faults: LinkFaults | None,
         params: dict[str, float] | None,
     ) -> RunningVehicle:
-        defaults: tuple[Path, ...] = (DEFAULT_PARAMS,)
-        if params:
-            extra = self.run_dir / f"sitl-{len(self.started)}.parm"
-            extra.write_text("".join(f"{k} {v!r}\n" for k, v in params.items()))
-            defaults += (extra,)
         sitl = SitlInstance(
-            home=(*home, 0.0), speedup=speedup, base_port=_free_base_port(), defaults=defaults
+            home=(*home, 0.0), speedup=speedup, base_port=_free_base_port(), params=params or {}
         )
         await sitl.start(timeout_s=60.0)
         child = _SitlChild(sitl)

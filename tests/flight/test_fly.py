@@ -40,8 +40,10 @@ async def test_full_flight_reaches_every_item_in_order(backend: Backend) -> None
     async with ground_station(running) as (_link, vehicle):
         await prepare(vehicle, plan, sortie, lines.append)
         await assert_plan_on_vehicle(vehicle, plan)
-        params = {name: await vehicle.params.get(name) for name in ("FS_GCS_ENABLE", "RTL_ALT")}
-        assert params == {"FS_GCS_ENABLE": 1.0, "RTL_ALT": 4000.0}
+        params = {
+            name: await vehicle.params.get_value(name) for name in ("FS_GCS_ENABLE", "RTL_ALT_M")
+        }
+        assert params == {"FS_GCS_ENABLE": 1.0, "RTL_ALT_M": 40.0}
 
         result = await fly_sortie(vehicle, sortie.items, lines.append, timeout_s=120)
 

@@ -7,7 +7,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from overwatch.errors import ParameterError
 from overwatch.link import Link
-from overwatch.link.params import alternatives
+from overwatch.link.params import alternatives, convert
 from tests.link.peer import PeerHost
 
 REAL32 = mavlink.MAV_PARAM_TYPE_REAL32
@@ -47,6 +47,14 @@ async def test_get_and_set_verified_by_echo(link: Link, host: PeerHost) -> None:
         await vehicle.params.set("SR1_POSITION", 2.6)
 
 
+async def test_set_value_speaks_4_8_names_to_an_older_vehicle(link: Link, host: PeerHost) -> None:
+    _load(host)  # the peer holds WPNAV_SPEED in cm/s, as ArduCopter before 4.8
+    vehicle = await link.wait_vehicle(timeout_s=5)
+    assert await vehicle.params.set_value("WP_SPD", 12.5) == pytest.approx(12.5)
+    assert host.vehicle.params["WPNAV_SPEED"][0] == pytest.approx(1250)
+    assert await vehicle.params.get_value("WP_SPD") == pytest.approx(12.5)
+
+
 async def test_unknown_parameter_is_a_clear_error(link: Link, host: PeerHost) -> None:
     _load(host)
     vehicle = await link.wait_vehicle(timeout_s=5)
@@ -76,4 +84,12 @@ def test_alternatives() -> None:
     assert alternatives("SYSID_THISMAV") == ["SYSID_THISMAV", "MAV_SYSID"]
     assert alternatives("sr0_extra1") == ["SR0_EXTRA1", "MAV1_EXTRA1"]
     assert alternatives("MAV3_RAW_SENS") == ["MAV3_RAW_SENS", "SR2_RAW_SENS"]
-    assert alternatives("WPNAV_SPEED") == ["WPNAV_SPEED"]
+    assert alternatives("WPNAV_SPEED") == ["WPNAV_SPEED", "WP_SPD"]
+    assert alternatives("WP_SPD") == ["WP_SPD", "WPNAV_SPEED"]
+    assert alternatives("FENCE_ENABLE") == ["FENCE_ENABLE"]
+
+
+def test_convert_between_version_units() -> None:
+    assert convert(750, "WPNAV_SPEED", "WP_SPD") == pytest.approx(7.5)
+    assert convert(7.5, "WP_SPD", "WPNAV_SPEED") == pytest.approx(750)
+    assert convert(3, "FENCE_TYPE", "FENCE_TYPE") == 3

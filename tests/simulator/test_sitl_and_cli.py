@@ -17,7 +17,13 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.errors import SimulatorError
 from simulator.cli import build_parser, faults_from, run_sim
-from simulator.sitl import DEFAULT_PARAMS, SitlInstance, find_binary
+from simulator.sitl import (
+    DEFAULT_PARAMS,
+    SitlInstance,
+    find_ardupilot_defaults,
+    find_binary,
+    read_parm,
+)
 
 HOME4 = (13.5, 2.1, 220.0, 90.0)
 
@@ -26,6 +32,7 @@ def _fake_binary(tmp_path: Path) -> Path:
     exe = tmp_path / "arducopter"
     exe.write_text("#!/bin/sh\nexit 0\n")
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    (tmp_path / "copter.parm").write_text("FRAME_CLASS 1\n")  # ArduPilot's own, beside it
     return exe
 
 
@@ -37,7 +44,7 @@ def test_sitl_command_line(tmp_path: Path) -> None:
     joined = " ".join(cmd)
     assert "-I 2" in joined and "--model +" in joined and "--speedup 5" in joined
     assert "--home 13.5000000,2.1000000,220.00,90.0" in joined
-    assert f"--defaults {DEFAULT_PARAMS}" in joined
+    assert f"--defaults {tmp_path / 'copter.parm'},{DEFAULT_PARAMS}" in joined
     assert "--sysid 3" in joined and "--serial0 tcp:0" in joined
     assert "--base-port" not in joined
     assert inst.url == "tcp:127.0.0.1:5780"
@@ -46,6 +53,42 @@ def test_sitl_command_line(tmp_path: Path) -> None:
     assert DEFAULT_PARAMS.is_file()
     text = DEFAULT_PARAMS.read_text()
     assert "FRAME_CLASS" in text and "FS_GCS_ENABLE" in text
+
+
+def test_ardupilot_defaults_are_found_or_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARDUPILOT_PARAMS", raising=False)
+    tree = tmp_path / "ardupilot"
+    exe = tree / "build" / "sitl" / "bin" / "arducopter"
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    with pytest.raises(SimulatorError, match=r"ARDUPILOT_PARAMS=.*copter\.parm"):
+        find_ardupilot_defaults(exe)
+    in_tree = tree / "Tools" / "autotest" / "default_params" / "copter.parm"
+    in_tree.parent.mkdir(parents=True)
+    in_tree.write_text("FRAME_CLASS 1\n")
+    assert find_ardupilot_defaults(exe) == in_tree  # the tree it was built in
+    beside = exe.parent / "copter.parm"
+    beside.write_text("FRAME_CLASS 1\n")
+    assert find_ardupilot_defaults(exe) == beside  # beside the binary comes first
+    chosen = tmp_path / "mine.parm"
+    chosen.write_text("FRAME_CLASS 1\n")
+    monkeypatch.setenv("ARDUPILOT_PARAMS", str(chosen))
+    assert find_ardupilot_defaults(exe) == chosen  # the environment first of all
+    monkeypatch.setenv("ARDUPILOT_PARAMS", str(tmp_path / "none.parm"))
+    with pytest.raises(SimulatorError, match="is not a file"):
+        find_ardupilot_defaults(exe)
+
+
+def test_parm_files_are_read_with_located_errors(tmp_path: Path) -> None:
+    good = read_parm(DEFAULT_PARAMS)
+    assert {"FRAME_CLASS", "WP_SPD", "RTL_ALT_M"} <= {line.name for line in good}
+    bad = tmp_path / "bad.parm"
+    bad.write_text("# comment\nWP_SPD 5\nRTL_ALT_M fifteen\n")
+    with pytest.raises(SimulatorError, match=r"bad.parm:3: RTL_ALT_M: the value 'fifteen'"):
+        read_parm(bad)
 
 
 def test_missing_binary_names_the_environment_variable(tmp_path: Path) -> None:
@@ -72,6 +115,7 @@ async def test_sitl_that_exits_early_reports_its_output(tmp_path: Path) -> None:
     exe = tmp_path / "arducopter"
     exe.write_text("#!/bin/sh\necho 'bad model'\nexit 3\n")
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    (tmp_path / "copter.parm").write_text("FRAME_CLASS 1\n")
     inst = SitlInstance(home=HOME4, binary=exe, base_port=_free_port(), instance=0)
     with pytest.raises(SimulatorError, match="bad model"):
         await inst.start(timeout_s=5)
@@ -162,8 +206,9 @@ def test_python_m_simulator_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
     assert "Traceback" not in err
 
 
-async def test_launcher_runs_a_stand_in_binary_end_to_end(tmp_path: Path) -> None:
-    """A stand-in 'arducopter' (the built-in simulator behind SITL's command line)."""
+def _stand_in(tmp_path: Path) -> Path:
+    """A stand-in 'arducopter': the built-in simulator behind SITL's command line
+    (ArduCopter 4.5 parameter names), with ArduPilot's defaults file beside it."""
     repo = Path(__file__).resolve().parents[2]
     fake = tmp_path / "arducopter"
     fake.write_text(
@@ -180,7 +225,16 @@ async def test_launcher_runs_a_stand_in_binary_end_to_end(tmp_path: Path) -> Non
         "                  '--alt', alt, '--speedup', opt['--speedup']]))\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    inst = SitlInstance(home=HOME4, binary=fake, base_port=_free_port(), speedup=5)
+    (tmp_path / "copter.parm").write_text("FRAME_CLASS 1\n")
+    return fake
+
+
+async def test_launcher_runs_a_stand_in_binary_end_to_end(tmp_path: Path) -> None:
+    fake = _stand_in(tmp_path)
+    # the stand-in knows only some of the real firmware's parameters: no check here
+    inst = SitlInstance(
+        home=HOME4, binary=fake, base_port=_free_port(), speedup=5, check_params=False
+    )
     url = await inst.start(timeout_s=30)
     workdir = inst.workdir
     try:
@@ -199,3 +253,38 @@ async def test_launcher_runs_a_stand_in_binary_end_to_end(tmp_path: Path) -> Non
     finally:
         await inst.stop()
     assert workdir is not None and not workdir.exists()
+
+
+async def test_parameters_are_checked_against_the_firmware(tmp_path: Path) -> None:
+    """4.8 names are set under an older firmware's names and units; unknown ones are named."""
+    fake = _stand_in(tmp_path)
+    ours = tmp_path / "ours.parm"
+    ours.write_text("WP_SPD 7  # m/s\nRTL_ALT_M 20\nFENCE_ALT_MAX 90\n")
+    inst = SitlInstance(
+        home=HOME4, binary=fake, base_port=_free_port(), speedup=5, defaults=(ours,)
+    )
+    await inst.start(timeout_s=30)
+    try:
+        assert inst.translated == {"WP_SPD": "WPNAV_SPEED", "RTL_ALT_M": "RTL_ALT"}
+        with socket.create_connection(("127.0.0.1", inst.port), timeout=5) as sock:
+            mavlink = mav.MAVLink(None, srcSystem=250)
+            sock.sendall(
+                mav.MAVLink_param_request_read_message(1, 1, b"WPNAV_SPEED", -1).pack(mavlink)
+            )
+            values: list[Any] = []
+            while not values:
+                values = [
+                    m
+                    for m in mavlink.parse_buffer(sock.recv(4096)) or []
+                    if m.get_type() == "PARAM_VALUE" and m.param_id == "WPNAV_SPEED"
+                ]
+        assert values[0].param_value == pytest.approx(700.0)  # cm/s on that firmware
+    finally:
+        await inst.stop()
+    ours.write_text("WP_SPD 7\nNO_SUCH_PARAM 1\n")
+    again = SitlInstance(
+        home=HOME4, binary=fake, base_port=_free_port(), speedup=5, defaults=(ours,)
+    )
+    with pytest.raises(SimulatorError, match=r"no parameter NO_SUCH_PARAM \(.*ours.parm:2\)"):
+        await again.start(timeout_s=30)
+    assert not again.running
