@@ -45,7 +45,9 @@ async def test_flight_survives_loss_latency_and_duplication(backend: Backend) ->
         quality_pct = vehicle.state.link_quality_pct()
     expected = nav_seqs(sortie.items)
     assert result.passed == expected, lines  # every item done, in order
-    assert is_increasing(result.reached) and set(result.reached) <= set(expected)
+    # ArduCopter reports DO items reached too (see test_fly)
+    assert is_increasing(result.reached)
+    assert set(result.reached) <= set(range(1, len(sortie.items)))
     assert result.reached, "some MISSION_ITEM_REACHED must get through 20 % loss"
     assert result.disarmed and result.landed and "AUTO" in result.modes
     assert quality_pct < 92.0, f"the link lost {100 - quality_pct:.0f} % only: faults not applied?"
@@ -80,10 +82,11 @@ async def test_outage_makes_the_vehicle_return_and_the_client_recovers(backend: 
         link.add_listener(seen.append, sysid=vehicle.sysid)
         flight = asyncio.create_task(fly_sortie(vehicle, sortie.items, lines.append, timeout_s=120))
         try:
+            # past the first waypoint (its MISSION_ITEM_REACHED may be overwritten)
             await until(
-                lambda: nav[1] in vehicle.state.mission_reached or flight.done(),
+                lambda: (vehicle.state.mission_current_seq or 0) > nav[1] or flight.done(),
                 60,
-                f"item {nav[1]} reached",
+                f"item {nav[1]} passed",
             )
             assert not flight.done() and vehicle.state.mode == "AUTO"
 
@@ -151,7 +154,7 @@ async def test_a_megabyte_of_garbage_breaks_nothing(backend: Backend) -> None:
         assert set(link.vehicles) == {vehicle.sysid}, "garbage must not invent vehicles"
         # both ends still work: a command, a parameter, a verified mission upload
         await vehicle.set_mode("GUIDED")
-        assert await vehicle.params.get("SYSID_THISMAV") == 1.0
+        assert await vehicle.params.get_value("SYSID_THISMAV") == 1.0
         await vehicle.mission.upload(items)
 
 

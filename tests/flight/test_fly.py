@@ -49,8 +49,14 @@ async def test_full_flight_reaches_every_item_in_order(backend: Backend) -> None
 
         expected = nav_seqs(sortie.items)
         assert len(expected) >= 5 and sortie.items[expected[0]].command == Cmd.NAV_TAKEOFF
-        assert result.reached == expected, lines  # every MISSION_ITEM_REACHED, in order
-        assert result.complete and result.passed == expected
+        # ArduCopter sends MISSION_ITEM_REACHED for DO items too, and keeps one pending
+        # index: a waypoint's is overwritten when a DO item completes at once after it
+        # (measured on SITL 64a9c787). What holds: the ones heard come in mission order,
+        # and every navigation item is passed, in order.
+        assert result.reached, lines
+        assert list(result.reached) == sorted(set(result.reached)), lines
+        assert set(result.reached) <= set(range(1, len(sortie.items))), lines
+        assert result.complete and result.passed == expected, lines
         assert "AUTO" in result.modes and result.link_losses == 0
         assert result.disarmed and result.landed and not vehicle.state.armed
         state = vehicle.state
@@ -58,8 +64,10 @@ async def test_full_flight_reaches_every_item_in_order(backend: Backend) -> None
         assert state.alt_rel_m is not None and abs(state.alt_rel_m) < 1.0
         where = landing_point(sortie.items)
         assert geodesic_distance_m(*where, state.lat_deg, state.lon_deg) < 10.0
-    done = [line for line in lines if re.match(r"item \d+ \(\w+\) reached", line)]
-    assert [int(line.split()[1]) for line in done] == list(expected)
+    # one progress line per navigation item, in order: reached, or passed when its
+    # MISSION_ITEM_REACHED was overwritten or lost
+    done = [line for line in lines if re.match(r"item \d+ \(\w+\) (reached|passed|done)", line)]
+    assert [int(line.split()[1]) for line in done] == list(expected), lines
 
 
 async def test_overwatch_fly_command_flies_it_and_its_tlog_replays(
@@ -82,7 +90,10 @@ async def test_overwatch_fly_command_flies_it_and_its_tlog_replays(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     expected = nav_seqs(plan_of(SHORT_ROAD).sorties[0].items)
-    printed = [int(m[1]) for m in re.finditer(r"^item (\d+) \(\w+\) reached", done.stdout, re.M)]
+    printed = [
+        int(m[1])
+        for m in re.finditer(r"^item (\d+) \(\w+\) (reached|passed|done)", done.stdout, re.M)
+    ]
     assert printed == list(expected), done.stdout
     assert "fence: uploaded and verified" in done.stdout
     assert f"flight complete: {len(expected)} of {len(expected)}" in done.stdout
@@ -102,14 +113,15 @@ async def test_overwatch_fly_command_flies_it_and_its_tlog_replays(
 
         replay.add_listener(collect, sysid=1)
         await asyncio.wait_for(replay.ended.wait(), 30)
-        assert tuple(reached) == expected
+        assert reached and reached == sorted(set(reached))  # in mission order
+        assert set(reached) <= set(range(1, len(plan_of(SHORT_ROAD).sorties[0].items)))
         assert armed_seen and not vehicle.state.armed
         assert replay.bad_packets == 0
 
     # and pymavlink's own reader understands it
     dump = await _mavlogdump(tlog)
     dumped = [json.loads(line)["data"]["seq"] for line in dump.splitlines() if line.strip()]
-    assert tuple(dict.fromkeys(dumped)) == expected
+    assert list(dict.fromkeys(dumped)) == reached  # the same messages as our replay
 
 
 async def _mavlogdump(tlog: Path) -> str:
