@@ -377,27 +377,35 @@ class _ParamClient:
         count: int | None = None
         deadline = time.monotonic() + timeout_s
         self._send(mavlink.MAVLink_param_request_list_message(self.sysid, 1))
+        asked_s = time.monotonic()
         while count is None or len(indices) < count:
-            if time.monotonic() > deadline:
+            now_s = time.monotonic()
+            if now_s > deadline:
                 raise SimulatorError(
                     f"ArduPilot SITL sent {len(indices)} of {count or '?'} parameters "
                     f"within {timeout_s:g} s"
                 )
-            messages = await self._messages(1.0)
-            if not messages:  # quiet: ask again for what is missing
-                if count is None:
-                    self._send(mavlink.MAVLink_param_request_list_message(self.sysid, 1))
-                else:
-                    for index in sorted(set(range(count)) - indices)[:50]:
-                        self._send(
-                            mavlink.MAVLink_param_request_read_message(self.sysid, 1, b"", index)
-                        )
+            messages = await self._messages(0.5)
+            # heartbeats keep coming even when no parameter does (a request sent while
+            # SITL was still booting is ignored): ask again after a second without one
+            before = len(indices)
             for msg in messages:
                 if msg.get_type() == "PARAM_VALUE":
                     values[_param_name(msg.param_id)] = (float(msg.param_value), msg.param_type)
                     count = msg.param_count
                     if 0 <= msg.param_index < msg.param_count:
                         indices.add(msg.param_index)
+            if len(indices) > before:
+                asked_s = now_s
+            elif now_s - asked_s > 1.0:
+                asked_s = now_s
+                if not indices or count is None:
+                    self._send(mavlink.MAVLink_param_request_list_message(self.sysid, 1))
+                else:
+                    for index in sorted(set(range(count)) - indices)[:50]:
+                        self._send(
+                            mavlink.MAVLink_param_request_read_message(self.sysid, 1, b"", index)
+                        )
         return values
 
     async def set(self, name: str, value: float, param_type: int) -> None:

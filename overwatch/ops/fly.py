@@ -195,9 +195,15 @@ class FlightProgress:
     def _on_disarmed(self) -> None:
         self.landed = True  # ArduCopter disarms in flight only when forced
         last = self.nav[-1] if self.nav else None
+        # the landing was current, or everything before it was done: ArduCopter resets
+        # MISSION_CURRENT to 1 as it disarms, and on a lossy link the landing's own
+        # MISSION_CURRENT may never be heard
+        landing_begun = last is not None and (
+            self.current_seq == last or all(seq in self.passed for seq in self.nav[:-1])
+        )
         if (
             last is not None
-            and self.current_seq == last
+            and landing_begun
             and self.modes[-1:] == ["AUTO"]  # landed by the mission, not by an RTL or LAND mode
             and self.items[last].command in (Cmd.NAV_LAND, Cmd.NAV_RETURN_TO_LAUNCH)
         ):
