@@ -10,6 +10,7 @@
     ├── LinkError                       the MAVLink link failed
     │   ├── LinkTimeout                 no answer in time
     │   ├── CommandRejected             the vehicle refused a command (carries MAV_RESULT)
+    │   ├── TakeoffFailed               a takeoff was accepted but never reached its height
     │   ├── MissionTransferError        mission/fence/rally upload or download failed
     │   └── ParameterError              a parameter could not be read or set
     ├── FeedError                       a patrol position feed failed
@@ -122,6 +123,16 @@ class CommandRejected(LinkError):
         if detail:
             message += f" ({detail})"
         super().__init__(message)
+
+
+class TakeoffFailed(LinkError):
+    """An accepted takeoff did not reach its height: the vehicle disarmed, stalled or
+    changed mode; ``said`` holds what it reported in STATUSTEXT meanwhile."""
+
+    def __init__(self, message: str, said: tuple[str, ...] = ()) -> None:
+        self.said = said
+        text = message + (f"; vehicle says: {' / '.join(said)}" if said else "")
+        super().__init__(text)
 
 
 class MissionTransferError(LinkError):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
@@ -101,10 +102,18 @@ def run(args: argparse.Namespace) -> int:
     write_manifest(run_dir, args, session.mode)
     console = Console(stderr=True, highlight=False)
     outcome = asyncio.run(_run(session, args.time_limit, console))
+    out = Console(highlight=False)
+    problems = outcome.problems()
+    if problems:
+        # no coverage figure is printed as if the job were done
+        out.print(Text(f"{outcome.reason}: FAILED: {'; '.join(problems)}; run kept in {run_dir}"))
+        return 1
     coverage = "—" if outcome.lead_coverage is None else f"{outcome.lead_coverage:.1%}"
-    Console(highlight=False).print(
-        f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
-        f"{'landed' if outcome.landed else 'NOT landed'}; run kept in {run_dir}"
+    out.print(
+        Text(
+            f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
+            f"landed; run kept in {run_dir}"
+        )
     )
     return 0
 

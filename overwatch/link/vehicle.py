@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from overwatch.errors import CommandRejected, LinkError, LinkTimeout
+from overwatch.errors import CommandRejected, LinkError, LinkTimeout, TakeoffFailed
 from overwatch.link import events as ev
 from overwatch.link.commands import CommandSender
 from overwatch.link.mission import MissionClient
@@ -51,6 +51,11 @@ POSITION_VELOCITY_MASK = _IGNORE_ACCEL | _IGNORE_YAW
 VELOCITY_ONLY_MASK = _IGNORE_POSITION | _IGNORE_ACCEL | _IGNORE_YAW
 
 ProgressCallback = Callable[[str], object]
+
+
+def takeoff_tolerance_m(alt_rel_m: float) -> float:
+    """How close to its height a climb counts as done: 5 %, at least 1 m."""
+    return max(1.0, 0.05 * alt_rel_m)
 
 
 class Vehicle:
@@ -244,6 +249,84 @@ class Vehicle:
             mavlink.MAV_CMD_NAV_TAKEOFF,
             (0, 0, 0, math.nan, 0, 0, alt_rel_m),
         )
+
+    async def takeoff_and_climb(
+        self,
+        alt_rel_m: float,
+        *,
+        timeout_s: float = 60.0,
+        stall_s: float = 10.0,
+        attempts: int = 2,
+    ) -> None:
+        """Take off in GUIDED and wait until the climb is done, at ``alt_rel_m``.
+
+        ArduCopter drops a GUIDED takeoff the moment a position target arrives,
+        and a vehicle that is still on the ground then stays there until it
+        disarms: send no setpoint before this returns. Done when the vehicle
+        reports the takeoff complete (MISSION_ITEM_REACHED 0) or is within
+        :func:`takeoff_tolerance_m` of the height. A climb that disarms, leaves
+        GUIDED, or gains less than 0.5 m in ``stall_s`` is tried again, up to
+        ``attempts`` times in all; then :class:`TakeoffFailed` says why, in the
+        vehicle's own words. Times are wall seconds (scale them by the speed-up).
+        """
+        said: list[str] = []
+        done = False
+
+        def listen(event: ev.Event) -> None:
+            nonlocal done
+            if isinstance(event, ev.StatusText) and event.text not in said:
+                said.append(event.text)
+            elif isinstance(event, ev.MissionItemReached) and event.seq == 0:
+                done = True  # GUIDED reports its takeoff complete as item 0
+
+        def high_enough() -> bool:
+            alt = self.state.alt_rel_m
+            return done or (alt is not None and alt >= alt_rel_m - takeoff_tolerance_m(alt_rel_m))
+
+        loop = asyncio.get_running_loop()
+        remove = self.link.add_listener(listen, sysid=self.sysid)
+        why, tried = "no attempt", 0
+        try:
+            for tried in range(1, attempts + 1):  # noqa: B007 (named in the error)
+                if high_enough():
+                    return
+                if not self.state.armed:
+                    raise TakeoffFailed(
+                        f"takeoff({alt_rel_m:g} m): the vehicle is disarmed", tuple(said)
+                    )
+                done = False
+                await self.takeoff(alt_rel_m)
+                deadline = loop.time() + timeout_s
+                best = self.state.alt_rel_m or 0.0
+                progress_at = loop.time()
+                while not high_enough():
+                    now = loop.time()
+                    alt = self.state.alt_rel_m or 0.0
+                    if alt > best + 0.5:
+                        best, progress_at = alt, now
+                    if not self.state.armed:
+                        why = f"the vehicle disarmed at {alt:.1f} m"
+                        break
+                    if self.state.mode != "GUIDED":
+                        why = f"the vehicle left GUIDED for {self.state.mode} at {alt:.1f} m"
+                        break
+                    if now - progress_at > stall_s:
+                        why = f"the climb stalled at {alt:.1f} m"
+                        break
+                    if now > deadline:
+                        why = f"still at {alt:.1f} m after {timeout_s:g} s"
+                        break
+                    with contextlib.suppress(LinkTimeout):
+                        await self._wait_state(high_enough, min(0.5, timeout_s), "takeoff height")
+                else:
+                    return
+                if not self.state.armed or self.state.mode != "GUIDED":
+                    break  # nothing to retry from: it is not armed in GUIDED any more
+            raise TakeoffFailed(
+                f"takeoff({alt_rel_m:g} m) failed after {tried} attempt(s): {why}", tuple(said)
+            )
+        finally:
+            remove()
 
     def goto(
         self,

@@ -28,6 +28,21 @@ class RunOutcome:
     lead_coverage: float | None
     cues: int
     landed: bool
+    airborne: bool = True  # a takeoff reached its height (or the drone was flying already)
+    link_lost: bool = False  # nothing was heard from the vehicle at the end
+
+    def problems(self) -> list[str]:
+        """Why the job was not done (empty when it was)."""
+        found = []
+        if not self.airborne:
+            found.append("the drone never got airborne, so nothing was watched")
+        if self.link_lost:
+            found.append("the link to the vehicle was lost")
+        if self.airborne and not self.landed:
+            found.append("the drone was not seen to land and disarm")
+        if self.reason == "interrupted":
+            found.append("the run was interrupted")
+        return found
 
 
 def progress_line(snap: SessionSnapshot) -> Text:
@@ -96,7 +111,15 @@ async def run_headless(
         except asyncio.CancelledError:
             landed = False
     summary = session.coverage.summary()
-    return RunOutcome(reason, summary.lead_coverage, len(session.cues), landed)
+    vehicle = session.vehicle
+    return RunOutcome(
+        reason,
+        summary.lead_coverage,
+        len(session.cues),
+        landed,
+        airborne=session.airborne_once,
+        link_lost=vehicle is not None and vehicle.state.link_lost,
+    )
 
 
 async def launch_when_ready(

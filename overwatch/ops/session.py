@@ -150,6 +150,8 @@ class LiveSession:
         self._relaunch: asyncio.Task[None] | None = None
         self._baseline_guided = False  # FOLLOW baseline flown home by guidance for a swap
         self.relaunches = 0
+        self.climbing = False  # a takeoff is climbing: no setpoints until it is done
+        self.airborne_once = False  # a takeoff of this session reached its height
         self._closed = False
         self.video: VideoPipeline | None = None
 
@@ -321,7 +323,7 @@ class LiveSession:
             if command.state is GuidanceState.CLIMB_OUT and self.config.relaunch_after_swap:
                 self._start_relaunch()
             return
-        if vehicle.state.mode != "GUIDED":
+        if vehicle.state.mode != "GUIDED" or self.climbing:
             return
         vehicle.goto(
             command.lat_deg,
@@ -529,8 +531,21 @@ class LiveSession:
         await vehicle.set_mode("GUIDED")
         if not vehicle.state.armed:
             await vehicle.arm()
-        await vehicle.takeoff(self.mission.overwatch.altitude_agl_m)
-        self.note("info", f"taking off to {self.mission.overwatch.altitude_agl_m:.0f} m")
+        alt = self.mission.overwatch.altitude_agl_m
+        self.note("info", f"taking off to {alt:.0f} m")
+        # no setpoint may reach the vehicle before the climb is done: ArduCopter drops
+        # a GUIDED takeoff at the first position target (see Vehicle.takeoff_and_climb)
+        self.climbing = True
+        try:
+            await vehicle.takeoff_and_climb(
+                alt,
+                timeout_s=self.clock.wall_seconds(max(60.0, 4.0 * alt)),
+                stall_s=self.clock.wall_seconds(10.0),
+            )
+        finally:
+            self.climbing = False
+        self.airborne_once = True
+        self.note("info", f"climb complete at {vehicle.state.alt_rel_m or alt:.0f} m")
 
     async def start_overwatch(self) -> None:
         vehicle = self._need_vehicle()
@@ -542,6 +557,7 @@ class LiveSession:
             await self.arm_and_takeoff()
         else:
             await vehicle.set_mode("GUIDED")
+            self.airborne_once = True  # taken over in flight
         await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
         self.guidance.operator_resume()
         self.active = True
