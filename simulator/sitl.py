@@ -40,6 +40,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from overwatch.errors import SimulatorError
 from overwatch.param_names import alternatives, convert
+from overwatch.process import end_with_parent
 
 ENV_VAR = "ARDUPILOT_SITL"
 PARAMS_ENV_VAR = "ARDUPILOT_PARAMS"
@@ -241,6 +242,7 @@ class SitlInstance:
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
                 stdin=asyncio.subprocess.DEVNULL,
+                preexec_fn=end_with_parent,
             )
         finally:
             log.close()

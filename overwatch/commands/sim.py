@@ -253,27 +253,88 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
 
 
 def _run_sitl(args: argparse.Namespace, ns: argparse.Namespace) -> int:
+    if args.video_out is not None:
+        raise SimulatorError("--video-out runs with the built-in simulator only, not with --sitl")
+    scenario = None
     if args.scenario is not None:
-        raise SimulatorError("--scenario runs with the built-in simulator only, not with --sitl")
+        from simulator.scenario.loader import load_scenario
+
+        scenario = load_scenario(args.scenario)
     try:
-        asyncio.run(_serve_sitl(args.sitl, ns))
+        asyncio.run(_serve_sitl(args, ns, scenario))
     except KeyboardInterrupt:
         print("SITL: stopped", file=sys.stderr)
     return 0
 
 
-async def _serve_sitl(binary: str, ns: argparse.Namespace) -> None:
-    from simulator.sitl import launch_sitl
+#: built-in simulator parameters that SITL has not: what the training harness does instead
+_HARNESS_PARAMS = frozenset({"SIM_BATT_SWAP_S"})
 
-    instances = []
+
+async def _serve_sitl(args: argparse.Namespace, ns: argparse.Namespace, scenario: object) -> None:
+    """SITL instances homed at the launch site; with a scenario, the patrol, the threats, the
+    stand-in detector and the ground crew's battery swaps beside vehicle 1, which they watch
+    over MAVLink on SITL's second port."""
+    from simulator.crew import GroundCrew
+    from simulator.scenario.actors import World
+    from simulator.scenario.model import Scenario
+    from simulator.scenario.runner import FeedTarget, ScenarioRunner
+    from simulator.sitl import SitlInstance
+    from simulator.watcher import MavlinkWatcher
+
+    params = {name: value for name, value in ns.param if name not in _HARNESS_PARAMS}
+    swap_s = next((v for name, v in ns.param if name == "SIM_BATT_SWAP_S"), 0.0)
+    instances: list[SitlInstance] = []
+    tasks: list[asyncio.Task[None]] = []
+    watchers: list[MavlinkWatcher] = []
     try:
         for i in range(ns.vehicles):
-            inst, url = await launch_sitl(
-                (ns.lat, ns.lon, ns.alt, 0.0), binary, instance=i, speedup=ns.speedup
+            inst = SitlInstance(
+                home=(ns.lat, ns.lon, ns.alt, 0.0),
+                binary=args.sitl,
+                instance=i,
+                speedup=ns.speedup,
+                base_port=ns.base_port,
+                params=params,
             )
             instances.append(inst)
-            print(f"vehicle {i + 1}: {url} (ArduPilot SITL)", flush=True)
+            url = await inst.start(timeout_s=120.0)
+            print(f"vehicle {i + 1}: {url} (ArduPilot SITL, sysid {inst.sysid})", flush=True)
+            watcher = MavlinkWatcher(
+                inst.host, inst.port + 2, sysid=inst.sysid or 1, speedup=ns.speedup
+            )
+            await watcher.start()
+            watchers.append(watcher)
+            if swap_s > 0:
+                crew = GroundCrew(watcher, turnaround_s=swap_s)
+                tasks.append(asyncio.create_task(crew.run(), name=f"crew-{i + 1}"))
+        if isinstance(scenario, Scenario):
+            world = World(scenario)
+            watchers[0].gimbal_default(scenario.mission.vehicle.camera.gimbal_pitch_deg)
+            host, _, port = args.sightings_out.rpartition(":")
+            runner = ScenarioRunner(
+                world,
+                watchers[0],
+                watchers[0].time_s,
+                patrol_feed=FeedTarget.parse(args.patrol_out),
+                sightings_to=(host, int(port)),
+                truth_path=args.truth,
+                pre_roll_s=args.pre_roll,
+            )
+            print(
+                f"scenario '{scenario.name}': patrol → {args.patrol_out}, "
+                f"sightings → udp {args.sightings_out} (vehicle 1 watched on "
+                f"{instances[0].watch_url})",
+                flush=True,
+            )
+            tasks.append(asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario"))
         await asyncio.Event().wait()
     finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for watcher in watchers:
+            await watcher.stop()
         for inst in instances:
             await inst.stop()

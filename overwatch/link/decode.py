@@ -157,6 +157,7 @@ def _global_position(m: Any, s: int, c: int) -> ev.GlobalPosition:
         m.vy * 0.01,
         m.vz * 0.01,
         None if m.hdg == UINT16_UNKNOWN else m.hdg * 0.01,
+        m.time_boot_ms * 1e-3,
     )
 
 

@@ -38,7 +38,8 @@ class Heartbeat(Event):
 class GlobalPosition(Event):
     """GLOBAL_POSITION_INT: fused position (WGS84 degrees, metres) and NED velocity (m/s).
 
-    ``heading_deg`` is None when the vehicle does not know it (wire value 65535).
+    ``heading_deg`` is None when the vehicle does not know it (wire value 65535);
+    ``time_boot_s`` is the vehicle's own clock (simulated time on SITL).
     """
 
     lat_deg: float
@@ -49,6 +50,7 @@ class GlobalPosition(Event):
     ve_m_s: float
     vd_m_s: float
     heading_deg: float | None
+    time_boot_s: float = 0.0
 
 
 @dataclass(frozen=True)

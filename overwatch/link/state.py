@@ -104,6 +104,8 @@ class VehicleState:
     gps_hdop: float | None = None
     ekf_flags: int | None = None
     landed_state: str | None = None
+    #: the vehicle's clock (seconds since its boot) from its newest position report
+    vehicle_time_s: float = 0.0
     home: ev.HomePosition | None = None
     mission_current_seq: int | None = None
     mission_reached: list[int] = field(default_factory=list)
@@ -178,6 +180,7 @@ class VehicleState:
         self.lon_deg = event.lon_deg
         self.alt_msl_m = event.alt_msl_m
         self.alt_rel_m = event.alt_rel_m
+        self.vehicle_time_s = max(self.vehicle_time_s, event.time_boot_s)
         self.vn_m_s = vn = event.vn_m_s
         self.ve_m_s = ve = event.ve_m_s
         self.vd_m_s = event.vd_m_s

@@ -264,10 +264,12 @@ class Vehicle:
         and a vehicle that is still on the ground then stays there until it
         disarms: send no setpoint before this returns. Done when the vehicle
         reports the takeoff complete (MISSION_ITEM_REACHED 0) or is within
-        :func:`takeoff_tolerance_m` of the height. A climb that disarms, leaves
-        GUIDED, or gains less than 0.5 m in ``stall_s`` is tried again, up to
-        ``attempts`` times in all; then :class:`TakeoffFailed` says why, in the
-        vehicle's own words. Times are wall seconds (scale them by the speed-up).
+        :func:`takeoff_tolerance_m` of the height. A takeoff the vehicle drops
+        while still on the ground (it gains less than 0.5 m in ``stall_s`` of
+        the *vehicle's* time) is sent again, up to ``attempts`` times in all; a
+        climb that stalls in the air, disarms or leaves GUIDED fails at once.
+        :class:`TakeoffFailed` says why, in the vehicle's own words.
+        ``timeout_s`` is wall time (scale it by the speed-up).
         """
         said: list[str] = []
         done = False
@@ -298,30 +300,30 @@ class Vehicle:
                 await self.takeoff(alt_rel_m)
                 deadline = loop.time() + timeout_s
                 best = self.state.alt_rel_m or 0.0
-                progress_at = loop.time()
+                progress_at = self.state.vehicle_time_s
                 while not high_enough():
-                    now = loop.time()
                     alt = self.state.alt_rel_m or 0.0
                     if alt > best + 0.5:
-                        best, progress_at = alt, now
+                        best, progress_at = alt, self.state.vehicle_time_s
                     if not self.state.armed:
                         why = f"the vehicle disarmed at {alt:.1f} m"
                         break
                     if self.state.mode != "GUIDED":
                         why = f"the vehicle left GUIDED for {self.state.mode} at {alt:.1f} m"
                         break
-                    if now - progress_at > stall_s:
-                        why = f"the climb stalled at {alt:.1f} m"
+                    if self.state.vehicle_time_s - progress_at > stall_s:
+                        why = f"the climb stalled at {alt:.1f} m for {stall_s:g} s"
                         break
-                    if now > deadline:
+                    if loop.time() > deadline:
                         why = f"still at {alt:.1f} m after {timeout_s:g} s"
                         break
                     with contextlib.suppress(LinkTimeout):
                         await self._wait_state(high_enough, min(0.5, timeout_s), "takeoff height")
                 else:
                     return
-                if not self.state.armed or self.state.mode != "GUIDED":
-                    break  # nothing to retry from: it is not armed in GUIDED any more
+                on_ground = (self.state.alt_rel_m or 0.0) < 1.0
+                if not (on_ground and self.state.armed and self.state.mode == "GUIDED"):
+                    break  # a takeoff is sent again only to a vehicle still on the ground
             raise TakeoffFailed(
                 f"takeoff({alt_rel_m:g} m) failed after {tried} attempt(s): {why}", tuple(said)
             )

@@ -540,7 +540,7 @@ class LiveSession:
             await vehicle.takeoff_and_climb(
                 alt,
                 timeout_s=self.clock.wall_seconds(max(60.0, 4.0 * alt)),
-                stall_s=self.clock.wall_seconds(10.0),
+                stall_s=10.0,  # vehicle seconds
             )
         finally:
             self.climbing = False

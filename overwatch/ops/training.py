@@ -7,7 +7,7 @@ ports, and stops it by PID. The demo and the end-to-end tests use it.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import os
 import signal
 import socket
@@ -18,18 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from overwatch.errors import SimulatorError
-
-
-def _end_with_parent() -> None:
-    """In the child: ask Linux to end it when its parent dies (the demo killed, a crash)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass  # not Linux: the caller's stop() still ends it
-
-
-_PR_SET_PDEATHSIG = 1
+from overwatch.process import end_with_parent
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -39,12 +28,32 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
+def free_port_block(count: int = 4) -> int:
+    """The first of ``count`` consecutive TCP ports on 127.0.0.1 that are free now
+    (SITL's serial0 listens on the first, serial1 and serial2 on the next two)."""
+    for _ in range(100):
+        base = free_port()
+        if base + count >= 65536:
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                for offset in range(1, count):
+                    s = stack.enter_context(socket.socket())
+                    s.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+    raise SimulatorError(f"no block of {count} free TCP ports on 127.0.0.1")
+
+
 @dataclass
 class SimProcess:
     """``overwatch sim`` with a scenario, in a child process on free ports.
 
     ``video_port`` (a free UDP port) turns on vehicle 1's synthetic camera:
     RTP/H.264 to 127.0.0.1:``video_port``, described by :attr:`video_sdp`.
+    ``sitl`` (an ``arducopter`` binary) runs real ArduPilot SITL instead of the
+    built-in simulator, the scenario beside it.
     """
 
     mission: Path
@@ -57,7 +66,12 @@ class SimProcess:
     sightings_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
     video_port: int | None = None
     video_fps: int = 15
+    sitl: str | None = None
     process: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        if self.sitl is not None:
+            self.tcp_port = free_port_block()
 
     @property
     def connect_url(self) -> str:
@@ -88,6 +102,8 @@ class SimProcess:
             "--base-port",
             str(self.tcp_port),
         ]
+        if self.sitl is not None:
+            cmd += ["--sitl", self.sitl]
         if self.scenario is not None:
             cmd += [
                 "--scenario",
@@ -110,7 +126,7 @@ class SimProcess:
                 ]
         return cmd + list(self.extra_args)
 
-    def start(self, timeout_s: float = 20.0) -> SimProcess:
+    def start(self, timeout_s: float = 120.0) -> SimProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with (self.run_dir / "simulator.log").open("wb") as log:  # the child keeps its own copy
             self.process = subprocess.Popen(
@@ -118,7 +134,7 @@ class SimProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_end_with_parent,
+                preexec_fn=end_with_parent,
             )
         # so an operator (or a test) can stop exactly this simulator, by PID
         (self.run_dir / "simulator.pid").write_text(f"{self.process.pid}\n")
@@ -127,9 +143,11 @@ class SimProcess:
             if self.process.poll() is not None:
                 text = (self.run_dir / "simulator.log").read_text(errors="replace")
                 raise SimulatorError(f"the simulator exited at start-up:\n{text}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.tcp_port)) == 0:
-                    return self
+            # it says so once every vehicle serves (SITL: after its parameter check)
+            if "vehicle 1: " in (self.run_dir / "simulator.log").read_text(errors="replace"):
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", self.tcp_port)) == 0:
+                        return self
             time.sleep(0.05)
         self.stop()
         raise SimulatorError(f"the simulator did not listen on {self.connect_url} in time")

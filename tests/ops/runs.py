@@ -48,14 +48,20 @@ async def fly(
     speedup: float = 25.0,
     sim_args: tuple[str, ...] = SIM_ARGS,
     time_limit_s: float | None = None,
+    sitl: str | None = None,
 ) -> LiveRun:
-    """Fly ``scenario`` live with strategy ``mode`` and score it (``run_dir`` is created)."""
+    """Fly ``scenario`` live with strategy ``mode`` and score it (``run_dir`` is created).
+
+    ``sitl`` (an ``arducopter`` binary) flies it on real ArduPilot SITL."""
     geometry = MissionGeometry.of(load_mission(mission))
     RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
     states: list[str] = []
     track_modes: list[str] = []
     battery: list[float] = []
-    with SimProcess(mission, scenario, run_dir, speedup=speedup, extra_args=sim_args) as sim:
+    sim_process = SimProcess(
+        mission, scenario, run_dir, speedup=speedup, extra_args=sim_args, sitl=sitl
+    )
+    with sim_process as sim:
         session = LiveSession(
             geometry,
             SessionConfig(
