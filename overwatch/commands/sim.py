@@ -36,11 +36,15 @@ SIM_HELP_EPILOG = (
 #: the simulated copter's hover current (A) and its draw at a typical overwatch speed
 HOVER_CURRENT_A = 16.0
 OVERWATCH_DRAW_FACTOR = 1.17
+#: ArduPilot SITL's "+" quad with our motor parameters draws about 30.6 A at 10 m/s
+#: (measured on SITL 64a9c787): its pack is sized on that
+SITL_OVERWATCH_CURRENT_A = 30.6
 
 
-def battery_capacity_mah(endurance_s: float) -> float:
+def battery_capacity_mah(endurance_s: float, *, sitl: bool = False) -> float:
     """A pack that gives the mission's endurance when flying overwatch (about 10 m/s)."""
-    return HOVER_CURRENT_A * OVERWATCH_DRAW_FACTOR * endurance_s / 3.6
+    current_a = SITL_OVERWATCH_CURRENT_A if sitl else HOVER_CURRENT_A * OVERWATCH_DRAW_FACTOR
+    return current_a * endurance_s / 3.6
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -118,7 +122,8 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     if not any(a.startswith("BATT_CAPACITY=") for a in extra):
         extra += [
             "--param",
-            f"BATT_CAPACITY={battery_capacity_mah(mission.vehicle.endurance_s):.0f}",
+            f"BATT_CAPACITY="
+            f"{battery_capacity_mah(mission.vehicle.endurance_s, sitl=bool(args.sitl)):.0f}",
         ]
     if not any(a.startswith("SIM_BATT_SWAP_S=") for a in extra):
         # the ground crew swaps the pack this long after the drone lands and disarms

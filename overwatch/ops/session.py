@@ -53,6 +53,7 @@ from overwatch.link import Link, Vehicle
 from overwatch.link import events as ev
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
+from overwatch.ops.fly import gcs_heartbeat_hz
 from overwatch.ops.state import (
     CoverageView,
     CueView,
@@ -125,6 +126,8 @@ class LiveSession:
         self.cues = CueBook(run_dir / "cues.sqlite" if run_dir else None)
         self.link = Link(
             config.connect,
+            # the vehicle's GCS failsafe counts its own seconds: heartbeats keep pace with it
+            heartbeat_hz=gcs_heartbeat_hz(config.speedup),
             link_lost_after_s=config.link_lost_after_s,
             tlog_path=run_dir / "flight.tlog" if run_dir else None,
         )
