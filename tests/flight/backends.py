@@ -90,6 +90,12 @@ class RunningVehicle:
     def direct_url(self) -> str:
         return f"tcp:127.0.0.1:{self.port}"
 
+    @property
+    def watch_url(self) -> str:
+        """A second MAVLink port on the same vehicle, for a watcher beside the ground
+        station: SITL's serial1; the built-in simulator serves more than one client."""
+        return f"tcp:127.0.0.1:{self.port + 2 if self.backend == 'sitl' else self.port}"
+
     def alive(self) -> bool:
         return self.process.alive()
 
