@@ -16,9 +16,10 @@ from pathlib import Path
 
 from shapely.geometry import LineString
 
+from overwatch.errors import MissionError
 from overwatch.geo import LocalFrame
 from overwatch.mission.model import GeoPoint
-from overwatch.mission.nodes import Field
+from overwatch.mission.nodes import AlreadyReported, Field, raise_all
 from overwatch.mission.routes import EXTENSIONS, read_line_file
 
 POINT_EXPECTED = "a point {lat: 13.52, lon: 1.07} or a pair [lat, lon] in degrees"
@@ -49,7 +50,21 @@ def read_point(f: Field) -> GeoPoint:
 
 
 def read_points(f: Field) -> tuple[GeoPoint, ...]:
-    return tuple(read_point(item) for item in f.items())
+    """Every point of a list; a bad point does not hide the bad points after it."""
+    points: list[GeoPoint] = []
+    errors: list[MissionError] = []
+    reported = False
+    for item in f.items():
+        try:
+            points.append(read_point(item))
+        except MissionError as exc:
+            errors.append(exc)
+        except AlreadyReported:
+            reported = True
+    raise_all(errors)
+    if reported:
+        raise AlreadyReported
+    return tuple(points)
 
 
 @dataclass(frozen=True)
@@ -102,8 +117,7 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
 
 def read_polygon(f: Field) -> tuple[GeoPoint, ...]:
     """A simple polygon (at least three corners; the closing point is optional)."""
-    items = f.items()
-    points = [read_point(item) for item in items]
+    points = list(read_points(f))
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()
     if len({p.as_tuple() for p in points}) < 3:
