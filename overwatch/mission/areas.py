@@ -104,9 +104,11 @@ def read_area_file(
 
 
 def _areas_of(feature: _Feature, path: Path, field: str, name_field: str | None) -> list[Area]:
+    prefix = feature.label
+
     def fail(message: str, found: str | None = None, expected: str | None = None) -> MissionError:
         return MissionError(
-            f"{feature.label}: {message}",
+            f"{prefix}: {message}",
             file=str(path),
             line=feature.line,
             field=field or None,
@@ -115,10 +117,10 @@ def _areas_of(feature: _Feature, path: Path, field: str, name_field: str | None)
         )
 
     name = _name_of(feature, path, name_field, fail)
-    label = f"{feature.label} '{name}'"
+    prefix = f"{feature.label} '{name}'"
     if feature.geometry_type not in ("Polygon", "MultiPolygon"):
         raise fail(
-            f"'{name}' is a {feature.geometry_type or 'feature without geometry'}, not an area",
+            f"a {feature.geometry_type or 'feature without geometry'}, not an area",
             found=feature.geometry_type or "no geometry",
             expected="Polygon or MultiPolygon features only",
         )
@@ -126,20 +128,19 @@ def _areas_of(feature: _Feature, path: Path, field: str, name_field: str | None)
     parts = len(feature.polygons)
     for k, rings in enumerate(feature.polygons):
         part = f" (part {k + 1} of {parts})" if parts > 1 else ""
-        where = f"{label}{part} of {path.name}"
-        checked = [_ring(ring, f"{where}, ring {r}", fail) for r, ring in enumerate(rings)]
+        checked = [_ring(ring, f"ring {r}{part}", fail) for r, ring in enumerate(rings)]
         if not checked:
-            raise fail(f"'{name}'{part} has no outer ring", expected="a polygon with corners")
+            raise fail(f"part {k + 1} has no outer ring", expected="a polygon with corners")
         areas.append(
             Area(
                 name=f"{name}{part}",
                 exterior=checked[0],
                 holes=tuple(checked[1:]),
-                where=where,
+                where=f"{prefix}{part} of {path.name}",
             )
         )
     if not areas:
-        raise fail(f"'{name}' is an empty {feature.geometry_type}", expected="a polygon")
+        raise fail(f"an empty {feature.geometry_type}", expected="a polygon")
     return areas
 
 
@@ -165,7 +166,7 @@ def _ring(ring: list[tuple[float, float]], where: str, fail: Any) -> tuple[GeoPo
             math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
         ):
             raise fail(
-                f"coordinate {i} of {where} out of range",
+                f"{where}: coordinate {i} out of range",
                 found=f"lon {lon:g}, lat {lat:g}",
                 expected="WGS84 degrees: latitude in [-90, 90], longitude in [-180, 180]",
             )

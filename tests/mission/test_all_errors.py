@@ -109,9 +109,7 @@ def test_every_cross_section_clash_is_reported(tmp_path: Path) -> None:
 def test_past_the_limit_the_rest_is_counted(tmp_path: Path) -> None:
     many = MAX_REPORTED_ERRORS + 5
     route = "".join(f"    - [9{i}.5, 0.4]\n" for i in range(many))
-    text = BASE.replace(
-        "    - [14.034066, 0.424441]\n", route + "    - [14.034066, 0.424441]\n", 1
-    )
+    text = BASE.replace("    - [14.034066, 0.424441]\n", route + "    - [14.034066, 0.424441]\n", 1)
     with pytest.raises(MissionErrors) as info:
         load_mission(write(tmp_path, text))
     assert len(info.value.errors) == many
