@@ -21,33 +21,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from overwatch import __version__
+from overwatch.commands import extra_message, missing_extra, missing_module
 from overwatch.errors import MissionErrors, OverwatchError
 
 #: subcommands in the order ``--help`` lists them
 COMMANDS = ("validate", "plan", "sim", "fly", "run", "demo", "score", "ui", "replay")
 
 EXIT_USER_ERROR = 2
-
-#: the optional packages, by top-level module, and the extra that installs each
-EXTRAS = {
-    "matplotlib": "report",
-    "av": "video",
-    "cv2": "video",
-    "onnxruntime": "video",
-    "pytak": "tak",
-    "pyogrio": "gis",
-}
-
-
-def missing_extra(exc: ModuleNotFoundError) -> str | None:
-    """The extra to install for ``exc``, when the missing module belongs to one."""
-    top = (exc.name or "").split(".", 1)[0]
-    return EXTRAS.get(top)
-
-
-def extra_message(module: str, extra: str, what: str = "this") -> str:
-    """One line that says which extra brings ``module``."""
-    return f"{what} needs {module}, which is not installed: pip install 'overwatch[{extra}]'"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wanted = missing_extra(exc)
         if wanted is None:
             raise
-        top = (exc.name or "").split(".", 1)[0]
-        message = extra_message(top, wanted, f"overwatch {args.command}")
+        message = extra_message(missing_module(exc), wanted, f"overwatch {args.command}")
         err.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

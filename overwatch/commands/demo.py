@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from overwatch.commands import score as score_command
 from overwatch.ops.demo import (
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 async def _headless(session: LiveSession, console: Console) -> None:
     try:
         outcome = await run_headless(session, console=console)
-        console.print(f"run ended: {outcome.reason}")
+        console.print(f"run ended: {escape(outcome.reason)}", soft_wrap=True)
     finally:
         await session.close()
 

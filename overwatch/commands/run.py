@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
@@ -103,8 +104,11 @@ def run(args: argparse.Namespace) -> int:
     outcome = asyncio.run(_run(session, args.time_limit, console))
     coverage = "—" if outcome.lead_coverage is None else f"{outcome.lead_coverage:.1%}"
     Console(highlight=False).print(
-        f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
-        f"{'landed' if outcome.landed else 'NOT landed'}; run kept in {run_dir}"
+        escape(
+            f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
+            f"{'landed' if outcome.landed else 'NOT landed'}; run kept in {run_dir}"
+        ),
+        soft_wrap=True,
     )
     return 0
 
