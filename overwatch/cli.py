@@ -42,7 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"overwatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        module = importlib.import_module(f"overwatch.commands.{name}")
+        try:
+            module = importlib.import_module(f"overwatch.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"overwatch.commands.{name}":
+                raise  # a command module imports only base dependencies at import time
+            continue
         module.register(sub)
     return parser
 

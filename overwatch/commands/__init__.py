@@ -36,3 +36,15 @@ def extra_message(module: str, extra: str, what: str = "this") -> str:
     "the map needs matplotlib, which is not installed: pip install 'overwatch[report]'"
     """
     return f"{what} needs {module}, which is not installed: pip install 'overwatch[{extra}]'"
+
+
+def preflight(*modules: str) -> None:
+    """Import ``modules`` now, so a missing extra stops the command before it starts work.
+
+    A ``ModuleNotFoundError`` from here reaches the command line, which names
+    the extra to install (see :data:`EXTRAS`).
+    """
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)

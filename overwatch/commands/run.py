@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from overwatch.commands import preflight
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.headless import RunOutcome, run_headless
@@ -64,6 +65,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: what ``--video`` needs (the video extra), imported before the session starts
+VIDEO_PIPELINE = "overwatch.ops.video"
+
+
 def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     mission = load_mission(args.mission)
     geometry = MissionGeometry.of(mission)
@@ -98,6 +103,8 @@ def write_manifest(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.video:
+        preflight(VIDEO_PIPELINE)
     session, run_dir = session_from(args)
     write_manifest(run_dir, args, session.mode)
     console = Console(stderr=True, highlight=False)

@@ -30,6 +30,7 @@ from typing import Any
 from xml.parsers import expat
 
 from overwatch.errors import MissionError
+from overwatch.mission.gpkg import read_gpkg
 from overwatch.mission.model import GeoPoint
 from overwatch.mission.nodes import raise_all
 from overwatch.mission.shapes import self_intersection
@@ -403,82 +404,19 @@ def _kml_coordinates(
 
 
 def _gpkg_features(path: Path, field: str, layer: str | None) -> list[_Feature]:
-    try:
-        import pyogrio
-        import pyogrio.raw
-    except ModuleNotFoundError:
-        raise MissionError(
-            "reading a GeoPackage needs pyogrio, which is not installed: "
-            "pip install 'overwatch[gis]' (or save the layer as GeoJSON or KML)",
-            file=str(path),
-            field=field or None,
-        ) from None
-    import shapely
-    from pyproj import CRS, Transformer
-
-    try:
-        layers = [str(name) for name, _kind in pyogrio.list_layers(path)]
-        if layer is None and len(layers) > 1:
-            raise MissionError(
-                "the GeoPackage holds several layers: say which",
-                file=str(path),
-                field=field or None,
-                found="layers " + ", ".join(layers),
-                expected="a 'layer: NAME' key beside 'file'",
-            )
-        if layer is not None and layer not in layers:
-            raise MissionError(
-                f"no layer '{layer}' in the GeoPackage",
-                file=str(path),
-                field=field or None,
-                found="layers " + ", ".join(layers),
-                expected="one of those names",
-            )
-        meta, fids, wkb, columns = pyogrio.raw.read(
-            path, layer=layer, return_fids=True, force_2d=True
-        )
-    except pyogrio.errors.DataSourceError as exc:
-        raise MissionError(
-            f"cannot read the GeoPackage: {exc}", file=str(path), field=field or None
-        ) from None
-    names = [str(n) for n in meta["fields"]]
-    crs_text = meta.get("crs")
-    transform = None
-    if crs_text:
-        crs = CRS.from_user_input(crs_text)
-        if not crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            transformer = Transformer.from_crs(crs, 4326, always_xy=True)
-
-            def transform(xy: Any) -> Any:
-                x, y = transformer.transform(xy[:, 0], xy[:, 1])
-                return _stack(x, y)
-
     features: list[_Feature] = []
-    for row, fid in enumerate(fids):
-        attributes = {name: columns[c][row] for c, name in enumerate(names)}
-        label = f"feature fid={int(fid)}"
-        blob = wkb[row]
-        if blob is None:
-            features.append(_Feature(label, None, attributes, "", []))
-            continue
-        geom = shapely.from_wkb(blob)
-        if transform is not None:
-            geom = shapely.transform(geom, transform)
-        kind = str(geom.geom_type)
+    for feature in read_gpkg(path, field, layer):
+        label = f"feature fid={feature.fid}"
+        geom = feature.geometry
+        kind = "" if geom is None else str(geom.geom_type)
         polygons: list[RawPolygon] = []
         if kind in ("Polygon", "MultiPolygon"):
             parts = [geom] if kind == "Polygon" else list(geom.geoms)
             for part in parts:
                 rings = [part.exterior, *part.interiors]
                 polygons.append([[(float(x), float(y)) for x, y in r.coords] for r in rings])
-        features.append(_Feature(label, None, attributes, kind, polygons))
+        features.append(_Feature(label, None, feature.attributes, kind, polygons))
     return features
-
-
-def _stack(x: Any, y: Any) -> Any:
-    import numpy as np
-
-    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
 
 
 __all__ = ["AREA_EXTENSIONS", "Area", "read_area_file"]

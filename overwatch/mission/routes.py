@@ -9,6 +9,9 @@ Three formats, picked by the file's extension:
 * KML (``.kml``): exactly one placemark with a ``<LineString>``, or with a
   ``<MultiGeometry>`` of them; ``<coordinates>`` are ``lon,lat[,alt]`` tuples
   separated by white space.
+* GeoPackage (``.gpkg``, QGIS's default; needs the ``overwatch[gis]`` extra):
+  exactly one ``LineString`` or ``MultiLineString`` feature in the layer
+  (point features beside it are ignored), in any CRS with an EPSG code.
 * GPX (``.gpx``): one track (``trk/trkseg/trkpt``; several segments are
   joined in order) or, without a track, one route (``rte/rtept``).
 
@@ -32,21 +35,30 @@ from typing import Any
 
 from overwatch.errors import MissionError
 from overwatch.geo import geodesic_distance_m
+from overwatch.mission.gpkg import read_gpkg
 
 LatLon = tuple[float, float]
 
 #: how far apart (metres) the end of one part of a multi-line and the start of the next may be
 JOIN_TOLERANCE_M = 10.0
 
-EXTENSIONS = (".geojson", ".json", ".kml", ".gpx")
+EXTENSIONS = (".geojson", ".json", ".kml", ".gpkg", ".gpx")
 
 
-def read_line_file(path: Path, field: str = "") -> list[LatLon]:
-    """The points of the one line in ``path`` (GeoJSON, KML or GPX), as ``(lat, lon)`` degrees."""
+def read_line_file(path: Path, field: str = "", layer: str | None = None) -> list[LatLon]:
+    """The points of the one line in ``path`` (GeoJSON, KML, GeoPackage or GPX), ``(lat, lon)``."""
+    if layer is not None and path.suffix.lower() != ".gpkg":
+        raise MissionError(
+            "'layer' applies to GeoPackage files only",
+            file=str(path),
+            field=field or None,
+            expected="a .gpkg file, or no 'layer' key",
+        )
     readers: dict[str, Callable[[Path, str], list[LatLon]]] = {
         ".geojson": read_geojson,
         ".json": read_geojson,
         ".kml": read_kml,
+        ".gpkg": lambda p, f: read_gpkg_line(p, f, layer),
         ".gpx": read_gpx,
     }
     reader = readers.get(path.suffix.lower())
@@ -56,7 +68,7 @@ def read_line_file(path: Path, field: str = "") -> list[LatLon]:
             file=str(path),
             field=field or None,
             found=repr(path.suffix or path.name),
-            expected="a .geojson, .kml or .gpx file",
+            expected="a .geojson, .kml, .gpkg or .gpx file",
         )
     if not path.is_file():
         raise MissionError("line file not found", file=str(path), field=field or None)
@@ -179,6 +191,36 @@ def _geojson_geometries(doc: Any) -> list[dict[str, Any]] | None:
     if isinstance(kind, str):
         return [doc]
     return None
+
+
+# -- GeoPackage ----------------------------------------------------------------------
+
+
+def read_gpkg_line(path: Path, field: str = "", layer: str | None = None) -> list[LatLon]:
+    """The one line (or joined multi-line) feature of a GeoPackage layer, as ``(lat, lon)``."""
+    features = read_gpkg(path, field, layer)
+    kinds = [("" if f.geometry is None else str(f.geometry.geom_type)) for f in features]
+    lines = [f for f, k in zip(features, kinds, strict=True) if k in _LINE_KINDS]
+    if len(lines) != 1:
+        present = sorted({k or "no geometry" for k in kinds}) or ["no feature"]
+        raise MissionError(
+            "not a line",
+            file=str(path),
+            field=field or None,
+            found=f"{len(lines)} line features among: {', '.join(present)}",
+            expected="a layer with exactly one LineString or MultiLineString feature",
+        )
+    geometry = lines[0].geometry
+    parts = [geometry] if geometry.geom_type == "LineString" else list(geometry.geoms)
+    checked = [
+        [_checked(float(y), float(x), path, field, i, "lon/lat") for i, (x, y) in
+         enumerate(part.coords)]
+        for part in parts
+    ]  # fmt: skip
+    return checked[0] if len(checked) == 1 else join_parts(checked, path, field)
+
+
+_LINE_KINDS = ("LineString", "MultiLineString")
 
 
 # -- KML and GPX ---------------------------------------------------------------------

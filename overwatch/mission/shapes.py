@@ -3,7 +3,8 @@
 A point is ``{lat: 13.52, lon: 1.07}`` or a pair ``[13.52, 1.07]`` —
 always latitude first (unlike GeoJSON). A line is a list of points or
 ``{file: routes/road.geojson}`` (relative to the mission file; see
-:mod:`overwatch.mission.routes`), optionally ``reverse: true``. A polygon
+:mod:`overwatch.mission.routes`), optionally ``reverse: true`` and, for a
+GeoPackage of several layers, ``layer: NAME``. A polygon
 is a list of at least three points; closing it (repeating the first point)
 is optional. Polygons must be simple: the error says where edges cross.
 """
@@ -86,17 +87,18 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
     """A line: an inline list of points or ``{file: path, reverse: bool}``."""
     source: Path | None = None
     if f.is_mapping:
-        section = f.mapping(("file", "reverse"), required=("file",))
+        section = f.mapping(("file", "reverse", "layer"), required=("file",))
         file_f = section["file"]
         name = file_f.text()
         source = (base_dir / name).resolve()
         if source.suffix.lower() not in EXTENSIONS:
-            raise file_f.wrong("a .geojson, .kml or .gpx file", "unsupported line file type")
+            raise file_f.wrong("a .geojson, .kml, .gpkg or .gpx file", "unsupported line file type")
         if not source.is_file():
             raise file_f.error(
                 "line file not found", found=str(source), expected="an existing file"
             )
-        pairs = read_line_file(source, f.path)
+        layer_f = section.get("layer")
+        pairs = read_line_file(source, f.path, layer_f.text() if layer_f else None)
         points = tuple(GeoPoint(lat, lon) for lat, lon in pairs)
         reverse = section.get("reverse")
         if reverse is not None and reverse.boolean():
@@ -104,7 +106,7 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
     elif f.is_sequence:
         points = read_points(f)
     else:
-        raise f.wrong("a list of points, or {file: path.geojson|.kml|.gpx}", "not a line")
+        raise f.wrong("a list of points, or {file: path.geojson|.kml|.gpkg|.gpx}", "not a line")
     if len(points) < min_points:
         where = f" in {source.name}" if source else ""
         raise f.error(

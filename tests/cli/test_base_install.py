@@ -149,6 +149,27 @@ def test_score_names_the_report_extra_in_one_line(base_venv: Path, tmp_path: Pat
     ]
 
 
+def test_video_and_the_demo_name_their_extras_before_starting(
+    base_venv: Path, tmp_path: Path
+) -> None:
+    live = run(
+        base_venv, "run", str(MISSIONS / "vehicle-patrol.yaml"), "--connect", "tcp:127.0.0.1:9",
+        "--patrol", "nmea+udp://127.0.0.1:10110", "--video", "udp://127.0.0.1:5600",
+        "--run-dir", str(tmp_path / "run"), cwd=tmp_path,
+    )  # fmt: skip
+    assert live.returncode == 2
+    lines = live.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: overwatch run needs "), live.stderr
+    assert lines[0].endswith("pip install 'overwatch[video]'")
+    assert not (tmp_path / "run").exists()  # refused before anything was started or written
+    demo = run(base_venv, "demo", "--headless", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    assert demo.returncode == 2
+    assert demo.stderr.strip().splitlines() == [
+        "error: overwatch demo needs matplotlib, which is not installed: "
+        "pip install 'overwatch[report]'"
+    ]
+
+
 async def test_fly_dry_run_puts_the_plan_on_the_vehicle(base_venv: Path, tmp_path: Path) -> None:
     backend = Backend("builtin", tmp_path, DEFAULT_SPEEDUP["builtin"])
     try:

@@ -197,6 +197,15 @@ def test_a_self_crossing_feature_and_a_bad_one_are_both_located(tmp_path: Path) 
     assert all(e.file == str(layer) for e in info.value.errors)
 
 
+def test_a_file_that_is_no_geopackage_is_located(tmp_path: Path) -> None:
+    (tmp_path / "zones.gpkg").write_bytes(b"not a database")
+    with pytest.raises(MissionError) as info:
+        load_mission(mission_with(tmp_path, "  keep_out: {file: zones.gpkg}\n"))
+    assert info.value.file == str(tmp_path / "zones.gpkg")
+    assert info.value.message.startswith("cannot read the GeoPackage: ")
+    assert info.value.field == "airspace.keep_out"
+
+
 def test_a_keep_in_layer_must_hold_one_polygon(tmp_path: Path) -> None:
     layer = ogr2ogr(tmp_path, ZONES, "zones.gpkg")
     with pytest.raises(MissionError, match="a keep-in file must hold exactly one polygon"):
@@ -236,20 +245,43 @@ def test_duplicate_names_across_layers_are_refused(tmp_path: Path) -> None:
 # -- routes as multi-lines -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".kml"])
-def test_a_multilinestring_route_whose_parts_join(tmp_path: Path, suffix: str) -> None:
+ROUTE_FORMATS = [
+    pytest.param("road.geojson", (), id="geojson"),
+    pytest.param("road.kml", (), id="kml"),
+    pytest.param("road.gpkg", (), id="geopackage"),
+    pytest.param("road-utm.gpkg", ("-t_srs", "EPSG:32631"), id="geopackage-utm"),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), ROUTE_FORMATS)
+def test_a_multilinestring_route_whose_parts_join(
+    tmp_path: Path, name: str, options: tuple[str, ...]
+) -> None:
     source = collection(feature({"name": "road"}, "MultiLineString", [ROUTE[:3], ROUTE[2:]]))
-    layer = ogr2ogr(tmp_path, source, f"road{suffix}", "-nlt", "MULTILINESTRING")
-    assert "MultiLineString" in layer.read_text() or "MultiGeometry" in layer.read_text()
+    layer = ogr2ogr(tmp_path, source, name, "-nlt", "MULTILINESTRING", *options)
     path = mission_with(
         tmp_path,
         BASE[BASE.index("  keep_out:") : BASE.index("  border:")],
         f"  route: {{file: {layer.name}}}\n",
     )
     mission = load_mission(path)
-    assert [(round(p.lon_deg, 6), round(p.lat_deg, 6)) for p in mission.patrol.route] == [
-        tuple(c) for c in ROUTE
-    ]
+    assert len(mission.patrol.route) == len(ROUTE)  # the shared point once
+    for (lon, lat), p in zip(ROUTE, mission.patrol.route, strict=True):
+        assert geodesic_distance_m(lat, lon, p.lat_deg, p.lon_deg) < 0.05
+
+
+def test_a_geopackage_route_beside_points_and_its_layer_key(tmp_path: Path) -> None:
+    source = collection(
+        feature({"name": "start"}, "Point", ROUTE[0]),
+        feature({"name": "road"}, "LineString", ROUTE),
+    )
+    layer = ogr2ogr(tmp_path, source, "road.gpkg", "-nln", "road")
+    keep_out = BASE[BASE.index("  keep_out:") : BASE.index("  border:")]
+    path = mission_with(tmp_path, keep_out, f"  route: {{file: {layer.name}, layer: road}}\n")
+    assert len(load_mission(path).patrol.route) == len(ROUTE)
+    path = mission_with(tmp_path, keep_out, f"  route: {{file: {layer.name}, layer: roads}}\n")
+    with pytest.raises(MissionError, match="no layer 'roads' in the GeoPackage"):
+        load_mission(path)
 
 
 def test_a_multilinestring_with_a_gap_is_refused_with_the_gap_located(tmp_path: Path) -> None:
