@@ -269,12 +269,13 @@ class _MissionReader:
         speed = self.q(sec, "speed", SPEED, positive=True)
         callsign = self.attempt(sec["callsign"].text)
         start_time = self.attempt(sec["start"].timestamp)
-        if route is None or launch is None:
-            raise AlreadyReported  # legs and halts are read against the route and its frame
-        # the very frame MissionGeometry.of picks, so halt stations match its schedule
+        if route is None:
+            raise AlreadyReported  # legs and halts are read against the route
+        # the very frame MissionGeometry.of picks, so halt stations match its schedule (a
+        # broken launch section leaves the mission unbuilt: its frame then only checks)
         frame = LocalFrame.around(
             [p.as_tuple() for p in route.points]
-            + [launch.site.as_tuple()]
+            + ([launch.site.as_tuple()] if launch is not None else [])
             + [p.as_tuple() for p in (airspace.keep_in if airspace else None) or ()]
         )
         line_m = frame.line([p.as_tuple() for p in route.points])

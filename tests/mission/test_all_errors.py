@@ -119,3 +119,14 @@ def test_past_the_limit_the_rest_is_counted(tmp_path: Path) -> None:
     assert all("latitude out of range" in line for line in shown[:-1])
     lines = [e.line for e in info.value.errors]
     assert lines == sorted(lines)
+
+
+def test_a_broken_launch_does_not_hide_a_halt_beyond_the_route(tmp_path: Path) -> None:
+    text = mutate("site: {lat: 14.027288, lon: 0.411480}", "site: somewhere")
+    text = mutate("  route:\n", "  halts:\n    - {at: 90 km, duration: 5 min}\n  route:\n", text)
+    with pytest.raises(MissionErrors) as info:
+        load_mission(write(tmp_path, text))
+    assert [(e.field, e.message) for e in info.value.errors] == [
+        ("patrol.halts[0].at", "the halt lies beyond the end of the route"),
+        ("launch.site", "unknown launch site"),
+    ]
