@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if false is not None:
         console.print(false)
     out = args.out or run_dir.default_out
-    with console.status(f"writing the after-action bundle to {out}…"):
+    with console.status(f"writing the after-action bundle to {escape(str(out))}…"):
         bundle = write_aar(loaded, score, out, footprint_every_s=args.footprint_every)
     for path in bundle.files:
         console.print(f"  wrote {escape(str(path))}", soft_wrap=True)
