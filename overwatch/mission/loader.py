@@ -101,7 +101,8 @@ def read_mission(path: str | Path) -> MissionLoadResult:
             errors.append(exc)
             mission = top = route = None
         raise_all(errors)
-    assert mission is not None and top is not None and route is not None
+    if mission is None or top is None or route is None:  # a part failed without saying why
+        raise MissionError("the mission file could not be read", file=str(file))
     warnings = check_mission(mission, top, route)
     return MissionLoadResult(mission, warnings)
 
