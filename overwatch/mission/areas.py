@@ -15,14 +15,15 @@ Three formats, picked by the file's extension:
 Every feature must be a polygon or a multipolygon: a point or a line in an
 area layer is an error, never silently dropped. A multipolygon gives one area
 per part. Each ring must have three distinct corners and must not cross
-itself. Errors name the file and the feature (its number, GeoPackage fid or
-KML line, and its name).
+itself. Errors name the file and the feature (its number and line, or its
+GeoPackage fid, and its name).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,7 +199,8 @@ def _ring(ring: list[tuple[float, float]], where: str, fail: Any) -> tuple[GeoPo
 
 def _geojson_features(path: Path, field: str) -> list[_Feature]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MissionError(
             f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno
@@ -230,23 +232,40 @@ def _geojson_features(path: Path, field: str) -> list[_Feature]:
             found=f"crs {crs_name}",
             expected="WGS84 longitude/latitude (RFC 7946): in QGIS save it with CRS EPSG:4326",
         )
+    lines = _feature_lines(text, len(raw))
     features: list[_Feature] = []
     errors: list[MissionError] = []
     for i, item in enumerate(raw):
         label = f"feature {i + 1}"
         try:
-            features.append(_geojson_feature(item, label, path, field))
+            features.append(_geojson_feature(item, label, lines[i], path, field))
         except MissionError as exc:
             errors.append(exc)
     raise_all(errors)
     return features
 
 
-def _geojson_feature(item: Any, label: str, path: Path, field: str) -> _Feature:
+_FEATURE_TYPE = re.compile(r'"type"\s*:\s*"Feature"')
+
+
+def _feature_lines(text: str, count: int) -> list[int | None]:
+    """The line each feature starts on, when the text shows exactly ``count`` of them.
+
+    Inside JSON strings quotes are escaped, so only real ``"type": "Feature"``
+    members match; any doubt (another count) gives no lines rather than wrong ones.
+    """
+    starts = [text.count("\n", 0, m.start()) + 1 for m in _FEATURE_TYPE.finditer(text)]
+    if len(starts) != count:
+        return [None] * count
+    return list(starts)
+
+
+def _geojson_feature(item: Any, label: str, line: int | None, path: Path, field: str) -> _Feature:
     def bad(found: str) -> MissionError:
         return MissionError(
             f"{label}: bad geometry",
             file=str(path),
+            line=line,
             field=field or None,
             found=found,
             expected="Polygon coordinates [[[lon, lat], …], …] (RFC 7946)",
@@ -258,7 +277,7 @@ def _geojson_feature(item: Any, label: str, path: Path, field: str) -> _Feature:
     attributes = props if isinstance(props, dict) else {}
     geometry = item.get("geometry")
     if not isinstance(geometry, dict):
-        return _Feature(label, None, attributes, "", [])
+        return _Feature(label, line, attributes, "", [])
     kind = str(geometry.get("type", ""))
     coords = geometry.get("coordinates")
     if kind == "Polygon":
@@ -269,7 +288,7 @@ def _geojson_feature(item: Any, label: str, path: Path, field: str) -> _Feature:
         polygons = [_rings(p, bad) for p in coords]
     else:
         polygons = []
-    return _Feature(label, None, attributes, kind, polygons)
+    return _Feature(label, line, attributes, kind, polygons)
 
 
 def _rings(coords: Any, bad: Any) -> RawPolygon:

@@ -195,6 +195,9 @@ def test_a_self_crossing_feature_and_a_bad_one_are_both_located(tmp_path: Path) 
     )
     assert messages[1] == "feature 3 'sliver': ring 0 has fewer than three distinct corners"
     assert all(e.file == str(layer) for e in info.value.errors)
+    text = layer.read_text().splitlines()  # each error on its feature's line
+    assert [text[(e.line or 0) - 1].count('"bow tie"') for e in info.value.errors] == [1, 0]
+    assert '"sliver"' in text[(info.value.errors[1].line or 0) - 1]
 
 
 def test_a_file_that_is_no_geopackage_is_located(tmp_path: Path) -> None:
