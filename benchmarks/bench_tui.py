@@ -8,6 +8,9 @@ empty snapshots (no drone, no patrol, no cues, no video).
   snapshot to the screen being repainted (``pilot.pause()`` repaints the
   dirty widgets); CPU rather than wall time because the pilot's idle
   detection sleeps 20 ms per call, which is not work. Target: median < 50 ms.
+* map draw: wall time of one :meth:`MapScene.draw` of the 150×40 tactical
+  map with 500 cues (median of 10), against the same scene with no cues.
+  Target: < 50 ms.
 * load: process CPU time / wall time while snapshots arrive at 10 Hz for
   ~10 s (3 s with ``--quick``), polled by the app's own timer, as in the
   field. Target: < 30 % of one core.
@@ -21,10 +24,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.harness import Result
+from benchmarks.harness import Result, median_time_s
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.state import SessionSnapshot
 from overwatch.tui import LatestSnapshot, make_app
+from overwatch.tui.map_scene import MapScene
+from overwatch.tui.palette import DARK_MAP
+from overwatch.tui.projection import MapView
 from overwatch.tui.sample import T0_S, synthetic_snapshot
 
 GROUP = "tui"
@@ -100,8 +106,19 @@ async def _cpu_fraction(
     return cpu / wall
 
 
+def map_draw_s(geometry: MissionGeometry, n_cues: int, repeat: int) -> float:
+    """Median wall seconds of one 150×40 map draw with ``n_cues`` cues."""
+    scene = MapScene(geometry)
+    snapshot = synthetic_snapshot(geometry, n_cues=n_cues)
+    view = MapView.fitting(scene.home_bounds_m(), 150, 40)
+    return median_time_s(lambda: scene.draw(snapshot, view, 150, 40, DARK_MAP), repeat=repeat)
+
+
 def run(quick: bool) -> list[Result]:
     geometry = MissionGeometry.of(load_mission(MISSION))
+    repeat = 5 if quick else 10
+    draw_busy = map_draw_s(geometry, CUES, repeat)
+    draw_empty = map_draw_s(geometry, 0, repeat)
     count = 30 if quick else 100
     busy = busy_snapshots(geometry, count)
     empty = empty_snapshots(count)
@@ -112,6 +129,16 @@ def run(quick: bool) -> list[Result]:
     load_busy = asyncio.run(_cpu_fraction(geometry, busy, seconds))
     load_empty = asyncio.run(_cpu_fraction(geometry, empty, seconds))
     return [
+        Result(
+            group=GROUP,
+            name=f"tactical map draw, {CUES} cues, 150x40",
+            value=draw_busy * 1000.0,
+            unit="ms",
+            baseline_name="same map, no cues",
+            baseline_value=draw_empty * 1000.0,
+            target="median < 50 ms",
+            ok=draw_busy < 0.050,
+        ),
         Result(
             group=GROUP,
             name=f"refresh CPU per snapshot, {CUES} cues, {SIZE[0]}x{SIZE[1]}",

@@ -2,7 +2,12 @@
 
 Each subcommand lives in ``overwatch/commands/<name>.py`` and exposes
 ``register(subparsers)``; this module only dispatches and turns Overwatch's
-own errors into one clear line and exit code 2 (never a traceback).
+own errors into clear lines and exit code 2 (never a traceback). A command
+that needs an optional extra which is not installed says which one, in one
+line, with exit code 2.
+
+Every message is printed literally: texts such as ``[lat, lon]`` are escaped,
+never read as Rich markup.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
 from overwatch import __version__
-from overwatch.errors import OverwatchError
+from overwatch.commands import extra_message, missing_extra, missing_module
+from overwatch.errors import MissionErrors, OverwatchError
 
 #: subcommands in the order ``--help`` lists them
 COMMANDS = ("validate", "plan", "sim", "fly", "run", "demo", "score", "ui", "replay")
@@ -39,10 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
             module = importlib.import_module(f"overwatch.commands.{name}")
         except ModuleNotFoundError as exc:
             if exc.name != f"overwatch.commands.{name}":
-                raise
+                raise  # a command module imports only base dependencies at import time
             continue
         module.register(sub)
     return parser
+
+
+def print_error(err: Console, exc: OverwatchError) -> None:
+    """``error: …`` for each message of ``exc``, printed literally."""
+    lines = exc.lines() if isinstance(exc, MissionErrors) else [str(exc)]
+    for line in lines:
+        err.print(f"[bold red]error:[/bold red] {escape(line)}", soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args, extra) if passes_unknown else args.handler(args)
     except OverwatchError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", soft_wrap=True)
+        print_error(err, exc)
+        return EXIT_USER_ERROR
+    except ModuleNotFoundError as exc:
+        wanted = missing_extra(exc)
+        if wanted is None:
+            raise
+        message = extra_message(missing_module(exc), wanted, f"overwatch {args.command}")
+        err.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -4,6 +4,7 @@
 
     OverwatchError                      anything Overwatch raises on purpose
     ├── MissionError                    a mission file (or a file it names) is wrong
+    │   └── MissionErrors               several of them, all found in one reading
     ├── PlanningError                   the mission cannot be planned
     │   └── ConstraintViolation         a constraint bites: which one, and where
     ├── FormatError                     an import/export file is wrong
@@ -76,6 +77,53 @@ class MissionError(OverwatchError):
         elif self.expected is not None:
             text += f" (expected {self.expected})"
         return text
+
+
+#: how many errors :class:`MissionErrors` lists before it says "and N more"
+MAX_REPORTED_ERRORS = 20
+
+
+class MissionErrors(MissionError):
+    """Every mistake found in one reading of a mission file, sorted by file and line.
+
+    ``errors`` holds them all; :meth:`lines` the first :data:`MAX_REPORTED_ERRORS`
+    rendered, then ``and N more error(s)``. It is a :class:`MissionError` whose
+    location is the first error's, so code that handles one error handles it.
+    """
+
+    def __init__(self, errors: list[MissionError], limit: int = MAX_REPORTED_ERRORS) -> None:
+        flat: list[MissionError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, MissionErrors) else [error])
+        if not flat:
+            raise ValueError("MissionErrors needs at least one error")
+        self.errors: list[MissionError] = sorted(flat, key=_error_order)
+        self.limit = limit
+        first = self.errors[0]
+        super().__init__(
+            first.message,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            field=first.field,
+            found=first.found,
+            expected=first.expected,
+        )
+        self.args = ("\n".join(self.lines()),)
+
+    def lines(self) -> list[str]:
+        shown = [e.render() for e in self.errors[: self.limit]]
+        more = len(self.errors) - self.limit
+        if more > 0:
+            shown.append(f"and {more} more error{'s' if more != 1 else ''}")
+        return shown
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _error_order(error: MissionError) -> tuple[str, int, int]:
+    return (error.file or "", error.line or 0, error.column or 0)
 
 
 class PlanningError(OverwatchError):

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
+from overwatch.commands import preflight
 from overwatch.commands import score as score_command
 from overwatch.ops.demo import (
     DEMO_MISSION,
@@ -27,6 +29,9 @@ from overwatch.ops.demo import (
 from overwatch.ops.headless import launch_when_ready, run_headless
 from overwatch.ops.session import LiveSession
 from overwatch.scoring.features import FOOTPRINT_EVERY_S
+
+#: what the after-action bundle needs (the report extra)
+AFTER_ACTION = "overwatch.report.aar"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    preflight(AFTER_ACTION)  # the run ends with its scoring: say now if that cannot be done
     headless = args.headless or not sys.stdout.isatty()
     speedup = args.speedup or (20.0 if headless else 4.0)
     config = DemoConfig(args.mission, args.scenario, args.out, speedup)
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 async def _headless(session: LiveSession, console: Console) -> None:
     try:
         outcome = await run_headless(session, console=console)
-        console.print(f"run ended: {outcome.reason}")
+        console.print(f"run ended: {escape(outcome.reason)}", soft_wrap=True)
     finally:
         await session.close()
 

@@ -21,6 +21,9 @@ from overwatch.ops.fly import (
 )
 from overwatch.planning import plan as make_plan
 
+#: the flight ended (landed, disarmed) without every navigation item done
+EXIT_INCOMPLETE = 1
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -30,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Wait until the vehicle is ready, upload and verify fence, rally points and the "
             "first sortie's mission, set the fence and failsafe parameters, arm and start the "
             "mission, then report progress item by item until the vehicle lands and disarms. "
-            "Any refusal stops with the vehicle's own words (exit status 2)."
+            "Any refusal stops with the vehicle's own words (exit status 2). Exit status 0 "
+            "means every navigation item was done (with --dry-run: the plan is on the "
+            "vehicle and verified); 1 means the vehicle landed without finishing the mission."
         ),
     )
     p.add_argument("mission", type=Path, help="the mission YAML file")
@@ -124,9 +129,16 @@ async def _fly(args: argparse.Namespace) -> int:
             )
             return 0
         result = await fly_sortie(vehicle, sortie.items, say, timeout_s=args.flight_timeout)
-    style = "green" if result.complete else "yellow"
+    if result.complete:
+        console.print(
+            f"[green]flight complete[/green]: {len(result.passed)} of {len(result.nav_seqs)} "
+            f"navigation items done in {result.duration_s:.0f} s"
+        )
+        return 0
+    modes = escape(" → ".join(result.modes) or "none seen")
     console.print(
-        f"[{style}]flight complete[/{style}]: {len(result.passed)} of {len(result.nav_seqs)} "
-        f"navigation items done in {result.duration_s:.0f} s"
+        f"[yellow]flight incomplete[/yellow]: {len(result.passed)} of {len(result.nav_seqs)} "
+        f"navigation items done in {result.duration_s:.0f} s (modes: {modes})",
+        soft_wrap=True,
     )
-    return 0
+    return EXIT_INCOMPLETE

@@ -6,13 +6,14 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from overwatch.commands import extra_message, missing_extra, missing_module
 from overwatch.formats import export_stem, write_all
 from overwatch.mission import STRATEGIES, load_mission
 from overwatch.planning import plan as make_plan
 from overwatch.planning.model import Plan
-from overwatch.report.plan_map import draw_plan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--strategy", choices=STRATEGIES, default=None, help="override the mission's strategy"
     )
+    p.epilog = "The PNG map needs the report extra: pip install 'overwatch[report]'."
     p.set_defaults(handler=run)
 
 
@@ -39,23 +41,38 @@ def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     with console.status("loading the mission…"):
         mission = load_mission(args.mission)
-    with console.status(f"planning '{mission.name}'…"):
+    with console.status(f"planning '{escape(mission.name)}'…"):
         result = make_plan(mission, args.strategy)
     out = args.out or Path("out") / _slug(mission.name)
-    with console.status(f"writing exports to {out}…"):
+    with console.status(f"writing exports to {escape(str(out))}…"):
         written = write_all(result, out)
-        written.append(draw_plan(result, out / f"{export_stem(result)}.png"))
+        map_note = _draw_map(result, out, written)
     console.print(summary_table(result))
     for path in written:
-        console.print(f"  wrote {path}")
+        console.print(f"  wrote {escape(str(path))}", soft_wrap=True)
+    if map_note:
+        console.print(f"  [yellow]{escape(map_note)}[/yellow]", soft_wrap=True)
     return 0
+
+
+def _draw_map(result: Plan, out: Path, written: list[Path]) -> str:
+    """Draw the PNG map into ``written``; without matplotlib, say how to get it instead."""
+    try:
+        from overwatch.report.plan_map import draw_plan
+    except ModuleNotFoundError as exc:
+        if missing_extra(exc) is None:
+            raise
+        return "no PNG map: " + extra_message(missing_module(exc), "report", "the map")
+    written.append(draw_plan(result, out / f"{export_stem(result)}.png"))
+    return ""
 
 
 def summary_table(plan: Plan) -> Table:
     """The plan's figures beside the FOLLOW baseline's."""
     cov, base = plan.coverage, plan.baseline_coverage
     reserve_pct = plan.mission.vehicle.reserve_fraction * 100
-    table = Table(title=f"{plan.mission.name} — strategy '{plan.strategy}'", show_header=True)
+    title = f"{escape(plan.mission.name)} — strategy '{plan.strategy}'"
+    table = Table(title=title, show_header=True)
     table.add_column("figure")
     table.add_column(plan.strategy, justify="right")
     table.add_column("FOLLOW baseline", justify="right")

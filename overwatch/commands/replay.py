@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from overwatch.errors import OverwatchError
 from overwatch.mission import MissionGeometry, load_mission
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     cues = args.cues
     if cues is None and (args.tlog.parent / "cues.sqlite").exists():
         cues = args.tlog.parent / "cues.sqlite"
-    with Console(stderr=True).status(f"reading {args.tlog}…"):
+    with Console(stderr=True).status(f"reading {escape(str(args.tlog))}…"):
         snapshots = snapshots_from_tlog(args.tlog, geometry, cues_path=cues, video_dir=args.video)
     detect_graphics()  # kitty or sixel pictures when the terminal has them
     make_replay_app(geometry, snapshots, theme=args.theme).run()

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from overwatch.commands import preflight
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.headless import RunOutcome, run_headless
@@ -64,6 +65,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: what ``--video`` needs (the video extra), imported before the session starts
+VIDEO_PIPELINE = "overwatch.ops.video"
+
+
 def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     mission = load_mission(args.mission)
     geometry = MissionGeometry.of(mission)
@@ -98,6 +103,8 @@ def write_manifest(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.video:
+        preflight(VIDEO_PIPELINE)
     session, run_dir = session_from(args)
     write_manifest(run_dir, args, session.mode)
     console = Console(stderr=True, highlight=False)
@@ -106,14 +113,18 @@ def run(args: argparse.Namespace) -> int:
     problems = outcome.problems()
     if problems:
         # no coverage figure is printed as if the job were done
-        out.print(Text(f"{outcome.reason}: FAILED: {'; '.join(problems)}; run kept in {run_dir}"))
+        out.print(
+            Text(f"{outcome.reason}: FAILED: {'; '.join(problems)}; run kept in {run_dir}"),
+            soft_wrap=True,
+        )
         return 1
     coverage = "—" if outcome.lead_coverage is None else f"{outcome.lead_coverage:.1%}"
     out.print(
         Text(
             f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
             f"landed; run kept in {run_dir}"
-        )
+        ),
+        soft_wrap=True,
     )
     return 0
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from overwatch.mission import MissionGeometry, load_mission
-from overwatch.report.aar import write_aar
 from overwatch.scoring.features import FOOTPRINT_EVERY_S
 from overwatch.scoring.run import LoadedRun, load_run
 from overwatch.scoring.rundir import RunManifest, read_run_dir
@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=max(console.width, 110))
+    from overwatch.report.aar import write_aar  # the report extra (matplotlib), checked first
+
     run_dir = read_run_dir(args.run_dir)
     with console.status("reading the run…"):
         geometry, title = _mission(run_dir.manifest)
@@ -72,10 +74,10 @@ def run(args: argparse.Namespace) -> int:
     if false is not None:
         console.print(false)
     out = args.out or run_dir.default_out
-    with console.status(f"writing the after-action bundle to {out}…"):
+    with console.status(f"writing the after-action bundle to {escape(str(out))}…"):
         bundle = write_aar(loaded, score, out, footprint_every_s=args.footprint_every)
     for path in bundle.files:
-        console.print(f"  wrote {path}")
+        console.print(f"  wrote {escape(str(path))}", soft_wrap=True)
     if loaded.tlog is None:
         console.print("  [yellow]no flight.tlog in the run directory: none in the bundle[/yellow]")
     return 0
@@ -110,7 +112,7 @@ _STYLE = {CUED: "green", LATE: "yellow", MISSED: "bold red"}
 def threat_table(run: LoadedRun, score: RunScore) -> Table:
     """One row per threat: when it appeared, when the patrol got there, when it was cued."""
     table = Table(
-        title=f"{run.title} — threats (T = the patrol's planned start)",
+        title=f"{escape(run.title)} — threats (T = the patrol's planned start)",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
@@ -123,11 +125,11 @@ def threat_table(run: LoadedRun, score: RunScore) -> Table:
             cue += f" (as {ts.cue_kind})"
         style = _STYLE.get(ts.outcome, "dim")
         table.add_row(
-            f"{ts.truth_id} [dim]{ts.kind}[/dim]",
+            f"{escape(ts.truth_id)} [dim]{escape(ts.kind)}[/dim]",
             clock(ts.appear_s),
             clock(ts.patrol_arrival_s),
             clock(cued_at),
-            cue,
+            escape(cue),
             _secs(ts.time_to_cue_s),
             _secs(ts.lead_s),
             f"[{style}]{ts.outcome}[/{style}]",
@@ -157,7 +159,7 @@ def false_cue_table(run: LoadedRun, score: RunScore) -> Table | None:
     for c in run.cues:
         if c.cue_id in false:
             table.add_row(
-                c.cue_id, c.kind, c.status, clock(c.first_seen_s), str(c.sightings),
-                "; ".join(c.notes),
+                escape(c.cue_id), escape(c.kind), escape(c.status), clock(c.first_seen_s),
+                str(c.sightings), escape("; ".join(c.notes)),
             )  # fmt: skip
     return table

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from overwatch.commands.run import add_session_options, session_from, write_manifest
+from overwatch.commands import preflight
+from overwatch.commands.run import (
+    VIDEO_PIPELINE,
+    add_session_options,
+    session_from,
+    write_manifest,
+)
 from overwatch.ops.thread import SessionThread
 
 
@@ -28,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from overwatch.tui.app import make_app
     from overwatch.tui.graphics import detect_graphics
 
+    if args.video:
+        preflight(VIDEO_PIPELINE)
     session, run_dir = session_from(args)
     write_manifest(run_dir, args, session.mode)
     thread = SessionThread(session)

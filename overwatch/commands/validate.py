@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from overwatch.geo import geodesic_distance_m
 from overwatch.mission import MissionGeometry, read_mission
@@ -28,15 +29,16 @@ def run(args: argparse.Namespace) -> int:
     geometry = MissionGeometry.of(mission)
     console = Console(highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]{warning}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]{escape(str(warning))}[/yellow]", soft_wrap=True)
     route = mission.patrol.route
     length_m = sum(
         geodesic_distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
         for a, b in itertools.pairwise(route)
     )
     console.print(
-        f"[green]ok[/green] {args.mission}: '{mission.name}', patrol {mission.patrol.callsign} "
-        f"{length_m / 1000:.2f} km, {len(mission.patrol.halts)} halt(s), "
+        f"[green]ok[/green] {escape(str(args.mission))}: '{escape(mission.name)}', "
+        f"patrol {escape(mission.patrol.callsign)} {length_m / 1000:.2f} km, "
+        f"{len(mission.patrol.halts)} halt(s), "
         f"{geometry.schedule.duration_s / 60:.0f} min planned; "
         f"strategy {mission.overwatch.strategy}",
         soft_wrap=True,

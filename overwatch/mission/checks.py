@@ -2,13 +2,15 @@
 
 Each section of a mission file may be fine on its own and still clash with
 another: a launch site inside a keep-out, a route that crosses the border.
-:func:`check_mission` builds the mission's metric geometry once, raises a
-located :class:`~overwatch.errors.MissionError` for what makes the mission
-unflyable, and returns :class:`MissionWarning` for what merely deserves a look.
+:func:`check_mission` builds the mission's metric geometry once, raises
+located :class:`~overwatch.errors.MissionError` (all of them, as one
+:class:`~overwatch.errors.MissionErrors` when several) for what makes the
+mission unflyable, and returns :class:`MissionWarning` for what merely deserves a look.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -18,7 +20,7 @@ from shapely.ops import nearest_points
 from overwatch.errors import MissionError
 from overwatch.mission.geometry import MissionGeometry
 from overwatch.mission.model import Mission
-from overwatch.mission.nodes import Field, Section
+from overwatch.mission.nodes import Field, Section, raise_all
 from overwatch.mission.shapes import Line
 
 
@@ -38,17 +40,30 @@ class MissionWarning:
 
 
 def check_mission(mission: Mission, top: Section, route: Line) -> tuple[MissionWarning, ...]:
-    """Raise for clashes between sections; return the warnings. ``top`` is the file's root."""
+    """Raise for clashes between sections (all of them at once); return the warnings.
+
+    ``top`` is the file's root. Each check runs even when an earlier one
+    failed, so every clash is reported in one go.
+    """
     geo = MissionGeometry.of(mission)
     warnings: list[MissionWarning] = []
-    _check_altitudes(mission, top)
-    _check_site(geo, geo.launch, _launch_site_field(top), "the launch site")
+    errors: list[MissionError] = []
+
+    def run(check: Callable[..., None], *args: object) -> None:
+        try:
+            check(*args)
+        except MissionError as exc:
+            errors.append(exc)
+
+    run(_check_altitudes, mission, top)
+    run(_check_site, geo, geo.launch, _launch_site_field(top), "the launch site")
     for i, rally in enumerate(geo.rally):
         f = _locate(top, "launch", "rally", i)
-        _check_site(geo, rally, f, f"rally point {i}")
-    _check_route_vs_border(geo, route, warnings)
-    _check_route_vs_keep_in(geo, route, warnings)
-    _check_static_site(geo, top)
+        run(_check_site, geo, rally, f, f"rally point {i}")
+    run(_check_route_vs_border, geo, route, warnings)
+    run(_check_route_vs_keep_in, geo, route, warnings)
+    run(_check_static_site, geo, top)
+    raise_all(errors)
     if mission.patrol.speed_m_s > mission.vehicle.cruise_speed_m_s:
         f = _locate(top, "patrol", "speed")
         warnings.append(

@@ -11,13 +11,17 @@ once, here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from shapely.geometry import LineString, Point
 
+from overwatch.errors import MissionError
 from overwatch.geo import LocalFrame
 from overwatch.geo.terrain import Terrain, TerrainError
+from overwatch.mission.areas import AREA_EXTENSIONS, read_area_file
 from overwatch.mission.checks import MissionWarning, check_mission
 from overwatch.mission.model import (
     SCHEMA_VERSION,
@@ -40,7 +44,15 @@ from overwatch.mission.model import (
     StrategyName,
     Vehicle,
 )
-from overwatch.mission.nodes import Field, Section, compose_file
+from overwatch.mission.nodes import (
+    AlreadyReported,
+    Field,
+    Section,
+    collecting_errors,
+    compose_file,
+    raise_all,
+    report,
+)
 from overwatch.mission.shapes import Line, read_line, read_point, read_points, read_polygon
 from overwatch.mission.units import Kind
 
@@ -70,18 +82,65 @@ def load_mission(path: str | Path) -> Mission:
 
 
 def read_mission(path: str | Path) -> MissionLoadResult:
-    """Like :func:`load_mission`, and also return the warnings (route near the border, …)."""
+    """Like :func:`load_mission`, and also return the warnings (route near the border, …).
+
+    Every mistake in the file is reported in one go: several become one
+    :class:`~overwatch.errors.MissionErrors`, sorted by line. The checks
+    across sections (route against border, launch site against keep-outs …)
+    run once every section reads cleanly.
+    """
     file = Path(path)
     root = Field(compose_file(file), "", str(file))
-    return _MissionReader(file).read(root)
+    with collecting_errors() as errors:
+        reader = _MissionReader(file, errors)
+        try:
+            mission, top, route = reader.read(root)
+        except AlreadyReported:
+            mission = top = route = None
+        except MissionError as exc:
+            errors.append(exc)
+            mission = top = route = None
+        raise_all(errors)
+    if mission is None or top is None or route is None:  # a part failed without saying why
+        raise MissionError("the mission file could not be read", file=str(file))
+    warnings = check_mission(mission, top, route)
+    return MissionLoadResult(mission, warnings)
+
+
+T = TypeVar("T")
 
 
 class _MissionReader:
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, errors: list[MissionError]) -> None:
         self.file = file
         self.base_dir = file.resolve().parent
+        self.errors = errors
 
-    def read(self, root: Field) -> MissionLoadResult:
+    def attempt(self, read: Callable[..., T], *args: Any) -> T | None:
+        """``read(*args)``, or None with its errors recorded."""
+        try:
+            return read(*args)
+        except MissionError as exc:
+            self.errors.append(exc)
+        except AlreadyReported:
+            pass
+        return None
+
+    def q(
+        self,
+        sec: Section,
+        key: str,
+        kind: Kind,
+        default: float | None = None,
+        **limits: Any,
+    ) -> float | None:
+        """A quantity (``default`` when absent), or None with its error recorded."""
+        f = sec.get(key)
+        if f is None:
+            return default
+        return self.attempt(lambda: f.quantity(kind, **limits))
+
+    def read(self, root: Field) -> tuple[Mission | None, Section | None, Line | None]:
         # the version first: a newer file may well have keys this reader does not know
         self._check_version(root)
         top = root.mapping(
@@ -99,43 +158,53 @@ class _MissionReader:
         )
         for key in ("patrol", "vehicle", "launch"):
             if key not in top:
-                raise root.error(
-                    f"missing required section '{key}'",
-                    expected="sections patrol, vehicle and launch",
+                report(
+                    root.error(
+                        f"missing required section '{key}'",
+                        expected="sections patrol, vehicle and launch",
+                    )
                 )
-        name = top["name"].text() if "name" in top else self.file.stem
-        description = top["description"].text() if "description" in top else ""
+        name = self.attempt(top["name"].text) if "name" in top else self.file.stem
+        description = self.attempt(top["description"].text) if "description" in top else ""
 
-        patrol_sec = top["patrol"].mapping(
-            ("callsign", "kind", "start", "speed", "legs", "route", "halts"),
-            required=("callsign", "start", "speed", "route"),
-        )
-        route = read_line(patrol_sec["route"], self.base_dir)
-        vehicle = self._vehicle(top["vehicle"])
-        launch = self._launch(top["launch"], route)
-        airspace = self._airspace(top["airspace"]) if "airspace" in top else Airspace()
-        overwatch = self._overwatch(top["overwatch"]) if "overwatch" in top else Overwatch()
-        # the very frame MissionGeometry.of picks, so halt stations match its schedule
-        frame = LocalFrame.around(
-            [p.as_tuple() for p in route.points]
-            + [launch.site.as_tuple()]
-            + [p.as_tuple() for p in airspace.keep_in or ()]
-        )
-        patrol = self._patrol(patrol_sec, route, frame)
+        patrol_sec = route = None
+        if "patrol" in top:
+            patrol_sec = self.attempt(
+                top["patrol"].mapping,
+                ("callsign", "kind", "start", "speed", "legs", "route", "halts"),
+                ("callsign", "start", "speed", "route"),
+            )
+        if patrol_sec is not None:
+            route = self.attempt(read_line, patrol_sec["route"], self.base_dir)
+        vehicle = self.attempt(self._vehicle, top["vehicle"]) if "vehicle" in top else None
+        launch = self.attempt(self._launch, top["launch"], route) if "launch" in top else None
+        airspace = self.attempt(self._airspace, top["airspace"]) if "airspace" in top else None
+        overwatch = self.attempt(self._overwatch, top["overwatch"]) if "overwatch" in top else None
+        terrain = self.attempt(self._terrain, top["terrain"]) if "terrain" in top else None
+        patrol = None
+        if patrol_sec is not None:
+            patrol = self.attempt(self._patrol, patrol_sec, route, launch, airspace)
+        if self.errors or None in (name, description, vehicle, launch, patrol, route):
+            return None, None, None
+        if ("airspace" in top and airspace is None) or ("overwatch" in top and overwatch is None):
+            return None, None, None
+        if "terrain" in top and terrain is None:
+            return None, None, None
+        assert name is not None and description is not None and patrol is not None
+        assert vehicle is not None and launch is not None
         mission = Mission(
             name=name,
             patrol=patrol,
             vehicle=vehicle,
             launch=launch,
-            airspace=airspace,
-            overwatch=overwatch,
+            airspace=airspace or Airspace(),
+            overwatch=overwatch or Overwatch(),
             description=description,
             schema_version=SCHEMA_VERSION,
             source=str(self.file),
-            terrain_path=self._terrain(top["terrain"]) if "terrain" in top else None,
+            terrain_path=terrain,
         )
-        warnings = check_mission(mission, top, route)
-        return MissionLoadResult(mission, warnings)
+        return mission, top, route
 
     def _check_version(self, root: Field) -> None:
         expected = f"schema_version: {SCHEMA_VERSION}"
@@ -186,83 +255,134 @@ class _MissionReader:
 
     # -- patrol --------------------------------------------------------------------
 
-    def _patrol(self, sec: Section, route: Line, frame: LocalFrame) -> Patrol:
-        kind = sec["kind"].choice(("vehicle", "foot"), "patrol kind") if "kind" in sec else None
-        speed = sec["speed"].quantity(SPEED, positive=True)
-        legs = len(route.points) - 1
-        leg_speeds = self._legs(sec["legs"], legs, speed) if "legs" in sec else (speed,) * legs
+    def _patrol(
+        self,
+        sec: Section,
+        route: Line | None,
+        launch: Launch | None,
+        airspace: Airspace | None,
+    ) -> Patrol:
+        kind = (
+            self.attempt(sec["kind"].choice, ("vehicle", "foot"), "patrol kind")
+            if "kind" in sec
+            else "vehicle"
+        )
+        speed = self.q(sec, "speed", SPEED, positive=True)
+        callsign = self.attempt(sec["callsign"].text)
+        start_time = self.attempt(sec["start"].timestamp)
+        if route is None:
+            raise AlreadyReported  # legs and halts are read against the route
+        # the very frame MissionGeometry.of picks, so halt stations match its schedule (a
+        # broken launch section leaves the mission unbuilt: its frame then only checks)
+        frame = LocalFrame.around(
+            [p.as_tuple() for p in route.points]
+            + ([launch.site.as_tuple()] if launch is not None else [])
+            + [p.as_tuple() for p in (airspace.keep_in if airspace else None) or ()]
+        )
         line_m = frame.line([p.as_tuple() for p in route.points])
         if line_m.length <= 0.0:
             raise route.field.error(
                 "the route has zero length: all its points are the same",
                 expected="a route along which the patrol moves",
             )
-        halts = self._halts(sec["halts"], line_m, frame) if "halts" in sec else ()
+        legs = len(route.points) - 1
+        leg_speeds: tuple[float, ...] | None = None
+        if speed is not None:
+            leg_speeds = (
+                self.attempt(self._legs, sec["legs"], legs, speed)
+                if "legs" in sec
+                else (speed,) * legs
+            )
+        halts = self.attempt(self._halts, sec["halts"], line_m, frame) if "halts" in sec else ()
+        if None in (kind, speed, callsign, start_time, leg_speeds, halts):
+            raise AlreadyReported
+        assert callsign is not None and speed is not None and start_time is not None
+        assert leg_speeds is not None and halts is not None
         return Patrol(
-            callsign=sec["callsign"].text(),
+            callsign=callsign,
             route=route.points,
             speed_m_s=speed,
             leg_speeds_m_s=leg_speeds,
             halts=halts,
-            start_time=sec["start"].timestamp(),
+            start_time=start_time,
             kind="foot" if kind == "foot" else "vehicle",
         )
 
     def _legs(self, f: Field, n_legs: int, speed: float) -> tuple[float, ...]:
         speeds: list[float | None] = [None] * n_legs
+        failed = False
         for item in f.items():
-            sec = item.mapping(("from", "to", "speed"), required=("from", "to", "speed"))
-            start = sec["from"].integer(0, n_legs - 1)
-            end = sec["to"].integer(1, n_legs)
-            if end <= start:
-                raise sec["to"].error(
-                    "a leg range must run forward along the route",
-                    found=f"from {start} to {end}",
-                    expected=f"'to' greater than 'from' (route points 0 to {n_legs})",
-                )
-            value = sec["speed"].quantity(SPEED, positive=True)
-            for leg in range(start, end):
-                if speeds[leg] is not None:
-                    raise item.error(
-                        f"leg {leg} (route point {leg} to {leg + 1}) is given a speed twice",
-                        expected="leg ranges that do not overlap",
+            leg = self.attempt(self._leg, item, n_legs)
+            if leg is None:
+                failed = True
+                continue
+            start, end, value = leg
+            for i in range(start, end):
+                if speeds[i] is not None:
+                    report(
+                        item.error(
+                            f"leg {i} (route point {i} to {i + 1}) is given a speed twice",
+                            expected="leg ranges that do not overlap",
+                        )
                     )
-                speeds[leg] = value
+                    failed = True
+                    break
+                speeds[i] = value
+        if failed:
+            raise AlreadyReported
         return tuple(speed if s is None else s for s in speeds)
 
-    def _halts(self, f: Field, line_m: LineString, frame: LocalFrame) -> tuple[Halt, ...]:
-        length = float(line_m.length)
-        halts: list[Halt] = []
-        for item in f.items():
-            sec = item.mapping(("name", "at", "duration"), required=("at", "duration"))
-            at_f = sec["at"]
-            if at_f.is_mapping or at_f.is_sequence:
-                point = read_point(at_f)
-                xy = Point(frame.to_local(point.lat_deg, point.lon_deg))
-                off_m = float(line_m.distance(xy))
-                if off_m > HALT_SNAP_TOLERANCE_M:
-                    raise at_f.error(
-                        "the halt point is too far from the route to snap onto it",
-                        found=f"{off_m:.0f} m from the route",
-                        expected=f"within {HALT_SNAP_TOLERANCE_M:.0f} m of the route",
-                    )
-                at_m = float(line_m.project(xy))
-            else:
-                at_m = at_f.quantity(LENGTH, minimum=0.0)
-                if at_m > length + 1e-6:
-                    raise at_f.error(
-                        "the halt lies beyond the end of the route",
-                        found=f"{at_m:.0f} m along the route",
-                        expected=f"at most the route's length, {length:.0f} m",
-                    )
-            halts.append(
-                Halt(
-                    at_m=at_m,
-                    duration_s=sec["duration"].quantity(DURATION, positive=True),
-                    name=sec["name"].text() if "name" in sec else "",
-                )
+    def _leg(self, item: Field, n_legs: int) -> tuple[int, int, float]:
+        sec = item.mapping(("from", "to", "speed"), required=("from", "to", "speed"))
+        start = self.attempt(sec["from"].integer, 0, n_legs - 1)
+        end = self.attempt(sec["to"].integer, 1, n_legs)
+        value = self.q(sec, "speed", SPEED, positive=True)
+        if start is not None and end is not None and end <= start:
+            raise sec["to"].error(
+                "a leg range must run forward along the route",
+                found=f"from {start} to {end}",
+                expected=f"'to' greater than 'from' (route points 0 to {n_legs})",
             )
-        return tuple(sorted(halts, key=lambda h: h.at_m))
+        if start is None or end is None or value is None:
+            raise AlreadyReported
+        return start, end, value
+
+    def _halts(self, f: Field, line_m: LineString, frame: LocalFrame) -> tuple[Halt, ...]:
+        halts = [self.attempt(self._halt, item, line_m, frame) for item in f.items()]
+        kept = [h for h in halts if h is not None]
+        if len(kept) != len(halts):
+            raise AlreadyReported
+        return tuple(sorted(kept, key=lambda h: h.at_m))
+
+    def _halt(self, item: Field, line_m: LineString, frame: LocalFrame) -> Halt:
+        length = float(line_m.length)
+        sec = item.mapping(("name", "at", "duration"), required=("at", "duration"))
+        duration = self.q(sec, "duration", DURATION, positive=True)
+        name = self.attempt(sec["name"].text) if "name" in sec else ""
+        at_f = sec["at"]
+        at_m: float | None
+        if at_f.is_mapping or at_f.is_sequence:
+            point = read_point(at_f)
+            xy = Point(frame.to_local(point.lat_deg, point.lon_deg))
+            off_m = float(line_m.distance(xy))
+            if off_m > HALT_SNAP_TOLERANCE_M:
+                raise at_f.error(
+                    "the halt point is too far from the route to snap onto it",
+                    found=f"{off_m:.0f} m from the route",
+                    expected=f"within {HALT_SNAP_TOLERANCE_M:.0f} m of the route",
+                )
+            at_m = float(line_m.project(xy))
+        else:
+            at_m = self.attempt(lambda: at_f.quantity(LENGTH, minimum=0.0))
+            if at_m is not None and at_m > length + 1e-6:
+                raise at_f.error(
+                    "the halt lies beyond the end of the route",
+                    found=f"{at_m:.0f} m along the route",
+                    expected=f"at most the route's length, {length:.0f} m",
+                )
+        if at_m is None or duration is None or name is None:
+            raise AlreadyReported
+        return Halt(at_m=at_m, duration_s=duration, name=name)
 
     # -- vehicle -------------------------------------------------------------------
 
@@ -282,113 +402,244 @@ class _MissionReader:
             ),
             required=("name", "cruise_speed", "max_speed", "endurance"),
         )
-        cruise = sec["cruise_speed"].quantity(SPEED, positive=True)
-        top = sec["max_speed"].quantity(SPEED, positive=True)
-        if cruise > top:
-            raise sec["cruise_speed"].error(
-                "the cruise speed exceeds the maximum speed",
-                found=f"cruise {cruise:g} m/s > max {top:g} m/s",
-                expected="cruise_speed ≤ max_speed",
+        name = self.attempt(sec["name"].text)
+        sysid = self.attempt(sec["sysid"].integer, 1, 255) if "sysid" in sec else 1
+        cruise = self.q(sec, "cruise_speed", SPEED, positive=True)
+        top = self.q(sec, "max_speed", SPEED, positive=True)
+        if cruise is not None and top is not None and cruise > top:
+            report(
+                sec["cruise_speed"].error(
+                    "the cruise speed exceeds the maximum speed",
+                    found=f"cruise {cruise:g} m/s > max {top:g} m/s",
+                    expected="cruise_speed ≤ max_speed",
+                )
             )
-        reserve = 0.2
-        if "reserve" in sec:
-            reserve = sec["reserve"].quantity(FRACTION, minimum=0.0)
-            if reserve >= 1.0:
-                raise sec["reserve"].error(
+        reserve = self.q(sec, "reserve", FRACTION, 0.2, minimum=0.0)
+        if "reserve" in sec and reserve is not None and reserve >= 1.0:
+            report(
+                sec["reserve"].error(
                     "the reserve leaves no flight time",
                     found=f"{reserve * 100:g} %",
                     expected="a reserve below 100 %, e.g. '20 %'",
                 )
+            )
+            reserve = None
+        climb = self.q(sec, "climb_rate", SPEED, 2.5, positive=True)
+        descent = self.q(sec, "descent_rate", SPEED, 1.5, positive=True)
+        endurance = self.q(sec, "endurance", DURATION, positive=True)
+        turnaround = self.q(sec, "turnaround", DURATION, 300.0, minimum=0.0)
+        camera = self.attempt(self._camera, sec["camera"]) if "camera" in sec else Camera()
+        values = (name, sysid, cruise, top, reserve, climb, descent, endurance, turnaround, camera)
+        if None in values or (cruise is not None and top is not None and cruise > top):
+            raise AlreadyReported
+        assert name is not None and sysid is not None and camera is not None
+        assert cruise is not None and top is not None and reserve is not None
+        assert climb is not None and descent is not None and endurance is not None
+        assert turnaround is not None
         return Vehicle(
-            name=sec["name"].text(),
-            sysid=sec["sysid"].integer(1, 255) if "sysid" in sec else 1,
+            name=name,
+            sysid=sysid,
             cruise_speed_m_s=cruise,
             max_speed_m_s=top,
-            climb_rate_m_s=_opt(sec, "climb_rate", SPEED, 2.5, positive=True),
-            descent_rate_m_s=_opt(sec, "descent_rate", SPEED, 1.5, positive=True),
-            endurance_s=sec["endurance"].quantity(DURATION, positive=True),
+            climb_rate_m_s=climb,
+            descent_rate_m_s=descent,
+            endurance_s=endurance,
             reserve_fraction=reserve,
-            camera=self._camera(sec["camera"]) if "camera" in sec else Camera(),
-            turnaround_s=_opt(sec, "turnaround", DURATION, 300.0, minimum=0.0),
+            camera=camera,
+            turnaround_s=turnaround,
         )
 
     def _camera(self, f: Field) -> Camera:
         sec = f.mapping(("hfov", "vfov", "gimbal_pitch", "resolution"))
-        default = Camera()
-        width, height = default.width_px, default.height_px
-        if "resolution" in sec:
-            width, height = _resolution(sec["resolution"])
+        d = Camera()
+        size = (
+            self.attempt(_resolution, sec["resolution"])
+            if "resolution" in sec
+            else (d.width_px, d.height_px)
+        )
+        hfov = self.q(sec, "hfov", ANGLE, d.hfov_deg, positive=True, maximum=179.0)
+        vfov = self.q(sec, "vfov", ANGLE, d.vfov_deg, positive=True, maximum=179.0)
+        pitch = self.q(sec, "gimbal_pitch", ANGLE, d.gimbal_pitch_deg, minimum=-90.0, maximum=30.0)
+        if size is None or hfov is None or vfov is None or pitch is None:
+            raise AlreadyReported
         return Camera(
-            hfov_deg=_opt(sec, "hfov", ANGLE, default.hfov_deg, positive=True, maximum=179.0),
-            vfov_deg=_opt(sec, "vfov", ANGLE, default.vfov_deg, positive=True, maximum=179.0),
-            gimbal_pitch_deg=_opt(
-                sec, "gimbal_pitch", ANGLE, default.gimbal_pitch_deg, minimum=-90.0, maximum=30.0
-            ),
-            width_px=width,
-            height_px=height,
+            hfov_deg=hfov,
+            vfov_deg=vfov,
+            gimbal_pitch_deg=pitch,
+            width_px=size[0],
+            height_px=size[1],
         )
 
     # -- launch and airspace -------------------------------------------------------
 
-    def _launch(self, f: Field, route: Line) -> Launch:
+    def _launch(self, f: Field, route: Line | None) -> Launch:
         sec = f.mapping(("site", "alt_msl", "rally"), required=("site",))
         site_f = sec["site"]
         with_patrol = not (site_f.is_mapping or site_f.is_sequence)
+        site: GeoPoint | None = None
         if with_patrol:
             if not site_f.is_null and site_f.node.value != "with_patrol":
-                raise site_f.wrong("'with_patrol' or a point {lat, lon}", "unknown launch site")
-            if site_f.is_null:
-                raise site_f.wrong("'with_patrol' or a point {lat, lon}", "missing launch site")
-            site = route.points[0]
+                report(site_f.wrong("'with_patrol' or a point {lat, lon}", "unknown launch site"))
+            elif site_f.is_null:
+                report(site_f.wrong("'with_patrol' or a point {lat, lon}", "missing launch site"))
+            elif route is not None:
+                site = route.points[0]
         else:
-            site = read_point(site_f)
-        return Launch(
-            site=site,
-            with_patrol=with_patrol,
-            rally=read_points(sec["rally"]) if "rally" in sec else (),
-            alt_msl_m=_opt(sec, "alt_msl", LENGTH, 0.0, minimum=-500.0, maximum=9000.0),
-        )
+            site = self.attempt(read_point, site_f)
+        rally = self.attempt(read_points, sec["rally"]) if "rally" in sec else ()
+        alt = self.q(sec, "alt_msl", LENGTH, 0.0, minimum=-500.0, maximum=9000.0)
+        if site is None or rally is None or alt is None:
+            raise AlreadyReported
+        return Launch(site=site, with_patrol=with_patrol, rally=rally, alt_msl_m=alt)
 
     def _airspace(self, f: Field) -> Airspace:
         sec = f.mapping(("keep_in", "keep_out", "border", "altitude"))
         default = Airspace()
-        keep_outs: list[KeepOut] = []
-        names: set[str] = set()
-        for item in sec["keep_out"].items() if "keep_out" in sec else []:
-            ko = item.mapping(("name", "polygon"), required=("name", "polygon"))
-            name = ko["name"].text()
-            if name in names:
-                raise ko["name"].error(
-                    f"two keep-out areas are named '{name}'", expected="unique names"
+        keep_in: tuple[GeoPoint, ...] | None = None
+        keep_outs: list[_NamedArea] = []
+        failed = False
+        if "keep_in" in sec:
+            area = self.attempt(self._keep_in, sec["keep_in"])
+            if area is None:
+                failed = True
+            else:
+                keep_in, holes = area
+                keep_outs.extend(holes)
+        if "keep_out" in sec:
+            read = self.attempt(self._keep_outs, sec["keep_out"])
+            if read is None:
+                failed = True
+            else:
+                keep_outs.extend(read)
+        names: dict[str, _NamedArea] = {}
+        for ko in keep_outs:
+            if ko.name in names:
+                report(
+                    (ko.field or sec["keep_out"]).error(
+                        f"two keep-out areas are named '{ko.name}'",
+                        found=f"'{ko.name}' also {names[ko.name].where or 'given before'}",
+                        expected="unique names",
+                    )
                 )
-            names.add(name)
-            keep_outs.append(KeepOut(name, read_polygon(ko["polygon"])))
-        lo, hi = default.min_alt_agl_m, default.max_alt_agl_m
+                failed = True
+            names[ko.name] = ko
+        lo: float | None = default.min_alt_agl_m
+        hi: float | None = default.max_alt_agl_m
         if "altitude" in sec:
-            alt = sec["altitude"].mapping(("min", "max"))
-            lo = _opt(alt, "min", LENGTH, lo, minimum=0.0)
-            hi = _opt(alt, "max", LENGTH, hi, positive=True)
-            if lo >= hi:
-                raise alt.field.error(
-                    "the altitude band is empty",
-                    found=f"min {lo:g} m ≥ max {hi:g} m",
-                    expected="min < max",
-                )
+            alt = self.attempt(sec["altitude"].mapping, ("min", "max"))
+            if alt is None:
+                lo = hi = None
+            else:
+                lo = self.q(alt, "min", LENGTH, lo, minimum=0.0)
+                hi = self.q(alt, "max", LENGTH, hi, positive=True)
+                if lo is not None and hi is not None and lo >= hi:
+                    report(
+                        alt.field.error(
+                            "the altitude band is empty",
+                            found=f"min {lo:g} m ≥ max {hi:g} m",
+                            expected="min < max",
+                        )
+                    )
+                    failed = True
+        border = self.attempt(self._border, sec["border"]) if "border" in sec else None
+        if failed or lo is None or hi is None or ("border" in sec and border is None):
+            raise AlreadyReported
         return Airspace(
-            keep_in=read_polygon(sec["keep_in"]) if "keep_in" in sec else None,
-            keep_out=tuple(keep_outs),
-            border=self._border(sec["border"]) if "border" in sec else None,
+            keep_in=keep_in,
+            keep_out=tuple(KeepOut(k.name, k.polygon) for k in keep_outs),
+            border=border,
             min_alt_agl_m=lo,
             max_alt_agl_m=hi,
         )
 
+    def _keep_in(self, f: Field) -> tuple[tuple[GeoPoint, ...], list[_NamedArea]]:
+        """The keep-in polygon; the holes of one read from a file become keep-outs."""
+        if not f.is_mapping:
+            return read_polygon(f), []
+        sec = f.mapping(("file", "layer"), required=("file",))
+        source = self._area_file(sec)
+        areas = read_area_file(source, f.path, layer=_opt_text(sec, "layer"))
+        if len(areas) != 1:
+            raise sec["file"].error(
+                f"a keep-in file must hold exactly one polygon, {source.name} holds {len(areas)}",
+                found=", ".join(a.where for a in areas[:5]) + (" …" if len(areas) > 5 else ""),
+                expected="one Polygon feature (or a MultiPolygon of one part)",
+            )
+        area = areas[0]
+        holes = [
+            _NamedArea(f"keep-in hole {i + 1}", ring, f"hole {i + 1} of {area.where}", sec["file"])
+            for i, ring in enumerate(area.holes)
+        ]
+        return area.exterior, holes
+
+    def _keep_outs(self, f: Field) -> list[_NamedArea]:
+        if f.is_mapping:
+            return self._keep_out_file(f)
+        out: list[_NamedArea] = []
+        failed = False
+        for item in f.items():
+            read = self.attempt(self._keep_out_item, item)
+            if read is None:
+                failed = True
+            else:
+                out.extend(read)
+        if failed:
+            raise AlreadyReported
+        return out
+
+    def _keep_out_item(self, item: Field) -> list[_NamedArea]:
+        if item.is_mapping and any(getattr(k, "value", None) == "file" for k, _ in item.node.value):
+            return self._keep_out_file(item)
+        ko = item.mapping(("name", "polygon"), required=("name", "polygon"))
+        name = self.attempt(ko["name"].text)
+        polygon = self.attempt(read_polygon, ko["polygon"])
+        if name is None or polygon is None:
+            raise AlreadyReported
+        return [_NamedArea(name, polygon, f"at line {ko['name'].line}", ko["name"])]
+
+    def _keep_out_file(self, f: Field) -> list[_NamedArea]:
+        sec = f.mapping(("file", "name_field", "layer"), required=("file",))
+        source = self._area_file(sec)
+        name_field = _opt_text(sec, "name_field")
+        areas = read_area_file(source, f.path, layer=_opt_text(sec, "layer"), name_field=name_field)
+        out: list[_NamedArea] = []
+        errors: list[MissionError] = []
+        for area in areas:
+            if area.holes:
+                errors.append(
+                    sec["file"].error(
+                        f"{area.where} has a hole: a keep-out must be a plain polygon",
+                        found=f"{len(area.holes)} interior ring(s)",
+                        expected="polygons without holes (split the area in QGIS, or draw "
+                        "the hole's surroundings as separate keep-outs)",
+                    )
+                )
+                continue
+            out.append(_NamedArea(area.name, area.exterior, area.where, sec["file"]))
+        raise_all(errors)
+        return out
+
+    def _area_file(self, sec: Section) -> Path:
+        file_f = sec["file"]
+        source = (self.base_dir / file_f.text()).resolve()
+        if source.suffix.lower() not in AREA_EXTENSIONS:
+            raise file_f.wrong(
+                "a " + ", ".join(AREA_EXTENSIONS) + " file", "unsupported area file type"
+            )
+        if not source.is_file():
+            raise file_f.error(
+                "area file not found", found=str(source), expected="an existing file"
+            )
+        return source
+
     def _border(self, f: Field) -> Border:
         sec = f.mapping(("name", "line", "buffer"), required=("line", "buffer"))
-        return Border(
-            name=sec["name"].text() if "name" in sec else "border",
-            line=read_line(sec["line"], self.base_dir).points,
-            buffer_m=sec["buffer"].quantity(LENGTH, minimum=0.0),
-        )
+        name = self.attempt(sec["name"].text) if "name" in sec else "border"
+        line = self.attempt(read_line, sec["line"], self.base_dir)
+        buffer = self.q(sec, "buffer", LENGTH, minimum=0.0)
+        if name is None or line is None or buffer is None:
+            raise AlreadyReported
+        return Border(name=name, line=line.points, buffer_m=buffer)
 
     # -- overwatch -----------------------------------------------------------------
 
@@ -408,93 +659,124 @@ class _MissionReader:
             )
         )
         default = Overwatch()
-        strategy: StrategyName = default.strategy
+        strategy: StrategyName | None = default.strategy
         if "strategy" in sec:
-            chosen = sec["strategy"].choice(STRATEGIES, "strategy")
-            strategy = next(s for s in STRATEGIES if s == chosen)
-        lead_min = _opt(sec, "lead_min", DURATION, default.lead_min_s, minimum=0.0)
-        lead_max = _opt(sec, "lead_max", DURATION, default.lead_max_s, positive=True)
-        if lead_min >= lead_max:
+            chosen = self.attempt(sec["strategy"].choice, STRATEGIES, "strategy")
+            strategy = next((s for s in STRATEGIES if s == chosen), None)
+        lead_min = self.q(sec, "lead_min", DURATION, default.lead_min_s, minimum=0.0)
+        lead_max = self.q(sec, "lead_max", DURATION, default.lead_max_s, positive=True)
+        window_ok = lead_min is not None and lead_max is not None and lead_min < lead_max
+        if lead_min is not None and lead_max is not None and not window_ok:
             where = sec.get("lead_min") or sec.get("lead_max") or sec.field
-            raise where.error(
-                "the lead window is empty",
-                found=f"lead_min {lead_min:g} s ≥ lead_max {lead_max:g} s",
-                expected="lead_min < lead_max",
+            report(
+                where.error(
+                    "the lead window is empty",
+                    found=f"lead_min {lead_min:g} s ≥ lead_max {lead_max:g} s",
+                    expected="lead_min < lead_max",
+                )
             )
-        lead = LeadParams()
+        lead: LeadParams | None = LeadParams()
         if "lead" in sec:
-            block = sec["lead"].mapping(("target_lead",))
-            if "target_lead" in block:
-                target = block["target_lead"].quantity(DURATION, positive=True)
-                if not lead_min <= target <= lead_max:
-                    raise block["target_lead"].error(
-                        "the target lead lies outside the lead window",
-                        found=f"{target:g} s",
-                        expected=f"between lead_min {lead_min:g} s and lead_max {lead_max:g} s",
-                    )
-                lead = LeadParams(target_lead_s=target)
+            lead = self.attempt(self._lead, sec["lead"], lead_min, lead_max, window_ok)
+        altitude = self.q(sec, "altitude", LENGTH, default.altitude_agl_m, positive=True)
+        corridor = self.q(sec, "corridor_width", LENGTH, default.corridor_width_m, positive=True)
+        escort = self.attempt(self._escort, sec["escort"]) if "escort" in sec else EscortParams()
+        bounding = (
+            self.attempt(self._bounding, sec["bounding"]) if "bounding" in sec else BoundingParams()
+        )
+        static = self.attempt(self._static, sec["static"]) if "static" in sec else StaticParams()
+        baseline = (
+            self.attempt(self._baseline, sec["baseline"]) if "baseline" in sec else FollowBaseline()
+        )
+        parts = (strategy, lead, altitude, corridor, escort, bounding, static, baseline)
+        if not window_ok or None in parts:
+            raise AlreadyReported
+        assert strategy is not None and lead is not None and altitude is not None
+        assert corridor is not None and escort is not None and bounding is not None
+        assert static is not None and baseline is not None
+        assert lead_min is not None and lead_max is not None
         return Overwatch(
             strategy=strategy,
-            altitude_agl_m=_opt(sec, "altitude", LENGTH, default.altitude_agl_m, positive=True),
-            corridor_width_m=_opt(
-                sec, "corridor_width", LENGTH, default.corridor_width_m, positive=True
-            ),
+            altitude_agl_m=altitude,
+            corridor_width_m=corridor,
             lead_min_s=lead_min,
             lead_max_s=lead_max,
             lead=lead,
-            escort=self._escort(sec["escort"]) if "escort" in sec else EscortParams(),
-            bounding=self._bounding(sec["bounding"]) if "bounding" in sec else BoundingParams(),
-            static=self._static(sec["static"]) if "static" in sec else StaticParams(),
-            baseline=self._baseline(sec["baseline"]) if "baseline" in sec else FollowBaseline(),
+            escort=escort,
+            bounding=bounding,
+            static=static,
+            baseline=baseline,
         )
+
+    def _lead(
+        self, f: Field, lead_min: float | None, lead_max: float | None, window_ok: bool
+    ) -> LeadParams:
+        block = f.mapping(("target_lead",))
+        if "target_lead" not in block:
+            return LeadParams()
+        target = block["target_lead"].quantity(DURATION, positive=True)
+        if (
+            window_ok
+            and lead_min is not None
+            and lead_max is not None
+            and not lead_min <= target <= lead_max
+        ):
+            raise block["target_lead"].error(
+                "the target lead lies outside the lead window",
+                found=f"{target:g} s",
+                expected=f"between lead_min {lead_min:g} s and lead_max {lead_max:g} s",
+            )
+        return LeadParams(target_lead_s=target)
 
     def _escort(self, f: Field) -> EscortParams:
         sec, d = f.mapping(("radius", "ahead")), EscortParams()
-        return EscortParams(
-            radius_m=_opt(sec, "radius", LENGTH, d.radius_m, positive=True),
-            ahead_s=_opt(sec, "ahead", DURATION, d.ahead_s, minimum=0.0),
-        )
+        radius = self.q(sec, "radius", LENGTH, d.radius_m, positive=True)
+        ahead = self.q(sec, "ahead", DURATION, d.ahead_s, minimum=0.0)
+        if radius is None or ahead is None:
+            raise AlreadyReported
+        return EscortParams(radius_m=radius, ahead_s=ahead)
 
     def _bounding(self, f: Field) -> BoundingParams:
         sec, d = f.mapping(("standoff", "hop")), BoundingParams()
-        return BoundingParams(
-            standoff_m=_opt(sec, "standoff", LENGTH, d.standoff_m, minimum=0.0),
-            hop_m=_opt(sec, "hop", LENGTH, d.hop_m, positive=True),
-        )
+        standoff = self.q(sec, "standoff", LENGTH, d.standoff_m, minimum=0.0)
+        hop = self.q(sec, "hop", LENGTH, d.hop_m, positive=True)
+        if standoff is None or hop is None:
+            raise AlreadyReported
+        return BoundingParams(standoff_m=standoff, hop_m=hop)
 
     def _static(self, f: Field) -> StaticParams:
         sec = f.mapping(("site", "orbit_radius", "duration"))
-        site: GeoPoint | None = read_point(sec["site"]) if "site" in sec else None
-        duration = sec["duration"].quantity(DURATION, positive=True) if "duration" in sec else None
-        return StaticParams(
-            site=site,
-            orbit_radius_m=_opt(sec, "orbit_radius", LENGTH, 0.0, minimum=0.0),
-            duration_s=duration,
-        )
+        site = self.attempt(read_point, sec["site"]) if "site" in sec else None
+        duration = self.q(sec, "duration", DURATION, positive=True)
+        radius = self.q(sec, "orbit_radius", LENGTH, 0.0, minimum=0.0)
+        if ("site" in sec and site is None) or ("duration" in sec and duration is None):
+            raise AlreadyReported
+        if radius is None:
+            raise AlreadyReported
+        return StaticParams(site=site, orbit_radius_m=radius, duration_s=duration)
 
     def _baseline(self, f: Field) -> FollowBaseline:
         sec, d = f.mapping(("offset_ahead", "offset_right")), FollowBaseline()
-        return FollowBaseline(
-            offset_ahead_m=_opt(sec, "offset_ahead", LENGTH, d.offset_ahead_m),
-            offset_right_m=_opt(sec, "offset_right", LENGTH, d.offset_right_m),
-        )
+        ahead = self.q(sec, "offset_ahead", LENGTH, d.offset_ahead_m)
+        right = self.q(sec, "offset_right", LENGTH, d.offset_right_m)
+        if ahead is None or right is None:
+            raise AlreadyReported
+        return FollowBaseline(offset_ahead_m=ahead, offset_right_m=right)
 
 
-def _opt(
-    sec: Section,
-    key: str,
-    kind: Kind,
-    default: float,
-    *,
-    positive: bool = False,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> float:
-    """An optional quantity: ``default`` (SI) when the key is absent."""
+@dataclass(frozen=True)
+class _NamedArea:
+    """A keep-out while it is read: its name, its corners and where it came from."""
+
+    name: str
+    polygon: tuple[GeoPoint, ...]
+    where: str = ""
+    field: Field | None = None
+
+
+def _opt_text(sec: Section, key: str) -> str | None:
     f = sec.get(key)
-    if f is None:
-        return default
-    return f.quantity(kind, positive=positive, minimum=minimum, maximum=maximum)
+    return None if f is None else f.text()
 
 
 def _resolution(f: Field) -> tuple[int, int]:

@@ -4,20 +4,27 @@ The loader composes the file with :func:`yaml.compose` (no construction, no
 arbitrary tags) and walks it through :class:`Field`, a YAML node plus its
 dotted path (``patrol.route[3]``). Every ``Field`` can make a located
 :class:`~overwatch.errors.MissionError`.
+
+Inside :func:`collecting_errors`, mistakes that do not stop the reading of a
+mapping (an unknown or duplicate key) are recorded with :func:`report` and the
+reading goes on, so one run can name every mistake in the file; outside it
+they are raised at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
-from overwatch.errors import MissionError
+from overwatch.errors import MissionError, MissionErrors
 from overwatch.mission.units import Kind, QuantityError, expected_text, parse_quantity
 
 _TAG = "tag:yaml.org,2002:"
@@ -29,6 +36,40 @@ _TYPE_NAMES = {
     "null": "nothing (null)",
     "timestamp": "a timestamp",
 }
+
+
+class AlreadyReported(Exception):
+    """A part could not be read, and its errors are already recorded with :func:`report`."""
+
+
+_SINK: ContextVar[list[MissionError] | None] = ContextVar("mission_error_sink", default=None)
+
+
+@contextlib.contextmanager
+def collecting_errors() -> Iterator[list[MissionError]]:
+    """Record reported errors in the yielded list instead of raising them."""
+    sink: list[MissionError] = []
+    token = _SINK.set(sink)
+    try:
+        yield sink
+    finally:
+        _SINK.reset(token)
+
+
+def report(error: MissionError) -> None:
+    """Record ``error`` when errors are being collected; raise it otherwise."""
+    sink = _SINK.get()
+    if sink is None:
+        raise error
+    sink.append(error)
+
+
+def raise_all(errors: list[MissionError]) -> None:
+    """Raise ``errors`` as one (a :class:`MissionErrors` when several); nothing when empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise MissionErrors(errors)
 
 
 def compose_file(path: Path) -> yaml.Node:
@@ -132,27 +173,41 @@ class Field:
         if not self.is_mapping:
             raise self.wrong("a mapping with keys " + ", ".join(allowed))
         entries: dict[str, Field] = {}
+        suggested: set[str] = set()  # keys an unknown key was probably meant to be
         for key_node, value_node in self.node.value:
             key_field = Field(key_node, self.path, self.file)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise key_field.error("a key must be a plain name", found=describe(key_node))
+                report(key_field.error("a key must be a plain name", found=describe(key_node)))
+                continue
             key = str(key_node.value)
             if key in entries:
-                raise key_field.error(
-                    f"duplicate key '{key}' (first given on line {entries[key].line})"
+                report(
+                    key_field.error(
+                        f"duplicate key '{key}' (first given on line {entries[key].line})"
+                    )
                 )
+                continue
             if key not in allowed:
-                raise key_field.error(
-                    f"unknown key '{key}'{did_you_mean(key, allowed)}",
-                    found=repr(key),
-                    expected="one of " + ", ".join(allowed),
+                suggested.update(difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6))
+                report(
+                    key_field.error(
+                        f"unknown key '{key}'{did_you_mean(key, allowed)}",
+                        found=repr(key),
+                        expected="one of " + ", ".join(allowed),
+                    )
                 )
+                continue
             entries[key] = self.child(value_node, key)
-        for key in required:
-            if key not in entries:
-                raise self.error(
-                    f"missing required key '{key}'", expected="keys " + ", ".join(required)
-                )
+        missing = [key for key in required if key not in entries]
+        raise_all(
+            [
+                self.error(f"missing required key '{key}'", expected="keys " + ", ".join(required))
+                for key in missing
+                if key not in suggested  # the unknown key's "did you mean" says it already
+            ]
+        )
+        if missing:
+            raise AlreadyReported
         return Section(self, entries)
 
     def items(self) -> list[Field]:

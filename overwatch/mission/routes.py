@@ -2,14 +2,23 @@
 
 Three formats, picked by the file's extension:
 
-* GeoJSON (``.geojson``, ``.json``): a ``LineString`` geometry, a ``Feature``
-  holding one, or a ``FeatureCollection`` with exactly one ``LineString``
-  feature (point features beside it are ignored). Coordinates are
+* GeoJSON (``.geojson``, ``.json``): a ``LineString`` or ``MultiLineString``
+  geometry, a ``Feature`` holding one, or a ``FeatureCollection`` with exactly
+  one such feature (point features beside it are ignored). Coordinates are
   ``[lon, lat]`` or ``[lon, lat, alt]`` (RFC 7946 order).
-* KML (``.kml``): exactly one ``<LineString>``; its ``<coordinates>`` are
-  ``lon,lat[,alt]`` tuples separated by white space.
+* KML (``.kml``): exactly one placemark with a ``<LineString>``, or with a
+  ``<MultiGeometry>`` of them; ``<coordinates>`` are ``lon,lat[,alt]`` tuples
+  separated by white space.
+* GeoPackage (``.gpkg``, QGIS's default; needs the ``overwatch[gis]`` extra):
+  exactly one ``LineString`` or ``MultiLineString`` feature in the layer
+  (point features beside it are ignored), in any CRS with an EPSG code.
 * GPX (``.gpx``): one track (``trk/trkseg/trkpt``; several segments are
   joined in order) or, without a track, one route (``rte/rtept``).
+
+A multi-line (QGIS's usual export of a road) is one route when its parts join
+end to end, in order: each part must start within :data:`JOIN_TOLERANCE_M`
+of where the one before it ends. One that does not is refused, naming the
+two parts, where each ends and starts, and the gap.
 
 Every reader returns the points as ``(lat_deg, lon_deg)`` tuples — our
 order — and raises :class:`~overwatch.errors.MissionError` naming the file.
@@ -25,18 +34,31 @@ from pathlib import Path
 from typing import Any
 
 from overwatch.errors import MissionError
+from overwatch.geo import geodesic_distance_m
+from overwatch.mission.gpkg import read_gpkg
 
 LatLon = tuple[float, float]
 
-EXTENSIONS = (".geojson", ".json", ".kml", ".gpx")
+#: how far apart (metres) the end of one part of a multi-line and the start of the next may be
+JOIN_TOLERANCE_M = 10.0
+
+EXTENSIONS = (".geojson", ".json", ".kml", ".gpkg", ".gpx")
 
 
-def read_line_file(path: Path, field: str = "") -> list[LatLon]:
-    """The points of the one line in ``path`` (GeoJSON, KML or GPX), as ``(lat, lon)`` degrees."""
+def read_line_file(path: Path, field: str = "", layer: str | None = None) -> list[LatLon]:
+    """The points of the one line in ``path`` (GeoJSON, KML, GeoPackage or GPX), ``(lat, lon)``."""
+    if layer is not None and path.suffix.lower() != ".gpkg":
+        raise MissionError(
+            "'layer' applies to GeoPackage files only",
+            file=str(path),
+            field=field or None,
+            expected="a .gpkg file, or no 'layer' key",
+        )
     readers: dict[str, Callable[[Path, str], list[LatLon]]] = {
         ".geojson": read_geojson,
         ".json": read_geojson,
         ".kml": read_kml,
+        ".gpkg": lambda p, f: read_gpkg_line(p, f, layer),
         ".gpx": read_gpx,
     }
     reader = readers.get(path.suffix.lower())
@@ -46,7 +68,7 @@ def read_line_file(path: Path, field: str = "") -> list[LatLon]:
             file=str(path),
             field=field or None,
             found=repr(path.suffix or path.name),
-            expected="a .geojson, .kml or .gpx file",
+            expected="a .geojson, .kml, .gpkg or .gpx file",
         )
     if not path.is_file():
         raise MissionError("line file not found", file=str(path), field=field or None)
@@ -81,13 +103,24 @@ def read_geojson(path: Path, field: str = "") -> list[LatLon]:
     if geometries is None:
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise fail(f"GeoJSON of type {found!r}")
-    lines = [g for g in geometries if g.get("type") == "LineString"]
+    lines = [g for g in geometries if g.get("type") in ("LineString", "MultiLineString")]
     if len(lines) != 1:
         kinds = sorted({str(g.get("type")) for g in geometries}) or ["no geometry"]
         raise fail(f"{len(lines)} LineStrings among: {', '.join(kinds)}")
     coords = lines[0].get("coordinates")
     if not isinstance(coords, list):
-        raise fail("a LineString without a coordinate list")
+        raise fail(f"a {lines[0].get('type')} without a coordinate list")
+    if lines[0].get("type") == "LineString":
+        return _geojson_points(coords, path, field)
+    parts = []
+    for k, part in enumerate(coords):
+        if not isinstance(part, list):
+            raise fail(f"part {k + 1} of the MultiLineString is not a coordinate list")
+        parts.append(_geojson_points(part, path, field))
+    return join_parts(parts, path, field)
+
+
+def _geojson_points(coords: list[Any], path: Path, field: str) -> list[LatLon]:
     points: list[LatLon] = []
     for i, c in enumerate(coords):
         if (
@@ -104,6 +137,39 @@ def read_geojson(path: Path, field: str = "") -> list[LatLon]:
             )
         points.append(_checked(float(c[1]), float(c[0]), path, field, i, "[lon, lat]"))
     return points
+
+
+def join_parts(parts: list[list[LatLon]], path: Path, field: str = "") -> list[LatLon]:
+    """The parts of a multi-line as one line, when each starts where the one before ends.
+
+    A start within :data:`JOIN_TOLERANCE_M` of the previous end joins; the
+    repeated point is dropped when it is the very same. Otherwise a located
+    MissionError names both parts, their ends and the gap.
+    """
+    parts = [p for p in parts if p]
+    if not parts:
+        raise MissionError("the multi-line has no points", file=str(path), field=field or None)
+    joined = list(parts[0])
+    for k in range(1, len(parts)):
+        end, start = joined[-1], parts[k][0]
+        gap = geodesic_distance_m(end[0], end[1], start[0], start[1])
+        if gap > JOIN_TOLERANCE_M:
+            hint = ""
+            last = parts[k][-1]
+            if geodesic_distance_m(end[0], end[1], last[0], last[1]) <= JOIN_TOLERANCE_M:
+                hint = f"; part {k + 1} is drawn backwards (QGIS: Reverse Line Direction)"
+            raise MissionError(
+                f"the parts of the multi-line do not join: part {k} ends at lat "
+                f"{end[0]:.6f}, lon {end[1]:.6f}, part {k + 1} starts at lat {start[0]:.6f}, "
+                f"lon {start[1]:.6f}, {gap:.0f} m away{hint}",
+                file=str(path),
+                field=field or None,
+                found=f"a gap of {gap:.1f} m between parts {k} and {k + 1} of {len(parts)}",
+                expected=f"each part to start within {JOIN_TOLERANCE_M:g} m of where the part "
+                "before it ends (QGIS: snap the ends, or Merge Lines)",
+            )
+        joined.extend(parts[k][1:] if start == end else parts[k])
+    return joined
 
 
 def _geojson_geometries(doc: Any) -> list[dict[str, Any]] | None:
@@ -125,6 +191,36 @@ def _geojson_geometries(doc: Any) -> list[dict[str, Any]] | None:
     if isinstance(kind, str):
         return [doc]
     return None
+
+
+# -- GeoPackage ----------------------------------------------------------------------
+
+
+def read_gpkg_line(path: Path, field: str = "", layer: str | None = None) -> list[LatLon]:
+    """The one line (or joined multi-line) feature of a GeoPackage layer, as ``(lat, lon)``."""
+    features = read_gpkg(path, field, layer)
+    kinds = [("" if f.geometry is None else str(f.geometry.geom_type)) for f in features]
+    lines = [f for f, k in zip(features, kinds, strict=True) if k in _LINE_KINDS]
+    if len(lines) != 1:
+        present = sorted({k or "no geometry" for k in kinds}) or ["no feature"]
+        raise MissionError(
+            "not a line",
+            file=str(path),
+            field=field or None,
+            found=f"{len(lines)} line features among: {', '.join(present)}",
+            expected="a layer with exactly one LineString or MultiLineString feature",
+        )
+    geometry = lines[0].geometry
+    parts = [geometry] if geometry.geom_type == "LineString" else list(geometry.geoms)
+    checked = [
+        [_checked(float(y), float(x), path, field, i, "lon/lat") for i, (x, y) in
+         enumerate(part.coords)]
+        for part in parts
+    ]  # fmt: skip
+    return checked[0] if len(checked) == 1 else join_parts(checked, path, field)
+
+
+_LINE_KINDS = ("LineString", "MultiLineString")
 
 
 # -- KML and GPX ---------------------------------------------------------------------
@@ -152,20 +248,31 @@ def _find_all(root: ET.Element, name: str) -> list[ET.Element]:
 
 
 def read_kml(path: Path, field: str = "") -> list[LatLon]:
-    """The one ``<LineString>`` of a KML file, as ``(lat, lon)`` degrees."""
+    """The one line (or joined multi-line) placemark of a KML file, as ``(lat, lon)`` degrees."""
     root = _parse_xml(path)
-    lines = _find_all(root, "LineString")
-    if len(lines) != 1:
+    holders = [e for e in root.iter() if _local(e.tag) == "Placemark"] or [root]
+    with_lines = [(h, _find_all(h, "LineString")) for h in holders]
+    with_lines = [(h, lines) for h, lines in with_lines if lines]
+    if len(with_lines) != 1:
         shapes = ("Point", "Polygon", "LineString", "LinearRing", "Track")
         present = sorted({_local(e.tag) for e in root.iter() if _local(e.tag) in shapes})
+        count = sum(len(lines) for _, lines in with_lines)
         raise MissionError(
             "not a line",
             file=str(path),
             field=field or None,
-            found=f"{len(lines)} LineStrings (shapes present: {', '.join(present) or 'none'})",
-            expected="a KML file with exactly one <LineString>",
+            found=f"{count} LineStrings"
+            + (f" in {len(with_lines)} placemarks" if with_lines else "")
+            + f" (shapes present: {', '.join(present) or 'none'})",
+            expected="a KML file with exactly one placemark holding a <LineString> "
+            "(or a <MultiGeometry> of them)",
         )
-    coordinates = _find_all(lines[0], "coordinates")
+    parts = [_kml_line(line, path, field) for line in with_lines[0][1]]
+    return parts[0] if len(parts) == 1 else join_parts(parts, path, field)
+
+
+def _kml_line(line: ET.Element, path: Path, field: str) -> list[LatLon]:
+    coordinates = _find_all(line, "coordinates")
     text = coordinates[0].text if coordinates else None
     points: list[LatLon] = []
     for i, token in enumerate((text or "").split()):

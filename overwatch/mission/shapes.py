@@ -3,7 +3,8 @@
 A point is ``{lat: 13.52, lon: 1.07}`` or a pair ``[13.52, 1.07]`` —
 always latitude first (unlike GeoJSON). A line is a list of points or
 ``{file: routes/road.geojson}`` (relative to the mission file; see
-:mod:`overwatch.mission.routes`), optionally ``reverse: true``. A polygon
+:mod:`overwatch.mission.routes`), optionally ``reverse: true`` and, for a
+GeoPackage of several layers, ``layer: NAME``. A polygon
 is a list of at least three points; closing it (repeating the first point)
 is optional. Polygons must be simple: the error says where edges cross.
 """
@@ -16,9 +17,10 @@ from pathlib import Path
 
 from shapely.geometry import LineString
 
+from overwatch.errors import MissionError
 from overwatch.geo import LocalFrame
 from overwatch.mission.model import GeoPoint
-from overwatch.mission.nodes import Field
+from overwatch.mission.nodes import AlreadyReported, Field, raise_all
 from overwatch.mission.routes import EXTENSIONS, read_line_file
 
 POINT_EXPECTED = "a point {lat: 13.52, lon: 1.07} or a pair [lat, lon] in degrees"
@@ -49,7 +51,21 @@ def read_point(f: Field) -> GeoPoint:
 
 
 def read_points(f: Field) -> tuple[GeoPoint, ...]:
-    return tuple(read_point(item) for item in f.items())
+    """Every point of a list; a bad point does not hide the bad points after it."""
+    points: list[GeoPoint] = []
+    errors: list[MissionError] = []
+    reported = False
+    for item in f.items():
+        try:
+            points.append(read_point(item))
+        except MissionError as exc:
+            errors.append(exc)
+        except AlreadyReported:
+            reported = True
+    raise_all(errors)
+    if reported:
+        raise AlreadyReported
+    return tuple(points)
 
 
 @dataclass(frozen=True)
@@ -71,17 +87,18 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
     """A line: an inline list of points or ``{file: path, reverse: bool}``."""
     source: Path | None = None
     if f.is_mapping:
-        section = f.mapping(("file", "reverse"), required=("file",))
+        section = f.mapping(("file", "reverse", "layer"), required=("file",))
         file_f = section["file"]
         name = file_f.text()
         source = (base_dir / name).resolve()
         if source.suffix.lower() not in EXTENSIONS:
-            raise file_f.wrong("a .geojson, .kml or .gpx file", "unsupported line file type")
+            raise file_f.wrong("a .geojson, .kml, .gpkg or .gpx file", "unsupported line file type")
         if not source.is_file():
             raise file_f.error(
                 "line file not found", found=str(source), expected="an existing file"
             )
-        pairs = read_line_file(source, f.path)
+        layer_f = section.get("layer")
+        pairs = read_line_file(source, f.path, layer_f.text() if layer_f else None)
         points = tuple(GeoPoint(lat, lon) for lat, lon in pairs)
         reverse = section.get("reverse")
         if reverse is not None and reverse.boolean():
@@ -89,7 +106,7 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
     elif f.is_sequence:
         points = read_points(f)
     else:
-        raise f.wrong("a list of points, or {file: path.geojson|.kml|.gpx}", "not a line")
+        raise f.wrong("a list of points, or {file: path.geojson|.kml|.gpkg|.gpx}", "not a line")
     if len(points) < min_points:
         where = f" in {source.name}" if source else ""
         raise f.error(
@@ -102,8 +119,7 @@ def read_line(f: Field, base_dir: Path, min_points: int = 2) -> Line:
 
 def read_polygon(f: Field) -> tuple[GeoPoint, ...]:
     """A simple polygon (at least three corners; the closing point is optional)."""
-    items = f.items()
-    points = [read_point(item) for item in items]
+    points = list(read_points(f))
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()
     if len({p.as_tuple() for p in points}) < 3:

@@ -98,3 +98,11 @@ def test_sim_refuses_home_options_because_home_comes_from_the_mission() -> None:
     result = overwatch("sim", str(MISSIONS / "vehicle-patrol.yaml"), "--lat", "1.0")
     assert result.returncode == 2
     assert "home comes from the mission" in result.stderr
+
+
+def test_the_readme_table_lists_every_command_in_help_order() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Commands") :].split("\n\n", 3)[2]
+    rows = [line for line in table.splitlines() if line.startswith("| `overwatch ")]
+    named = [row.split("`overwatch ", 1)[1].split()[0].rstrip("`") for row in rows]
+    assert named == list(COMMANDS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overwatch.errors import MissionError
+from overwatch.errors import MAX_REPORTED_ERRORS, MissionError, MissionErrors
 from overwatch.mission import load_mission
 from tests.mission.helpers import BASE
 
@@ -86,3 +86,37 @@ def test_any_value_gives_a_mission_error_or_loads(index: int, value: str) -> Non
 @given(cut=st.integers(0, len(BASE)))
 def test_truncated_files_give_a_mission_error_or_load(cut: int) -> None:
     load_text(BASE[:cut])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from(VALUE_LINES), odd_values),
+        min_size=2,
+        max_size=6,
+        unique_by=lambda change: change[0],
+    )
+)
+def test_several_bad_values_are_each_located_and_sorted(changes: list[tuple[int, str]]) -> None:
+    lines = list(LINES)
+    for index, value in changes:
+        line = lines[index]
+        if line.strip().startswith("- ["):
+            lines[index] = line[: line.index("- [") + 2] + value
+        else:
+            lines[index] = line[: line.index(":") + 1] + " " + value
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "m.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            load_mission(path)
+        except MissionErrors as err:
+            assert len(err.errors) >= 2
+            assert all(e.file == str(path) and e.line is not None for e in err.errors)
+            located = [(e.line or 0, e.column or 0) for e in err.errors]
+            assert located == sorted(located)
+            assert len(err.lines()) == min(len(err.errors), MAX_REPORTED_ERRORS) + (
+                len(err.errors) > MAX_REPORTED_ERRORS
+            )
+        except MissionError as err:
+            assert err.file == str(path)
