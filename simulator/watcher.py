@@ -53,6 +53,24 @@ def gimbal_angles_deg(q: tuple[float, float, float, float]) -> tuple[float, floa
     return pitch, yaw
 
 
+def earth_frame_yaw(flags: int) -> bool:
+    """Whether a GIMBAL_DEVICE_ATTITUDE_STATUS quaternion's yaw is from north (else from
+    the vehicle's nose): the frame flags say so; without them, MAVLink's older rule
+    applies (yaw lock means north). ArduPilot says "vehicle frame", also when locked.
+
+    >>> earth_frame_yaw(mavlink.GIMBAL_DEVICE_FLAGS_YAW_IN_VEHICLE_FRAME
+    ...                 | mavlink.GIMBAL_DEVICE_FLAGS_YAW_LOCK)
+    False
+    >>> earth_frame_yaw(mavlink.GIMBAL_DEVICE_FLAGS_YAW_LOCK)
+    True
+    """
+    if flags & mavlink.GIMBAL_DEVICE_FLAGS_YAW_IN_VEHICLE_FRAME:
+        return False
+    if flags & mavlink.GIMBAL_DEVICE_FLAGS_YAW_IN_EARTH_FRAME:
+        return True
+    return bool(flags & mavlink.GIMBAL_DEVICE_FLAGS_YAW_LOCK)
+
+
 class MavlinkWatcher:
     """Follows one vehicle's pose on a MAVLink TCP port (see the module docstring).
 
@@ -183,11 +201,8 @@ class MavlinkWatcher:
             self._attitude = msg
         elif kind == "GIMBAL_DEVICE_ATTITUDE_STATUS":
             pitch, yaw = gimbal_angles_deg(tuple(msg.q))
-            earth = msg.flags & (
-                mavlink.GIMBAL_DEVICE_FLAGS_YAW_IN_EARTH_FRAME
-                | mavlink.GIMBAL_DEVICE_FLAGS_YAW_LOCK
-            )
-            if earth and self._attitude is not None:  # the pose wants it from the nose
+            if earth_frame_yaw(msg.flags) and self._attitude is not None:
+                # the pose wants it from the nose
                 yaw = (yaw - math.degrees(self._attitude.yaw) + 180.0) % 360.0 - 180.0
             self._gimbal = (pitch, yaw)
             self._gimbal_reported = True

@@ -12,6 +12,7 @@ FOLL_YAW_BEHAVE=2) flies the same scenario at the same time, beside it.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from tests.ops.runs import MISSION, describe, fly
 #: the acceptance figures (from the issue)
 MIN_LEAD_COVERAGE = 0.95
 MIN_CUE_LEAD_S = 60.0
+#: SITL's physics runs at 1.2 kHz: as fast as it flies reliably on a small machine
+SITL_SPEEDUP = 10.0
 
 
 async def test_live_lead_overwatch_of_the_example_patrol(
@@ -55,4 +58,34 @@ async def test_live_lead_overwatch_of_the_example_patrol(
     # the baseline flew the same patrol; it need not reach 95 %
     assert baseline.outcome.reason == "patrol arrived"
     assert baseline.score.scored_m == pytest.approx(lead.score.scored_m, abs=30.0)
+    assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
+
+
+@pytest.mark.sitl
+async def test_live_lead_overwatch_on_real_sitl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same acceptance on ArduPilot SITL: ``overwatch sim --sitl --scenario`` runs the
+    patrol, the threats and the stand-in detector beside two real SITL vehicles, one flown
+    in live lead, one in ArduPilot's own FOLLOW mode (the baseline)."""
+    sitl = os.environ["ARDUPILOT_SITL"]
+    lead, baseline = await asyncio.gather(
+        fly(tmp_path / "lead", mode="lead", speedup=SITL_SPEEDUP, sitl=sitl),
+        fly(tmp_path / "follow", mode="follow-baseline", speedup=SITL_SPEEDUP, sitl=sitl),
+    )
+    with capsys.disabled():
+        print()
+        print(describe(lead, "SITL live lead overwatch"))
+        print(describe(baseline, "SITL FOLLOW baseline (250 m ahead, FOLL_ACCEL_H=0)"))
+    assert lead.outcome.reason == "patrol arrived" and lead.outcome.landed
+    assert lead.score.scored_m == pytest.approx(lead.score.route_length_m, abs=30.0)
+    assert lead.score.lead_coverage >= MIN_LEAD_COVERAGE, describe(lead, "lead")
+    for threat in lead.score.threats:
+        assert threat.lead_s is not None and threat.lead_s >= MIN_CUE_LEAD_S, (
+            f"{threat.truth_id}: {threat.outcome}, lead {threat.lead_s}"
+        )
+    reserve_pct = 100.0 * load_mission(MISSION).vehicle.reserve_fraction
+    assert lead.lowest_battery_pct is not None and lead.lowest_battery_pct >= reserve_pct
+    # FOLLOW flew on SITL too, beside it
+    assert baseline.outcome.reason == "patrol arrived"
     assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
