@@ -173,9 +173,13 @@ class OnnxDetector:
         self._input_dtype = np.float16 if inputs[0].type == "tensor(float16)" else np.float32
         self.metadata: dict[str, str] = dict(self._session.get_modelmeta().custom_metadata_map)
         shape = inputs[0].shape
-        default_w, default_h = input_size_px or _parse_imgsz(self.metadata.get("imgsz")) or (
-            640,
-            640,
+        default_w, default_h = (
+            input_size_px
+            or _parse_imgsz(self.metadata.get("imgsz"))
+            or (
+                640,
+                640,
+            )
         )
         h = shape[2] if isinstance(shape[2], int) and shape[2] > 0 else default_h
         w = shape[3] if isinstance(shape[3], int) and shape[3] > 0 else default_w
@@ -312,3 +316,11 @@ class OnnxDetector:
             detections.append(Detection(box, self.label_of(int(classes[i])), float(scores[i])))
         detections.sort(key=lambda d: -d.score)
         return detections
+
+
+def load_detector(path: Path, *, option: str = "--detector") -> OnnxDetector:
+    """The detector a command's ``--detector PATH.onnx`` names; its errors name the option."""
+    try:
+        return OnnxDetector(path)
+    except VideoError as exc:
+        raise VideoError(f"{option}: {exc}") from None

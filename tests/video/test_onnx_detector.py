@@ -202,9 +202,7 @@ def test_bad_models_are_reported_clearly(tmp_path: Path) -> None:
     narrow = _yolov5_model(tmp_path / "narrow.onnx", CANDIDATES[:, :5])
     with pytest.raises(VideoError, match=r"neither YOLOv5's 1×N×\(5\+C\) nor YOLOv8's"):
         OnnxDetector(narrow)  # at load, not on the first frame
-    dyn = _yolov5_model(
-        tmp_path / "dyn-narrow.onnx", CANDIDATES[:, :5], dynamic_output=True
-    )
+    dyn = _yolov5_model(tmp_path / "dyn-narrow.onnx", CANDIDATES[:, :5], dynamic_output=True)
     with pytest.raises(VideoError, match="neither"):
         OnnxDetector(dyn)
     names = _yolov8_model(tmp_path / "names.onnx", metadata={"names": "person, car"})

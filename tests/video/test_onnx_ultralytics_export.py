@@ -19,7 +19,7 @@ import numpy as np
 from overwatch.video import OnnxDetector
 from overwatch.video.types import Box, RgbImage
 
-WORDS = "the patrol halted at the wadi crossing while the drone watched the road ahead".split()
+WORDS = ("the", "patrol", "halted", "at", "the", "wadi", "crossing", "while", "the", "drone")
 
 
 def _model() -> Path:
