@@ -24,7 +24,10 @@ def test_stream_detect_geolocate_against_ground_truth(rtp_camera: SyntheticCamer
             receiver.latest, BlobDetector(), Geolocator(camera.intrinsics), pose_at, results.append
         )
         worker.start()
-        time.sleep(6.0)
+        # enough frames to score, however busy the machine is (a generous bound, not a rate)
+        deadline = time.monotonic() + 120.0
+        while len(results) < 60 and time.monotonic() < deadline and worker.error is None:
+            time.sleep(0.1)
         worker.stop()
         stats = receiver.stats()
 
