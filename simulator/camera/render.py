@@ -25,12 +25,14 @@ import numpy.typing as npt
 
 from overwatch.video.types import Box, CameraIntrinsics, PoseLike, RgbImage
 from simulator.camera.projection import camera_to_ned
-from simulator.camera.scene import HAZE_RGB, SKY_RGB, ActorLike, GroundTexture
+from simulator.camera.scene import HAZE_RGB, ROAD_RGB, RUT_RGB, SKY_RGB, ActorLike, GroundTexture
 from simulator.camera.shapes import parts_of
 
 F32 = npt.NDArray[np.float32]
 SUBPIXEL_SHIFT = 4
 GRID_STEP = 8  # pixels between the coarse rays used for haze and sky
+ROAD_SEGMENT_M = 10.0  # road polylines are cut into quads this long to be drawn near the camera
+ROAD_DRAW_M = 500.0  # ground range within which the road is drawn sharp (the texture beyond)
 SCRUB_FADE_M = 300.0  # ground range where single bushes and stones blend into the terrain
 GRIT_FADE_M = 120.0  # the same for the grit alone (grounds without scrub)
 
@@ -91,6 +93,7 @@ class GroundRenderer:
         self._sky[:] = SKY_RGB
         self._haze = np.array(HAZE_RGB, dtype=np.float32)
         self.shadow_darkness = shadow_darkness
+        self._roads = _road_quads(ground.roads_xy, ground.road_width_m)
         # the scrub tile as uint8 around 128: the warp is faster than on float32
         self._scrub = (
             None if ground.scrub is None else np.clip(ground.scrub + 128.0, 0, 255).astype(np.uint8)
@@ -104,6 +107,7 @@ class GroundRenderer:
     ) -> tuple[RgbImage, list[ActorTruth]]:
         """One frame seen from ``pose``, and the ground truth of every actor in view."""
         image = self._render_ground(pose)
+        self._draw_roads(image, pose)
         truths = self._draw_actors(image, pose, actors)
         return image, truths
 
@@ -181,6 +185,38 @@ class GroundRenderer:
             sky = (rows[:, None] + cols[None, :]) <= 1e-4
             out[sky] = self._sky[sky]
         return out
+
+    def _draw_roads(self, image: RgbImage, pose: PoseLike) -> None:
+        """The road surface and its wheel ruts near the camera, sharp (the texture is coarse)."""
+        quads, centres = self._roads
+        if not len(quads):
+            return
+        cam = np.array(self._camera_ned(pose))
+        near = np.hypot(centres[:, 0] - cam[1], centres[:, 1] - cam[0]) < ROAD_DRAW_M
+        if not near.any():
+            return
+        rot = camera_to_ned(pose, stabilised_gimbal=self.stabilised_gimbal)
+        xy = quads[near]  # (n, 3 strips, 4 corners, 2): road, left rut, right rut
+        ned = np.stack([xy[..., 1], xy[..., 0], np.zeros(xy.shape[:-1])], axis=-1)
+        pts_cam = (ned - cam) @ rot
+        ahead = (pts_cam[..., 2] > 0.5).all(axis=(1, 2))
+        if not ahead.any():
+            return
+        pts_cam = pts_cam[ahead]
+        f = self.intrinsics.focal_px
+        u = f * pts_cam[..., 0] / pts_cam[..., 2] + self.intrinsics.cx_px
+        v = f * pts_cam[..., 1] / pts_cam[..., 2] + self.intrinsics.cy_px
+        w, h = self.intrinsics.width_px, self.intrinsics.height_px
+        seen = (u.max(axis=(1, 2)) >= 0) & (u.min(axis=(1, 2)) < w)
+        seen &= (v.max(axis=(1, 2)) >= 0) & (v.min(axis=(1, 2)) < h)
+        if not seen.any():
+            return
+        scale = 1 << SUBPIXEL_SHIFT
+        uv = np.round(np.stack([u[seen], v[seen]], axis=-1) * scale).astype(np.int32)
+        # clipped to a margin around the image: OpenCV's fixed-point drawing needs small numbers
+        uv = np.clip(uv, -w * scale, 2 * w * scale)
+        for strip, colour in ((0, ROAD_RGB), (1, RUT_RGB), (2, RUT_RGB)):
+            cv2.fillPoly(image, list(uv[:, strip]), colour, cv2.LINE_AA, SUBPIXEL_SHIFT)
 
     # -- actors ---------------------------------------------------------------------
 
@@ -344,3 +380,32 @@ class _Body:
         low = feet + self.parts[:, 4, None, None] * step
         high = feet + self.parts[:, 5, None, None] * step
         return np.concatenate([low, high], axis=1)
+
+
+def _road_quads(
+    roads_xy: Sequence[npt.NDArray[np.float64]], width_m: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each road cut into ``ROAD_SEGMENT_M`` pieces: ``(n, 3, 4, 2)`` quads (road surface,
+    left and right wheel rut) in local ``(x_m, y_m)``, and ``(n, 2)`` piece centres."""
+    quads: list[npt.NDArray[np.float64]] = []
+    for line in roads_xy:
+        pts = np.asarray(line, np.float64)
+        for a, b in zip(pts[:-1], pts[1:], strict=True):
+            length = float(np.hypot(*(b - a)))
+            if length < 1e-6:
+                continue
+            steps = max(1, math.ceil(length / ROAD_SEGMENT_M))
+            t = np.linspace(0.0, 1.0, steps + 1)[:, None]
+            ends = a + t * (b - a)
+            normal = np.array([-(b - a)[1], (b - a)[0]]) / length
+            # pieces overlap a little so that no seam shows between them
+            p0, p1 = ends[:-1] - 0.02 * (b - a) / length, ends[1:] + 0.02 * (b - a) / length
+            strips = []
+            for offset, half in ((0.0, width_m / 2), (-0.9, 0.22), (0.9, 0.22)):
+                lo, hi = (offset - half) * normal, (offset + half) * normal
+                strips.append(np.stack([p0 + lo, p1 + lo, p1 + hi, p0 + hi], axis=1))
+            quads.append(np.stack(strips, axis=1))
+    if not quads:
+        return np.zeros((0, 3, 4, 2)), np.zeros((0, 2))
+    all_quads = np.concatenate(quads)
+    return all_quads, all_quads[:, 0].mean(axis=1)

@@ -147,6 +147,9 @@ class GroundTexture:
     #: with the grit of ``detail`` in it too (when present it is drawn instead of ``detail``)
     scrub: npt.NDArray[np.float32] | None = field(default=None, repr=False)
     scrub_res_m: float = 0.08
+    #: the roads as local ``(x_m, y_m)`` polylines: drawn sharp, with ruts, near the camera
+    roads_xy: tuple[npt.NDArray[np.float64], ...] = field(default=(), repr=False)
+    road_width_m: float = 6.0
 
 
 def _smooth_noise(
@@ -315,4 +318,6 @@ def build_ground(
         # the grit again in the scrub tile: the renderer then samples one tile, not two
         scrub=_limit_contrast(_scrub_tile(rng, 1024, 0.08) + np.tile(detail, (2, 2))[..., None]),
         scrub_res_m=0.08,
+        roads_xy=tuple(lines_xy),
+        road_width_m=road_width_m,
     )

@@ -10,7 +10,7 @@ import pytest
 from overwatch.video import BlobDetector
 from overwatch.video.types import CameraIntrinsics, CameraPose, RgbImage
 from simulator.camera.render import GroundRenderer
-from simulator.camera.scene import GroundTexture, SceneActor
+from simulator.camera.scene import ROAD_RGB, RUT_RGB, GroundTexture, SceneActor
 from simulator.camera.shapes import GLASS, TYRE
 from tests.video.scene import FRAME, HOME_ALT_MSL_M
 
@@ -104,3 +104,20 @@ def test_scrub_and_stones_clutter_the_ground_below_a_targets_contrast(
     bare, _ = GroundRenderer(replace(ground, scrub=None), CAM).render(pose)
     assert cluttered.astype(float).std() > bare.astype(float).std()
     assert BlobDetector().detect(cluttered) == []
+
+
+def test_the_road_is_drawn_sharp_with_wheel_ruts(ground: GroundTexture) -> None:
+    lat, lon = FRAME.to_wgs84(0.0, -4.0)  # on the road (see tests/video/scene.py)
+    above = CameraPose(lat, lon, HOME_ALT_MSL_M + 30.0, 30.0, gimbal_pitch_deg=-90.0)
+    image, _ = GroundRenderer(ground, CAM).render(above)
+    centre = image[235:245, 315:325].reshape(-1, 3).astype(int)
+    assert (np.abs(centre - ROAD_RGB).sum(axis=1) < 12).mean() > 0.5, centre[:3]
+    # 0.9 m either side of the centre line: one rut each, about 6 px off at 30 m
+    rut = (np.abs(image.reshape(-1, 3).astype(int) - RUT_RGB).sum(axis=1) < 10).sum()
+    assert rut > 200
+    # 6 m wide at 30 m: f · 6 / 30 pixels across, with a sharp edge
+    column = image[:, 320].astype(int)
+    on_road = np.abs(column - ROAD_RGB).sum(axis=1) < 30
+    assert on_road.sum() == pytest.approx(
+        CAM.focal_px * 6.0 / 30.0 / np.cos(np.radians(9)), rel=0.2
+    )
