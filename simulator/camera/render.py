@@ -15,6 +15,7 @@ roof; a person's legs, torso, arms and head).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -390,7 +391,7 @@ def _road_quads(
     quads: list[npt.NDArray[np.float64]] = []
     for line in roads_xy:
         pts = np.asarray(line, np.float64)
-        for a, b in zip(pts[:-1], pts[1:], strict=True):
+        for a, b in itertools.pairwise(pts):
             length = float(np.hypot(*(b - a)))
             if length < 1e-6:
                 continue
