@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -348,6 +349,11 @@ def run(quick: bool) -> list[Result]:
             renderer = GroundRenderer(ground, CameraIntrinsics(640, 480, 60.0))
             actors = _actors()
             render_s = _per_frame_s(lambda i: renderer.render(_orbit_pose(i * 0.1), actors), 60)
+            # the same view without shadows and scrub: what the realism costs
+            plain = GroundRenderer(
+                replace(ground, scrub=None), CameraIntrinsics(640, 480, 60.0), shadow_darkness=0.0
+            )
+            plain_s = _per_frame_s(lambda i: plain.render(_orbit_pose(i * 0.1), actors), 60)
             streamer_enc = av.CodecContext.create("libx264", "w")
             streamer_enc.width, streamer_enc.height, streamer_enc.pix_fmt = 640, 480, "yuv420p"
             streamer_enc.time_base = Fraction(1, 30)
@@ -371,6 +377,11 @@ def run(quick: bool) -> list[Result]:
         Result(GROUP, "renderer 640×480 (one core), per frame", render_s * 1000, "ms",
                "x264 encode one frame", encode_s * 1000, "≥ 15 fps (< 66.7 ms)",
                render_s < 1 / 15, f"{1 / render_s:.0f} fps")
+    )  # fmt: skip
+    results.append(
+        Result(GROUP, "renderer with shadows + scrub, per frame", render_s * 1000, "ms",
+               "the same without shadows and scrub", plain_s * 1000, "≤ 1.5× the plain render",
+               render_s <= 1.5 * plain_s, "silhouettes in both")
     )  # fmt: skip
 
     frames_count = 300 if quick else 900  # 20 s or one minute at 15 fps

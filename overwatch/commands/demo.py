@@ -5,6 +5,11 @@ patrol with a halt, a detour, a tracker dropout and three threats), opens the
 terminal UI connected to it, and takes off as soon as the copter is ready.
 ``--headless`` (or no terminal) runs the same to the end without a screen.
 Either way the run is scored and its after-action bundle written.
+
+The simulator's synthetic camera films the scenario and streams it (RTP/H.264
+on loopback); the video panel shows it and what the detector finds in it
+becomes camera cues, beside the stand-in sensor's. ``--detector PATH.onnx``
+runs a YOLO model instead of the built-in blob detector.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from rich.markup import escape
 
 from overwatch.commands import preflight
 from overwatch.commands import score as score_command
+from overwatch.commands.detector_option import add_detector_option, detector_from
+from overwatch.errors import VideoError
 from overwatch.ops.demo import (
     DEMO_MISSION,
     DEMO_SCENARIO,
@@ -52,6 +59,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="simulated seconds per second (default 4 with the UI, 20 headless)",
     )
     p.add_argument("--theme", choices=("dark", "light"), default="dark", help="UI theme")
+    p.add_argument(
+        "--video-fps",
+        type=int,
+        default=10,
+        metavar="FPS",
+        help="the synthetic camera's frames per second (wall clock; 0: no video)",
+    )
+    add_detector_option(p)
     p.set_defaults(handler=run)
 
 
@@ -59,7 +74,18 @@ def run(args: argparse.Namespace) -> int:
     preflight(AFTER_ACTION)  # the run ends with its scoring: say now if that cannot be done
     headless = args.headless or not sys.stdout.isatty()
     speedup = args.speedup or (20.0 if headless else 4.0)
-    config = DemoConfig(args.mission, args.scenario, args.out, speedup)
+    if not 0 <= args.video_fps <= 60:
+        raise VideoError(f"--video-fps: expected 0..60 frames per second, got {args.video_fps}")
+    if args.detector is not None and args.video_fps == 0:
+        raise VideoError("--detector runs on the camera's video: it needs --video-fps above 0")
+    config = DemoConfig(
+        args.mission,
+        args.scenario,
+        args.out,
+        speedup,
+        video_fps=args.video_fps,
+        detector=detector_from(args),
+    )
     console = Console(stderr=True, highlight=False)
     with console.status("starting the simulator…"):
         sim = start_simulator(config)

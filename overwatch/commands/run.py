@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.text import Text
 
 from overwatch.commands import preflight
+from overwatch.commands.detector_option import add_detector_option, detector_from
+from overwatch.errors import VideoError
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.headless import RunOutcome, run_headless
@@ -53,6 +55,7 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
         "--cot-out", metavar="URL", default=None, help="share with TAK: udp:// or tcp://"
     )
     p.add_argument("--video", metavar="URL", default=None, help="the drone's video stream")
+    add_detector_option(p)
     p.add_argument("--run-dir", type=Path, default=None, help="where cues and the tlog are kept")
     p.add_argument(
         "--stale-contingency",
@@ -70,6 +73,9 @@ VIDEO_PIPELINE = "overwatch.ops.video"
 
 
 def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
+    if args.detector is not None and args.video is None:
+        raise VideoError("--detector runs on the drone's video: give --video URL too")
+    detector = detector_from(args)
     mission = load_mission(args.mission)
     geometry = MissionGeometry.of(mission)
     strategy = mission.overwatch.strategy
@@ -83,6 +89,7 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
         sightings_url=args.sightings,
         cot_out=args.cot_out,
         video_url=args.video,
+        detector=detector,
         run_dir=run_dir,
         speedup=args.speedup,
         guidance=GuidanceConfig(stale_contingency=args.stale_contingency),

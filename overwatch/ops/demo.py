@@ -2,21 +2,27 @@
 
 ``run_demo`` starts ``overwatch sim`` with the scenario in its own process,
 connects a live session to it exactly as to a real drone (MAVLink over TCP,
-the patrol's NMEA over UDP, detector markers as CoT), takes off once the
+the patrol's NMEA over UDP, the stand-in sensor's markers as CoT, the
+synthetic camera as RTP/H.264 described by an SDP file), takes off once the
 vehicle is ready, and either opens the terminal UI or runs headless to the
 end. Afterwards the run is scored and its after-action bundle written.
 """
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.session import LiveSession, SessionConfig
-from overwatch.ops.training import SimProcess
+from overwatch.ops.training import SimProcess, free_port
 from overwatch.scoring.rundir import RunManifest
+
+if TYPE_CHECKING:
+    from overwatch.video import Detector
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_MISSION = ROOT / "missions" / "vehicle-patrol.yaml"
@@ -32,17 +38,24 @@ class DemoConfig:
     mode: str = "lead"
     #: seconds from boot until the simulated EKF lets the copter arm (ArduCopter: ~40 s)
     ekf_delay_s: float = 20.0
+    #: the synthetic camera's frame rate (wall clock); 0 runs without video
+    video_fps: int = 10
+    #: what finds threats in the video (default: the blob detector)
+    detector: Detector | None = None
 
 
 def start_simulator(config: DemoConfig) -> SimProcess:
-    """The simulator with the scenario, in its own process."""
+    """The simulator with the scenario (and its camera), in its own process."""
     sim = SimProcess(
         config.mission,
         config.scenario,
         config.run_dir,
         speedup=config.speedup,
         extra_args=("--ekf-delay", repr(config.ekf_delay_s), "--gps-delay", "5"),
+        video_port=free_port(socket.SOCK_DGRAM) if config.video_fps > 0 else None,
+        video_fps=max(1, config.video_fps),
     )
+    sim.video_sdp.unlink(missing_ok=True)  # a previous run's file names another port
     return sim.start()
 
 
@@ -62,6 +75,8 @@ def make_session(config: DemoConfig, sim: SimProcess) -> LiveSession:
             connect=sim.connect_url,
             patrol_feed=sim.patrol_url,
             sightings_url=sim.sightings_url,
+            video_url=str(sim.video_sdp) if sim.video_port is not None else None,
+            detector=config.detector,
             mode=config.mode,  # type: ignore[arg-type]
             run_dir=config.run_dir,
             speedup=config.speedup,

@@ -69,6 +69,7 @@ from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 
 if TYPE_CHECKING:
     from overwatch.ops.video import VideoPipeline
+    from overwatch.video import Detector
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class SessionConfig:
     sightings_url: str | None = None
     cot_out: str | None = None
     video_url: str | None = None
+    #: runs on the video's frames (default: the blob detector); e.g. an ``OnnxDetector``
+    detector: Detector | None = None
     run_dir: Path | None = None
     speedup: float = 1.0
     tick_hz: float = 4.0
@@ -174,7 +177,7 @@ class LiveSession:
         if self.config.video_url:
             from overwatch.ops.video import VideoPipeline
 
-            self.video = VideoPipeline(self, self.config.video_url)
+            self.video = VideoPipeline(self, self.config.video_url, detector=self.config.detector)
             await self.video.start()
         if self.config.cot_out:
             self._spawn(self._cot_task(self.config.cot_out), "cot-out")

@@ -309,6 +309,9 @@ class VideoPipeline:
             receiver.latest, self.detector, geolocator, self._pose_at, self._on_result
         )
         self.worker.start()
+        describe = getattr(self.detector, "describe", None)
+        if callable(describe):
+            self.session.note("info", f"video detector: {describe()}")
 
     def _on_result(self, result: FrameResult) -> None:
         """(Worker thread.) Hand the result to the event loop."""

@@ -42,6 +42,18 @@ TARGET_HEIGHT_M: dict[ActorKind, float] = {
     "object": 0.8,
     "unknown": 1.0,
 }
+#: what the class names of common detectors (COCO, VisDrone, VOC) are, as Overwatch's kinds
+KIND_OF_LABEL: dict[str, ActorKind] = {
+    **{name: "person" for name in ("person", "pedestrian", "people", "man", "woman")},
+    **{
+        name: "vehicle"
+        for name in (
+            "vehicle", "car", "truck", "bus", "van", "motorcycle", "motorbike", "motor",
+            "bicycle", "tricycle", "awning-tricycle", "pickup", "suv", "jeep",
+        )
+    },
+    **{name: "object" for name in ("object", "backpack", "handbag", "suitcase")},
+}  # fmt: skip
 PERSON_MAX_WIDTH_M = 1.2
 VEHICLE_MIN_WIDTH_M = 2.4
 MIN_GRAZING_RAD = math.radians(3.0)
@@ -242,11 +254,7 @@ class Geolocator:
         if first is None:
             return None
         width_m = detection.box.width * scale * first.metres_per_px
-        kind: ActorKind
-        if detection.label in ("person", "vehicle", "object"):
-            kind = detection.label  # type: ignore[assignment]
-        else:
-            kind = classify_by_width(width_m)
+        kind = KIND_OF_LABEL.get(detection.label.lower()) or classify_by_width(width_m)
         fix = self.locate_pixel(
             u, v, pose, target_height_m=TARGET_HEIGHT_M[kind] / 2, image_size_px=image_size_px
         )

@@ -3,7 +3,9 @@
 The ground lies at home altitude. Its texture is pre-rendered once in the
 scene's local metric frame (``x_m`` east, ``y_m`` north): a coarse layer with
 terrain colour variation and the roads (including the patrol route), and a
-fine tiled detail layer that keeps close-up views from looking blurred.
+fine tiled detail layer that keeps close-up views from looking blurred (grit),
+and a tiled scrub layer: bushes with their shadows and stones, clutter a
+detector has to see past.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ Rgb = tuple[int, int, int]
 
 SAND_RGB: Rgb = (196, 174, 132)
 ROAD_RGB: Rgb = (172, 152, 116)
+RUT_RGB: Rgb = (158, 138, 104)
 SKY_RGB: Rgb = (190, 210, 235)
 HAZE_RGB: Rgb = (214, 204, 184)
 
@@ -129,7 +132,8 @@ class GroundTexture:
 
     ``coarse[row, col]`` covers local ``x_m = x0_m + col·res_m``,
     ``y_m = y1_m - row·res_m``; ``detail`` is a signed brightness offset
-    tiled every ``detail_res_m · detail.shape`` metres.
+    tiled every ``detail_res_m · detail.shape`` metres; ``scrub`` likewise, every
+    ``scrub_res_m · scrub.shape`` metres.
     """
 
     frame: LocalFrame
@@ -139,6 +143,13 @@ class GroundTexture:
     res_m: float
     detail: npt.NDArray[np.float32] = field(repr=False)
     detail_res_m: float
+    #: a tiled ``N × N × 3`` signed RGB offset: scrub bushes, stones and their shadows,
+    #: with the grit of ``detail`` in it too (when present it is drawn instead of ``detail``)
+    scrub: npt.NDArray[np.float32] | None = field(default=None, repr=False)
+    scrub_res_m: float = 0.08
+    #: the roads as local ``(x_m, y_m)`` polylines: drawn sharp, with ruts, near the camera
+    roads_xy: tuple[npt.NDArray[np.float64], ...] = field(default=(), repr=False)
+    road_width_m: float = 6.0
 
 
 def _smooth_noise(
@@ -159,6 +170,63 @@ def _periodic_noise(rng: np.random.Generator, size_px: int) -> npt.NDArray[np.fl
     shaped = np.real(np.fft.ifft2(np.fft.fft2(white) * np.exp(-((radius / 0.12) ** 2))))
     shaped *= 4.0 / max(float(shaped.std()), 1e-9)
     return np.clip(shaped, -8.0, 8.0).astype(np.float32)
+
+
+SCRUB_RGB_OFFSET = (-30.0, -16.0, -34.0)  # olive-grey desert scrub on sand
+STONE_RGB_OFFSET = (-22.0, -24.0, -20.0)
+SUN_FROM = (0.7, -0.7)  # (x right, y down) in the tile: the light comes from the south-east
+
+
+def _scrub_tile(rng: np.random.Generator, size_px: int, res_m: float) -> npt.NDArray[np.float32]:
+    """Seamless scrub and stones, as a signed RGB offset (small, low contrast: not targets).
+
+    Bushes are 0.4–1.4 m clumps of darker olive with a soft shadow on the
+    side away from the sun; stones are 0.1–0.4 m grey-brown with a lit top.
+    Every clump stays well inside the contrast a target has, so it reads as
+    clutter, not as something to report.
+    """
+    tile = np.zeros((size_px, size_px, 3), np.float32)
+    shadow = np.zeros((size_px, size_px), np.float32)
+    clumps = np.zeros((size_px, size_px), np.float32)
+    stones = np.zeros((size_px, size_px), np.float32)
+    lit = np.zeros((size_px, size_px), np.float32)
+    area_m2 = (size_px * res_m) ** 2
+    for _ in range(int(area_m2 * 0.012)):  # about one bush per 80 m²
+        r = rng.uniform(0.2, 0.7) / res_m
+        cx, cy = rng.uniform(0, size_px, 2)
+        for dx in (-size_px, 0, size_px):  # draw across the edges so the tile wraps
+            for dy in (-size_px, 0, size_px):
+                if -2 * r < cx + dx < size_px + 2 * r and -2 * r < cy + dy < size_px + 2 * r:
+                    x, y = cx + dx, cy + dy
+                    axes = (max(1, round(r)), max(1, round(r * rng.uniform(0.6, 1.0))))
+                    off = (round(x - SUN_FROM[0] * r * 0.8), round(y - SUN_FROM[1] * r * 0.8))
+                    cv2.ellipse(shadow, off, axes, 0, 0, 360, 1.0, -1, cv2.LINE_AA)
+                    cv2.ellipse(clumps, (round(x), round(y)), axes, 0, 0, 360, 1.0, -1, cv2.LINE_AA)
+    for _ in range(int(area_m2 * 0.05)):  # stones, one per 20 m²
+        r = rng.uniform(0.05, 0.2) / res_m
+        x, y = (round(v) for v in rng.uniform(0, size_px, 2))
+        cv2.circle(stones, (x, y), max(1, round(r)), 1.0, -1, cv2.LINE_AA)
+        cv2.circle(lit, (x + round(SUN_FROM[0] * r * 0.4), y + round(SUN_FROM[1] * r * 0.4)),
+                   max(1, round(r * 0.5)), 1.0, -1, cv2.LINE_AA)  # fmt: skip
+    clumps = np.asarray(cv2.GaussianBlur(clumps, (0, 0), 1.0), np.float32)
+    texture = 0.6 + 0.4 * _smooth_noise(rng, (size_px, size_px), 6)  # leafy, not flat
+    shadow = np.clip(shadow - clumps, 0.0, 1.0)
+    for c in range(3):
+        tile[..., c] = clumps * texture * SCRUB_RGB_OFFSET[c] + stones * STONE_RGB_OFFSET[c]
+        tile[..., c] += -14.0 * shadow + 18.0 * lit * stones
+    return tile
+
+
+#: the most |ΔR| + |ΔG| + |ΔB| clutter may add to the terrain (a target stands out by more)
+CLUTTER_MAX_CONTRAST = 90.0
+
+
+def _limit_contrast(tile: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Scale down the offsets where bushes, stones and grit pile up beyond the limit."""
+    total = np.abs(tile).sum(axis=2, keepdims=True)
+    return np.asarray(
+        tile * np.minimum(1.0, CLUTTER_MAX_CONTRAST / np.maximum(total, 1e-6)), np.float32
+    )
 
 
 def build_ground(
@@ -206,6 +274,10 @@ def build_ground(
     brightness = 14.0 * _smooth_noise(rng, (rows, cols), max(8, int(120 / res)))
     brightness += 6.0 * _smooth_noise(rng, (rows, cols), max(4, int(25 / res)))
     tint = 8.0 * _smooth_noise(rng, (rows, cols), max(8, int(200 / res)))
+    # patches where scrub grows thicker (along wadis): darker and greener from afar
+    growth = np.clip(_smooth_noise(rng, (rows, cols), max(4, int(60 / res))), 0.0, 1.0)
+    brightness -= 10.0 * growth
+    tint -= 6.0 * growth
     base = np.array(SAND_RGB, dtype=np.float32)
     coarse = np.empty((rows, cols, 3), dtype=np.float32)
     coarse[..., 0] = base[0] + brightness + tint
@@ -220,6 +292,20 @@ def build_ground(
         cv2.polylines(texture, [vertices], False, ROAD_RGB, thickness, cv2.LINE_AA, shift=4)
     texture = np.asarray(cv2.GaussianBlur(texture, (0, 0), sigmaX=max(0.6, 1.0 / res)), np.uint8)
 
+    if res <= 1.0:  # fine enough for the wheel ruts of the road to show
+        rut = max(1, round(0.5 / res))
+        for xy in lines_xy:
+            d = np.diff(xy, axis=0)
+            normal = (
+                np.column_stack([-d[:, 1], d[:, 0]])
+                / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)[:, None]
+            )
+            normal = np.vstack([normal, normal[-1:]])
+            for side in (-0.9, 0.9):
+                shifted = xy + side * normal
+                px = np.column_stack([(shifted[:, 0] - x0) / res, (y1 - shifted[:, 1]) / res])
+                vertices = np.round(px * 16).astype(np.int32).reshape(-1, 1, 2)
+                cv2.polylines(texture, [vertices], False, RUT_RGB, rut, cv2.LINE_AA, shift=4)
     detail = _periodic_noise(rng, 512)
     return GroundTexture(
         frame=frame,
@@ -229,4 +315,9 @@ def build_ground(
         res_m=res,
         detail=detail.astype(np.float32),
         detail_res_m=0.08,
+        # the grit again in the scrub tile: the renderer then samples one tile, not two
+        scrub=_limit_contrast(_scrub_tile(rng, 1024, 0.08) + np.tile(detail, (2, 2))[..., None]),
+        scrub_res_m=0.08,
+        roads_xy=tuple(lines_xy),
+        road_width_m=road_width_m,
     )

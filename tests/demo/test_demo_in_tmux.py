@@ -20,6 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux")
 PROGRESS = re.compile(r"(\d+(?:\.\d+)?)/11\.9 km")
 CUE_ROW = re.compile(r"\b(person|vehicle|object|unknown)\b.*\b(new|acknowledged)\b")
+CAMERA_CUE = re.compile(r"new cue cue-\d+: (person|vehicle|object|unknown) \(camera")
+#: a text row of the video panel drawn in half-block pixels (tmux has neither kitty nor sixel)
+PIXEL_ROW = re.compile(r"▀{20,}")
+
+
+def tmux(socket: str, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """tmux on its own server (``-L``): the size asked for holds, whatever else tmux runs."""
+    return subprocess.run(
+        ["tmux", "-L", socket, *args], capture_output=True, text=True, check=check
+    )
 
 
 class Screen:
@@ -27,13 +37,10 @@ class Screen:
         self.name = name
 
     def text(self) -> str:
-        out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
-        )
-        return out.stdout
+        return tmux(self.name, "capture-pane", "-p", "-t", self.name).stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        tmux(self.name, "send-keys", "-t", self.name, *keys, check=True)
 
     def wait_for(self, what: str, ok: Callable[[str], bool], timeout_s: float) -> str:
         deadline = time.monotonic() + timeout_s
@@ -43,7 +50,11 @@ class Screen:
             if ok(text):
                 return text
             time.sleep(0.25)
-        raise AssertionError(f"{what} not on screen within {timeout_s:g} s; screen was:\n{text}")
+        size = tmux(self.name, "display", "-p", "-t", self.name, "#{window_width}×#{window_height}")
+        raise AssertionError(
+            f"{what} not on screen within {timeout_s:g} s; screen ({size.stdout.strip()}) was:\n"
+            f"{text}"
+        )
 
 
 @pytest.fixture
@@ -51,16 +62,18 @@ def demo(tmp_path: Path) -> Iterator[tuple[Screen, Path]]:
     assert TMUX, "tmux is needed for this test (scripts/sysdeps.sh installs it)"
     name = f"overwatch-test-{uuid.uuid4().hex[:8]}"
     run_dir = tmp_path / "demo"
-    # Textual draws on stderr; if the demo dies, its last words stay on the screen
+    # Textual draws on stderr; if the demo dies, its last words stay on the screen.
+    # The pane's shell can start with COLUMNS/LINES of tmux's 80×24 default, which Textual
+    # would believe over the pane's real size.
     command = (
-        f"cd {ROOT} && {sys.executable} -m overwatch demo --out {run_dir} --speedup 10; "
+        f"unset COLUMNS LINES; cd {ROOT} && "
+        f"{sys.executable} -m overwatch demo --out {run_dir} --speedup 10; "
         "echo demo exited $?; sleep 60"
     )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", command], check=True
-    )
+    tmux(name, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", command,
+         check=True)  # fmt: skip
     # a detached session keeps tmux's default size unless told otherwise
-    subprocess.run(["tmux", "resize-window", "-t", name, "-x", "160", "-y", "48"], check=False)
+    tmux(name, "resize-window", "-t", name, "-x", "160", "-y", "48")
     try:
         yield Screen(name), run_dir
     finally:
@@ -69,7 +82,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[Screen, Path]]:
             pid = int(pid_file.read_text())
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        tmux(name, "kill-server")  # the test's own server, on its own socket
 
 
 def test_demo_flies_tracks_cues_and_shows_link_lost(demo: tuple[Screen, Path]) -> None:
@@ -91,4 +104,25 @@ def test_demo_flies_tracks_cues_and_shows_link_lost(demo: tuple[Screen, Path]) -
     screen.wait_for("LINK LOST", lambda t: "LINK LOST" in t, timeout_s=3.0)
     assert time.monotonic() - killed <= 3.0
 
+    screen.keys("q")
+
+
+def video_rows(text: str) -> int:
+    """How many rows below the video panel's title are filled with half-block pixels."""
+    lines = text.splitlines()
+    top = next((i for i, line in enumerate(lines) if "Video──" in line), None)
+    if top is None:
+        return 0
+    return sum(1 for line in lines[top + 1 :] if PIXEL_ROW.search(line))
+
+
+def test_demo_shows_the_camera_and_cues_from_it(demo: tuple[Screen, Path]) -> None:
+    screen, run_dir = demo
+    shown = screen.wait_for("the camera's picture", lambda t: video_rows(t) >= 8, timeout_s=120)
+    assert "no video" not in shown
+    assert "Video──" in shown
+    screen.wait_for("the video's size in the events", lambda t: "video up: 640×480" in t, 60)
+    assert (run_dir / "camera.sdp").is_file()
+    screen.wait_for("a cue from the camera", lambda t: bool(CAMERA_CUE.search(t)), 300)
+    assert video_rows(screen.text()) >= 8, "the picture went away"
     screen.keys("q")
