@@ -27,7 +27,7 @@ venv:
 demo *ARGS: venv
     {{venv}}/bin/overwatch demo {{ARGS}}
 
-# System tools the tests drive for real (tmux, gpsd, GStreamer, GDAL); needs root or sudo.
+# System tools the tests drive for real (tmux, socat, gpsd, GStreamer, GDAL); needs root or sudo.
 sysdeps:
     bash scripts/sysdeps.sh
 

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
+from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.headless import RunOutcome, run_headless
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("mission", type=Path, help="the mission YAML file")
-    p.add_argument("--connect", required=True, metavar="URL", help="MAVLink URL of the vehicle")
+    add_connection_options(p)
     p.add_argument(
         "--patrol",
         required=True,
@@ -63,6 +65,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _say(text: str) -> None:
+    Console(stderr=True, highlight=False).print(escape(text))
+
+
 def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     mission = load_mission(args.mission)
     geometry = MissionGeometry.of(mission)
@@ -71,7 +77,8 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or Path("out") / "runs" / stamp
     config = SessionConfig(
-        connect=args.connect,
+        connect=connection_from(args, _say),
+        outs=tuple(args.outs),
         patrol_feed=args.patrol,
         mode=mode,
         sightings_url=args.sightings,

@@ -94,6 +94,8 @@ class SessionConfig:
 
     connect: str
     patrol_feed: str
+    #: other ground stations sharing the link (``--out``), see :mod:`overwatch.link.forward`
+    outs: tuple[str, ...] = ()
     mode: Mode = "lead"
     sightings_url: str | None = None
     cot_out: str | None = None
@@ -127,6 +129,7 @@ class LiveSession:
             config.connect,
             link_lost_after_s=config.link_lost_after_s,
             tlog_path=run_dir / "flight.tlog" if run_dir else None,
+            outs=config.outs,
         )
         self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
