@@ -31,8 +31,12 @@ demo *ARGS: venv
 sysdeps:
     bash scripts/sysdeps.sh
 
+# FreeTAKServer in .venv-takserver, for the TAK server test.
+takserver:
+    bash scripts/takserver.sh .venv-takserver
+
 # Lint and type-check, then run the whole test suite.
-test *ARGS: venv sysdeps lint
+test *ARGS: venv sysdeps takserver lint
     {{py}} -m pytest --durations=15 {{ARGS}}
 
 # ruff and mypy --strict.

@@ -328,10 +328,15 @@ class CotUdpSender:
 class CotTcpSender:
     """Streams framed CoT events to a TAK server over TCP (TLS with ``ssl_context``).
 
-    The connection opens on first use and is reopened once per send if it dropped.
-    What the server sends back (other clients' positions and markers) is
-    parsed and handed to ``on_event``; a malformed event is counted in
-    ``bad_events`` and dropped.
+    The connection opens on first use and is reopened once per send if it
+    dropped (or the server hung up). What the server sends back (other
+    clients' positions and markers) is parsed and handed to ``on_event``; a
+    malformed event is counted in ``bad_events`` and dropped.
+
+    On a stream each event goes without its XML declaration: a stream is a
+    sequence of ``<event>`` elements, and FreeTAKServer, which strips
+    declarations with one greedy pattern per read, would lose every event
+    of a read but the last if each carried one.
     """
 
     def __init__(
@@ -362,17 +367,18 @@ class CotTcpSender:
             self._writer = writer
             if self._reader_task is not None:
                 self._reader_task.cancel()
-            self._reader_task = asyncio.create_task(self._read(reader), name="cot-in")
+            self._reader_task = asyncio.create_task(self._read(reader, writer), name="cot-in")
         return self._writer
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         splitter = CotStreamSplitter()
         while True:
             try:
                 chunk = await reader.read(65536)
             except (OSError, ssl.SSLError):
-                return
-            if not chunk:
+                chunk = b""
+            if not chunk:  # the server hung up: the next send reconnects
+                writer.close()
                 return
             for message in splitter.feed(chunk):
                 try:
@@ -393,7 +399,7 @@ class CotTcpSender:
         for _ in range(2):
             try:
                 writer = await self._connect()
-                writer.write(event)
+                writer.write(_without_declaration(event))
                 await asyncio.wait_for(writer.drain(), self.timeout_s)
                 self.sent += 1
                 return
@@ -427,6 +433,14 @@ class CotTcpSender:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _without_declaration(event: bytes) -> bytes:
+    if event.startswith(b"<?xml"):
+        end = event.find(b"?>")
+        if end >= 0:
+            return event[end + 2 :].lstrip()
+    return event
 
 
 @dataclass(frozen=True)
