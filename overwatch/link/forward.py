@@ -38,11 +38,15 @@ class FrameSplitter:
 
     Bytes before a start marker are skipped; a frame of a known message
     whose checksum does not match is skipped one byte at a time, as a
-    receiver resynchronises. ``skipped_bytes`` counts what was thrown away.
+    receiver resynchronises. A message this dialect does not know cannot be
+    checked: it passes only in step with the stream (right after a good
+    frame), never while hunting for the next frame in noise.
+    ``skipped_bytes`` counts what was thrown away.
     """
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._in_step = False
         self.skipped_bytes = 0
 
     def feed(self, data: bytes) -> list[bytes]:
@@ -54,6 +58,7 @@ class FrameSplitter:
             start = _next_stx(buf)
             if start:
                 self.skipped_bytes += start
+                self._in_step = False
                 del buf[:start]
                 if not buf:
                     break
@@ -61,11 +66,14 @@ class FrameSplitter:
             if size is None or len(buf) < size:
                 break
             frame = bytes(buf[:size])
-            if _checksum_ok(frame):
+            verdict = _checksum(frame)
+            if verdict or (verdict is None and self._in_step):
                 frames.append(frame)
+                self._in_step = True
                 del buf[:size]
             else:
                 self.skipped_bytes += 1
+                self._in_step = False
                 del buf[:1]
         return frames
 
@@ -87,14 +95,15 @@ def _frame_size(buf: bytearray) -> int | None:
     return buf[1] + 12 + (13 if signed else 0)
 
 
-def _checksum_ok(frame: bytes) -> bool:
+def _checksum(frame: bytes) -> bool | None:
+    """Whether the frame's checksum matches; None for a message of another dialect."""
     if frame[0] == _STX_V1:
         header, msgid = 6, frame[5]
     else:
         header, msgid = 10, frame[7] | frame[8] << 8 | frame[9] << 16
     kind = mavlink.mavlink_map.get(msgid)
     if kind is None:
-        return True  # a message of another dialect: the receiver will judge it
+        return None
     end = header + frame[1]
     crc = mavlink.x25crc(frame[1:end])
     crc.accumulate(bytes([kind.crc_extra]))
