@@ -2,7 +2,8 @@
 
 FreeTAKServer (installed by scripts/takserver.sh into .venv-takserver) runs
 in namespaces of its own: a network namespace whose only interface is
-loopback, and a mount namespace where /opt — where FreeTAKServer keeps its
+loopback, a PID namespace (so none of its processes outlives the test), and
+a mount namespace where /opt — where FreeTAKServer keeps its
 database and certificates — is a directory of this test's (the rest of
 /opt is bound back in unchanged). The session connects over TLS with the
 .p12 client certificate FreeTAKServer made; pytak, over TLS with the PEM
@@ -62,6 +63,10 @@ def test_a_second_tak_client_sees_the_picture_and_its_marker_becomes_a_cue(
             "--mount",
             "--propagation",
             "private",
+            # a PID namespace too: however this ends, nothing started in it outlives it
+            "--pid",
+            "--fork",
+            "--kill-child",
             "sh",
             "-c",
             _SETUP,

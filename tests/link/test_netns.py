@@ -31,10 +31,10 @@ def _unshare() -> list[str]:
     unshare = shutil.which("unshare")
     if unshare is None or shutil.which("ip") is None:
         pytest.fail("these tests need unshare (util-linux) and ip (iproute2): scripts/sysdeps.sh")
-    # as root a plain network namespace; otherwise a user namespace makes us root in it
-    return (
-        [unshare, "--net"] if os.geteuid() == 0 else [unshare, "--user", "--map-root-user", "--net"]
-    )
+    # as root a plain network namespace; otherwise a user namespace makes us root in it.
+    # A PID namespace too: however a scenario ends, nothing it started outlives it.
+    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    return [unshare, *user, "--net", "--pid", "--fork", "--kill-child"]
 
 
 def in_namespace(scenario: str, state: Path) -> dict[str, Any]:
