@@ -27,12 +27,16 @@ venv:
 demo *ARGS: venv
     {{venv}}/bin/overwatch demo {{ARGS}}
 
-# System tools the tests drive for real (tmux, gpsd, GStreamer, GDAL); needs root or sudo.
+# System tools the tests drive for real (tmux, socat, gpsd, GStreamer, GDAL); needs root or sudo.
 sysdeps:
     bash scripts/sysdeps.sh
 
+# FreeTAKServer in .venv-takserver, for the TAK server test.
+takserver:
+    bash scripts/takserver.sh .venv-takserver
+
 # Lint and type-check, then run the whole test suite (in a loopback-only network namespace).
-test *ARGS: venv sysdeps lint
+test *ARGS: venv sysdeps takserver lint
     bash scripts/loopback-only.sh {{py}} -m pytest --durations=15 {{ARGS}}
 
 # ruff and mypy --strict.

@@ -2,7 +2,7 @@
 # Install the system tools the tests drive for real, when they are missing.
 # Needs root (or sudo); otherwise says what to install and carries on.
 set -euo pipefail
-packages=(tmux gpsd gpsd-clients gpsd-tools python3-gps gdal-bin gstreamer1.0-tools gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gir1.2-gst-rtsp-server-1.0 python3-gi)
+packages=(tmux socat iproute2 util-linux gpsd gpsd-clients gpsd-tools python3-gps gdal-bin gstreamer1.0-tools gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gir1.2-gst-rtsp-server-1.0 python3-gi)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

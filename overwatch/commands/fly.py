@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.errors import LinkError
 from overwatch.link import Link
 from overwatch.mission import load_mission
@@ -39,12 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("mission", type=Path, help="the mission YAML file")
-    p.add_argument(
-        "--connect",
-        required=True,
-        metavar="URL",
-        help="MAVLink URL: tcp:HOST:PORT, udpin:HOST:PORT, udpout:HOST:PORT or DEVICE[:BAUD]",
-    )
+    add_connection_options(p)
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -108,10 +104,16 @@ async def _fly(args: argparse.Namespace) -> int:
         f"{len(plan.fence_items)} fence items, {len(plan.rally_items)} rally points"
     )
     tuning = LOSSY_LINK if args.lossy_link else LinkTuning()
+    connect = connection_from(args, say)
     async with Link(
-        args.connect, tlog_path=args.tlog, heartbeat_hz=gcs_heartbeat_hz(args.speedup)
+        connect,
+        tlog_path=args.tlog,
+        heartbeat_hz=gcs_heartbeat_hz(args.speedup),
+        outs=args.outs,
     ) as link:
-        say(f"connecting to {args.connect}…")
+        say(f"connecting to {connect}…")
+        for out in link.outs:
+            say(f"sharing the link with {out.description}")
         vehicle = await link.wait_vehicle(timeout_s=args.ready_timeout)
         tuning.apply(vehicle)
         say(f"vehicle {vehicle.sysid}: heartbeat, mode {vehicle.state.mode}")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from overwatch.commands import preflight
+from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.commands.detector_option import add_detector_option, detector_from
 from overwatch.errors import VideoError
+from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.cot import check_cot_output
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
 from overwatch.scoring.rundir import RunManifest
@@ -39,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("mission", type=Path, help="the mission YAML file")
-    p.add_argument("--connect", required=True, metavar="URL", help="MAVLink URL of the vehicle")
+    add_connection_options(p)
     p.add_argument(
         "--patrol",
         required=True,
@@ -52,10 +57,23 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
         "--sightings", metavar="URL", default=None, help="CoT markers in (detector, TAK)"
     )
     p.add_argument(
-        "--cot-out", metavar="URL", default=None, help="share with TAK: udp:// or tcp://"
+        "--cot-out",
+        metavar="URL",
+        default=None,
+        help="share with TAK: udp://HOST:PORT (ATAK's multicast 239.2.3.1:6969), "
+        "tcp://HOST:8087 or tls://HOST:8089 to a TAK server (markers its users drop come "
+        "back as cues)",
     )
+    add_tak_options(p)
     p.add_argument("--video", metavar="URL", default=None, help="the drone's video stream")
     add_detector_option(p)
+    p.add_argument(
+        "--video-share",
+        metavar="URL",
+        default=None,
+        help="the video URL TAK devices are given, such as an RTSP relay's "
+        "(default: --video when another device can open it)",
+    )
     p.add_argument("--run-dir", type=Path, default=None, help="where cues and the tlog are kept")
     p.add_argument(
         "--stale-contingency",
@@ -72,6 +90,54 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
 VIDEO_PIPELINE = "overwatch.ops.video"
 
 
+def add_tak_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tak-cert",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="client certificate for tls://: the .p12 from the TAK server's data package, "
+        "or a PEM file",
+    )
+    p.add_argument(
+        "--tak-key", type=Path, metavar="FILE", default=None, help="its PEM key, if apart"
+    )
+    p.add_argument(
+        "--tak-password",
+        metavar="PASS",
+        default=os.environ.get("OVERWATCH_TAK_PASSWORD"),
+        help="the .p12's password (or set OVERWATCH_TAK_PASSWORD)",
+    )
+    p.add_argument(
+        "--tak-ca",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="the server's trust store: truststore-root.p12 or a CA PEM",
+    )
+    p.add_argument(
+        "--tak-no-hostname-check",
+        action="store_true",
+        help="accept a server certificate issued for another name (a server reached by IP)",
+    )
+
+
+def tak_credentials(args: argparse.Namespace) -> TakCredentials | None:
+    if not (args.tak_cert or args.tak_ca or args.tak_key):
+        return None
+    return TakCredentials(
+        cert=args.tak_cert,
+        key=args.tak_key,
+        password=args.tak_password,
+        ca=args.tak_ca,
+        check_hostname=not args.tak_no_hostname_check,
+    )
+
+
+def _say(text: str) -> None:
+    Console(stderr=True, highlight=False).print(escape(text))
+
+
 def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     if args.detector is not None and args.video is None:
         raise VideoError("--detector runs on the drone's video: give --video URL too")
@@ -82,14 +148,20 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     mode = args.mode or (strategy if strategy in ("lead", "escort") else "lead")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or Path("out") / "runs" / stamp
+    tak = tak_credentials(args)
+    if args.cot_out:
+        check_cot_output(args.cot_out, tak)  # a bad URL or certificate stops here, not later
     config = SessionConfig(
-        connect=args.connect,
+        connect=connection_from(args, _say),
+        outs=tuple(args.outs),
         patrol_feed=args.patrol,
         mode=mode,
         sightings_url=args.sightings,
         cot_out=args.cot_out,
+        tak=tak,
         video_url=args.video,
         detector=detector,
+        video_share=args.video_share,
         run_dir=run_dir,
         speedup=args.speedup,
         guidance=GuidanceConfig(stale_contingency=args.stale_contingency),

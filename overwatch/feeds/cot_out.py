@@ -22,15 +22,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import ipaddress
+import logging
+import os
 import socket
 import ssl
+import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from overwatch.errors import FeedError
+from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse_cot_event
+
+log = logging.getLogger(__name__)
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>'
 """The declaration pytak puts before every event (``pytak.DEFAULT_XML_DECLARATION``)."""
@@ -319,7 +328,15 @@ class CotUdpSender:
 class CotTcpSender:
     """Streams framed CoT events to a TAK server over TCP (TLS with ``ssl_context``).
 
-    The connection opens on first use and is reopened once per send if it dropped.
+    The connection opens on first use and is reopened once per send if it
+    dropped (or the server hung up). What the server sends back (other
+    clients' positions and markers) is parsed and handed to ``on_event``; a
+    malformed event is counted in ``bad_events`` and dropped.
+
+    On a stream each event goes without its XML declaration: a stream is a
+    sequence of ``<event>`` elements, and FreeTAKServer, which strips
+    declarations with one greedy pattern per read, would lose every event
+    of a read but the last if each carried one.
     """
 
     def __init__(
@@ -329,21 +346,52 @@ class CotTcpSender:
         *,
         ssl_context: ssl.SSLContext | None = None,
         timeout_s: float = 5.0,
+        on_event: Callable[[CotEvent], None] | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.ssl_context = ssl_context
         self.timeout_s = timeout_s
+        self.on_event = on_event
         self._writer: asyncio.StreamWriter | None = None
+        self._reader_task: asyncio.Task[None] | None = None
         self.sent = 0
+        self.received = 0
+        self.bad_events = 0
 
     async def _connect(self) -> asyncio.StreamWriter:
         if self._writer is None or self._writer.is_closing():
-            _, writer = await asyncio.wait_for(
+            reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port, ssl=self.ssl_context),
                 self.timeout_s,
             )
             self._writer = writer
+            if self._reader_task is not None:
+                self._reader_task.cancel()
+            self._reader_task = asyncio.create_task(self._read(reader, writer), name="cot-in")
         return self._writer
+
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        splitter = CotStreamSplitter()
+        while True:
+            try:
+                chunk = await reader.read(65536)
+            except (OSError, ssl.SSLError):
+                chunk = b""
+            if not chunk:  # the server hung up: the next send reconnects
+                writer.close()
+                return
+            for message in splitter.feed(chunk):
+                try:
+                    event = parse_cot_event(message)
+                except CotError:
+                    self.bad_events += 1
+                    continue
+                self.received += 1
+                if self.on_event is not None:
+                    try:
+                        self.on_event(event)
+                    except Exception:
+                        log.exception("CoT from the server: handler failed; carrying on")
 
     async def send(self, event: bytes) -> None:
         """Send one event; raises :class:`FeedError` if the server cannot be reached."""
@@ -351,7 +399,7 @@ class CotTcpSender:
         for _ in range(2):
             try:
                 writer = await self._connect()
-                writer.write(event)
+                writer.write(_without_declaration(event))
                 await asyncio.wait_for(writer.drain(), self.timeout_s)
                 self.sent += 1
                 return
@@ -365,6 +413,11 @@ class CotTcpSender:
 
     async def aclose(self) -> None:
         writer, self._writer = self._writer, None
+        task, self._reader_task = self._reader_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if writer is not None:
             writer.close()
             with contextlib.suppress(OSError):
@@ -380,3 +433,171 @@ class CotTcpSender:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _without_declaration(event: bytes) -> bytes:
+    if event.startswith(b"<?xml"):
+        end = event.find(b"?>")
+        if end >= 0:
+            return event[end + 2 :].lstrip()
+    return event
+
+
+@dataclass(frozen=True)
+class TakCredentials:
+    """The certificates a TAK server's TLS port asks for.
+
+    ``cert`` is the client certificate: a PKCS#12 bundle (``.p12``/``.pfx``,
+    as TAK server data packages ship them, opened with ``password``) or a PEM
+    file (with its ``key`` beside it, or inside it). ``ca`` is the server's
+    trust store, PEM or PKCS#12 (``truststore-root.p12``); without it the
+    system's roots are used. ``check_hostname`` off accepts a server
+    certificate issued for another name (TAK servers are often reached by IP).
+    """
+
+    cert: Path | None = None
+    key: Path | None = None
+    password: str | None = None
+    ca: Path | None = None
+    check_hostname: bool = True
+
+
+def _is_pkcs12(path: Path) -> bool:
+    return path.suffix.lower() in (".p12", ".pfx")
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FeedError(f"TAK {what} {path}: cannot read: {exc.strerror}") from None
+
+
+def _pkcs12(path: Path, password: str | None, what: str) -> tuple[bytes, bytes, list[bytes]]:
+    """(key PEM, certificate PEM, extra certificates PEM) of a PKCS#12 file."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12
+    except ImportError:
+        raise FeedError(
+            f"TAK {what} {path}: .p12 files need the 'cryptography' package "
+            "(pip install 'overwatch[tak]')"
+        ) from None
+    data = _read(path, what)
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(
+            data, password.encode() if password else None
+        )
+    except ValueError as exc:
+        hint = " (wrong or missing --tak-password?)" if "password" in str(exc).lower() else ""
+        raise FeedError(f"TAK {what} {path}: cannot open the PKCS#12 file: {exc}{hint}") from None
+    pem = serialization.Encoding.PEM
+    key_pem = (
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        if key is not None
+        else b""
+    )
+    cert_pem = cert.public_bytes(pem) if cert is not None else b""
+    return key_pem, cert_pem, [c.public_bytes(pem) for c in extra]
+
+
+def tls_context(credentials: TakCredentials) -> ssl.SSLContext:
+    """A client TLS context for a TAK server; :class:`FeedError` names the file that failed."""
+    context = ssl.create_default_context()
+    context.check_hostname = credentials.check_hostname
+    ca = credentials.ca
+    try:
+        if ca is not None and _is_pkcs12(ca):
+            _, cert_pem, extra = _pkcs12(ca, credentials.password, "trust store")
+            cadata = b"".join([cert_pem, *extra]).decode()
+            if not cadata:
+                raise FeedError(f"TAK trust store {ca}: holds no certificate")
+            context.load_verify_locations(cadata=cadata)
+        elif ca is not None:
+            _read(ca, "trust store")
+            context.load_verify_locations(cafile=str(ca))
+    except ssl.SSLError as exc:
+        raise FeedError(f"TAK trust store {ca}: not a certificate file: {exc}") from None
+    cert = credentials.cert
+    if cert is None:
+        return context
+    if _is_pkcs12(cert):
+        key_pem, cert_pem, extra = _pkcs12(cert, credentials.password, "client certificate")
+        if not key_pem or not cert_pem:
+            raise FeedError(f"TAK client certificate {cert}: holds no key and certificate")
+        _load_chain_from_memory(context, key_pem, b"".join([cert_pem, *extra]), cert)
+        return context
+    _read(cert, "client certificate")
+    try:
+        context.load_cert_chain(
+            str(cert),
+            str(credentials.key) if credentials.key else None,
+            password=credentials.password,
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise FeedError(
+            f"TAK client certificate {cert}: cannot load it"
+            f"{' with key ' + str(credentials.key) if credentials.key else ''}: {exc}"
+        ) from None
+    return context
+
+
+def _load_chain_from_memory(
+    context: ssl.SSLContext, key_pem: bytes, chain_pem: bytes, source: Path
+) -> None:
+    """``load_cert_chain`` reads files only: hand it a private temporary one, then delete it."""
+    descriptor, name = tempfile.mkstemp(prefix="overwatch-tak-", suffix=".pem")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:  # mkstemp makes it readable by us alone
+            handle.write(key_pem + chain_pem)
+        context.load_cert_chain(name)
+    except ssl.SSLError as exc:
+        raise FeedError(f"TAK client certificate {source}: cannot load it: {exc}") from None
+    finally:
+        os.unlink(name)
+
+
+#: Video URL schemes that another device can open when they name a reachable host.
+_SHAREABLE_SCHEMES = ("rtsp", "rtsps", "rtmp", "srt", "http", "https")
+
+
+def _reachable(host: str | None) -> bool:
+    """Not this machine alone: not empty, 0.0.0.0/::, loopback or ``localhost``."""
+    if not host or host.lower() == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name: another device resolves it
+    return not (address.is_unspecified or address.is_loopback)
+
+
+def shareable_video_url(video_url: str | None, share_url: str | None = None) -> str | None:
+    """The video URL to put in the drone's ``__video`` element, or None when there is none.
+
+    ``share_url`` (an RTSP relay's address, or the camera's own) wins. Else
+    ``video_url`` — what this ground station receives — is shared only when
+    another device can open it too: a stream served by a reachable host
+    (``rtsp://192.168.1.20:8554/cam``) or a multicast group
+    (``udp://239.1.1.1:5600``). A local receive address (``udp://0.0.0.0:5600``,
+    ``udp://@:5600``, an SDP file) is not: ATAK could not open it.
+
+    >>> shareable_video_url("udp://0.0.0.0:5600") is None
+    True
+    >>> shareable_video_url("udp://0.0.0.0:5600", "rtsp://10.0.0.5:8554/drone")
+    'rtsp://10.0.0.5:8554/drone'
+    """
+    if share_url:
+        return share_url
+    if not video_url or "://" not in video_url:
+        return None
+    parts = urlsplit(video_url)
+    host = (parts.hostname or "").strip("@") or None
+    if parts.scheme in _SHAREABLE_SCHEMES:
+        return video_url if _reachable(host) else None
+    if parts.scheme in ("udp", "rtp") and host:
+        try:
+            return video_url if ipaddress.ip_address(host).is_multicast else None
+        except ValueError:
+            return None
+    return None

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any, TypeVar
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
@@ -22,6 +22,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from overwatch.errors import LinkError, LinkTimeout
 from overwatch.link import events as ev
 from overwatch.link.decode import Decoder, event_from, new_mavlink
+from overwatch.link.forward import FrameSplitter, Out
 from overwatch.link.state import VehicleState
 from overwatch.link.tlog import TlogWriter
 from overwatch.link.transports import Transport, open_transport
@@ -64,7 +65,9 @@ class Link:
     :class:`Transport`. ``link_lost_after_s`` is how long a vehicle may be
     silent before :class:`LinkLost` is published. ``tlog_path`` records every
     packet in and out. ``signing_key`` (32 bytes) signs outgoing packets and
-    rejects unsigned incoming ones.
+    rejects unsigned incoming ones. ``outs`` are connection URLs (or
+    transports) that share the vehicle's traffic both ways with other ground
+    stations (see :mod:`overwatch.link.forward`).
 
     Use as ``async with Link("tcp:127.0.0.1:5760") as link: ...``.
     """
@@ -80,8 +83,11 @@ class Link:
         tlog_path: str | os.PathLike[str] | None = None,
         signing_key: bytes | None = None,
         signing_link_id: int = 0,
+        outs: Sequence[str | Transport] = (),
     ) -> None:
         self.transport = open_transport(connection) if isinstance(connection, str) else connection
+        self.outs = [Out(out) for out in outs]
+        self._out_splitter = FrameSplitter()
         self.sysid = sysid
         self.compid = compid
         self.heartbeat_hz = heartbeat_hz
@@ -122,6 +128,10 @@ class Link:
         ]
         if self.heartbeat_hz > 0:
             self._tasks.append(asyncio.create_task(self._heartbeat_loop(), name="mavlink-hb"))
+        for out in self.outs:
+            self._tasks.append(
+                asyncio.create_task(out.run(self._from_out), name=f"out {out.description}")
+            )
         return self
 
     async def close(self) -> None:
@@ -132,6 +142,8 @@ class Link:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        for out in self.outs:
+            await out.close()
         await self.transport.close()
         if self.tlog is not None:
             self.tlog.close()
@@ -294,7 +306,21 @@ class Link:
             if not data:
                 self.ended.set()
                 return
+            if self.outs:
+                self._forward(data)
             self.receive(data, loop.time())
+
+    def _forward(self, data: bytes) -> None:
+        for frame in self._out_splitter.feed(data):
+            for out in self.outs:
+                out.send(frame)
+
+    def _from_out(self, frame: bytes) -> None:
+        """A frame another ground station sent on an out: to the vehicle, untouched."""
+        try:
+            self.transport.write(frame)
+        except Exception:
+            log.exception("cannot pass a frame from an out to the vehicle; carrying on")
 
     def receive(self, data: bytes, now_s: float) -> None:
         """Decode ``data`` and publish its events, as if the transport had read it at ``now_s``.

@@ -1,12 +1,24 @@
 """Byte transports behind one small interface, chosen by a connection URL.
 
-=======================  ==================================================
-``udpin:HOST:PORT``      listen on a UDP port; answer whoever spoke last
-``udpout:HOST:PORT``     send UDP datagrams to HOST:PORT
-``tcp:HOST:PORT``        TCP client; reconnects when the peer goes away
-``DEVICE[:BAUD]``        serial port (``/dev/ttyUSB0:57600``; default 115200)
-``tlog:PATH``            replay a telemetry log (``tlog:PATH?speed=10``)
-=======================  ==================================================
+The forms are pymavlink's and MAVProxy's, so a URL that works with
+``mavproxy.py --master`` works with ``--connect`` too:
+
+==========================  ===================================================
+``udpin:HOST:PORT``         listen on a UDP port; answer whoever spoke last.
+                            ``udpin::PORT`` and ``udpin:0.0.0.0:PORT`` listen
+                            on every interface (``udp:`` is the same)
+``udpout:HOST:PORT``        send UDP datagrams to HOST:PORT
+``udpbcast:BCAST:PORT``     broadcast to BCAST:PORT until the vehicle answers,
+                            then talk to it alone
+``mcast:[GROUP:]PORT``      a multicast group (default 239.255.145.50:14550)
+``tcp:HOST:PORT``           TCP client; reconnects when the peer goes away
+``tcpin:HOST:PORT``         TCP server; talks to every client connected
+                            (``tcpin::PORT``: every interface)
+``DEVICE,BAUD``             serial port: ``/dev/ttyUSB0,57600`` or
+``DEVICE:BAUD``             ``/dev/ttyUSB0:57600``; ``DEVICE`` alone runs at
+                            57600, a SiK telemetry radio's default
+``tlog:PATH``               replay a telemetry log (``tlog:PATH?speed=10``)
+==========================  ===================================================
 
 A transport moves opaque bytes. ``read()`` waits for the next chunk and
 returns ``b""`` only when the stream has ended for good (end of a replayed
@@ -19,6 +31,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import struct
 from pathlib import Path
 from typing import Protocol
 
@@ -26,7 +39,22 @@ from overwatch.errors import LinkError
 from overwatch.link.tlog import read_tlog
 
 _END = b""
-DEFAULT_BAUD = 115200
+#: A serial device given without a baud rate runs at this: the default of SiK
+#: telemetry radios (RFD900, 3DR/Holybro radios) and of MAVProxy. A flight
+#: controller's own USB port (``/dev/ttyACM0``) ignores the baud rate.
+DEFAULT_BAUD = 57600
+#: What ``fly``, ``run`` and ``ui`` listen on without ``--connect``: where QGroundControl
+#: and MAVProxy listen, and where a radio bridge or SITL's ``--out`` sends by default.
+DEFAULT_CONNECTION = "udpin:0.0.0.0:14550"
+#: pymavlink's multicast group and port for ``mcast:``.
+DEFAULT_MCAST = ("239.255.145.50", 14550)
+#: A TCP peer that stops reading loses bytes past this backlog rather than growing it.
+MAX_TCP_BACKLOG = 1 << 20
+
+EXPECTED_URLS = (
+    "udpin:HOST:PORT, udpin::PORT, udpout:HOST:PORT, udpbcast:BCAST:PORT, mcast:[GROUP:]PORT, "
+    "tcp:HOST:PORT, tcpin:HOST:PORT, DEVICE,BAUD, DEVICE:BAUD or tlog:PATH"
+)
 
 
 class Transport(Protocol):
@@ -54,11 +82,49 @@ class Transport(Protocol):
         ...
 
 
-def _split_host_port(rest: str, url: str) -> tuple[str, int]:
+def _split_host_port(rest: str, url: str, *, any_host: str = "127.0.0.1") -> tuple[str, int]:
+    """``HOST:PORT`` → (host, port); an empty host is ``any_host``."""
     host, sep, port = rest.rpartition(":")
-    if not sep or not port.isdigit():
+    if not sep or not port.isdigit() or int(port) > 65535:
         raise LinkError(f"connection URL {url!r}: expected HOST:PORT after the scheme")
-    return host or "127.0.0.1", int(port)
+    return host or any_host, int(port)
+
+
+def _serial(device: str, url: str) -> SerialTransport:
+    """``DEVICE,BAUD``, ``DEVICE:BAUD`` or ``DEVICE``."""
+    for separator in (",", ":"):
+        name, sep, baud = device.rpartition(separator)
+        if not sep:
+            continue
+        if baud.isdigit() and int(baud) > 0 and name:
+            return SerialTransport(name, int(baud))
+        if separator == ",":
+            raise LinkError(
+                f"connection URL {url!r}: expected DEVICE,BAUD with a whole baud rate "
+                f"(such as /dev/ttyUSB0,57600), got {baud!r}"
+            )
+    return SerialTransport(device, DEFAULT_BAUD)
+
+
+def _mcast(rest: str, url: str) -> McastTransport:
+    group, port = DEFAULT_MCAST
+    if rest:
+        head, sep, tail = rest.rpartition(":")
+        if not tail.isdigit() or int(tail) > 65535:
+            raise LinkError(f"connection URL {url!r}: expected mcast:[GROUP:]PORT")
+        port = int(tail)
+        if sep and head:
+            group = head
+    try:
+        packed = socket.inet_aton(group)
+    except OSError:
+        raise LinkError(f"connection URL {url!r}: {group!r} is not an IPv4 address") from None
+    if not 224 <= packed[0] <= 239:
+        raise LinkError(
+            f"connection URL {url!r}: {group} is not a multicast group (224.0.0.0 to "
+            "239.255.255.255)"
+        )
+    return McastTransport(group, port)
 
 
 def open_transport(url: str) -> Transport:
@@ -68,11 +134,17 @@ def open_transport(url: str) -> Transport:
     """
     scheme, sep, rest = url.partition(":")
     if sep and scheme in ("udpin", "udp"):
-        return UdpInTransport(*_split_host_port(rest, url))
+        return UdpInTransport(*_split_host_port(rest, url, any_host="0.0.0.0"))
     if sep and scheme == "udpout":
         return UdpOutTransport(*_split_host_port(rest, url))
+    if sep and scheme == "udpbcast":
+        return UdpBroadcastTransport(*_split_host_port(rest, url, any_host="255.255.255.255"))
+    if sep and scheme == "mcast":
+        return _mcast(rest, url)
     if sep and scheme == "tcp":
         return TcpTransport(*_split_host_port(rest, url))
+    if sep and scheme == "tcpin":
+        return TcpServerTransport(*_split_host_port(rest, url, any_host="0.0.0.0"))
     if sep and scheme == "tlog":
         path, _, query = rest.partition("?")
         speed = 1.0
@@ -87,16 +159,11 @@ def open_transport(url: str) -> Transport:
                     f"connection URL {url!r}: expected tlog:PATH?speed=FACTOR"
                 ) from None
         return TlogReplayTransport(path, speed=speed)
-    if url.startswith("/") or url.upper().startswith("COM") or scheme == "serial":
-        device = rest if scheme == "serial" else url
-        name, sep, baud = device.rpartition(":")
-        if sep and baud.isdigit():
-            return SerialTransport(name, int(baud))
-        return SerialTransport(device, DEFAULT_BAUD)
-    raise LinkError(
-        f"connection URL {url!r} not understood; expected udpin:HOST:PORT, udpout:HOST:PORT, "
-        "tcp:HOST:PORT, DEVICE[:BAUD] or tlog:PATH"
-    )
+    if scheme == "serial" and sep:
+        return _serial(rest, url)
+    if url.startswith("/") or url.upper().startswith("COM"):
+        return _serial(url, url)
+    raise LinkError(f"connection URL {url!r} not understood; expected {EXPECTED_URLS}")
 
 
 class _ChunkQueue:
@@ -203,6 +270,102 @@ class UdpOutTransport(_UdpTransportBase):
             self._udp.sendto(data, (self.host, self.port))
 
 
+class UdpBroadcastTransport(_UdpTransportBase):
+    """Broadcast to BCAST:PORT until a peer answers; from then on talk to that peer alone.
+
+    For a radio bridge or vehicle whose address is not known beforehand
+    (pymavlink's ``udpbcast:``).
+    """
+
+    @property
+    def description(self) -> str:
+        return f"udpbcast:{self.host}:{self.port}"
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            udp, _ = await loop.create_datagram_endpoint(
+                lambda: _UdpProtocol(self), family=socket.AF_INET, allow_broadcast=True
+            )
+        except OSError as exc:
+            raise LinkError(
+                f"{self.description}: cannot open a broadcast socket: {exc.strerror}"
+            ) from exc
+        self._udp = udp
+
+    def write(self, data: bytes) -> None:
+        if self._udp is not None:
+            self._udp.sendto(data, self.peer or (self.host, self.port))
+
+
+class McastTransport(_UdpTransportBase):
+    """Send to and receive from a multicast group (pymavlink's ``mcast:``).
+
+    Everything sent to the group comes back to every member, this one too:
+    datagrams from our own sending port are dropped.
+    """
+
+    def __init__(self, group: str, port: int) -> None:
+        super().__init__(group, port)
+        self._out: asyncio.DatagramTransport | None = None
+        self._own: tuple[str, int] | None = None
+
+    @property
+    def description(self) -> str:
+        return f"mcast:{self.host}:{self.port}"
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        try:
+            receiver.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            receiver.bind((self.host, self.port))
+            membership = struct.pack("4sl", socket.inet_aton(self.host), socket.INADDR_ANY)
+            receiver.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
+            receiver.setblocking(False)
+            sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 32)
+            sender.setblocking(False)
+            sender.connect((self.host, self.port))
+            self._own = sender.getsockname()
+            udp, _ = await loop.create_datagram_endpoint(
+                lambda: _McastProtocol(self), sock=receiver
+            )
+            out, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, sock=sender)
+        except OSError as exc:
+            receiver.close()
+            sender.close()
+            raise LinkError(f"{self.description}: cannot join the group: {exc.strerror}") from exc
+        self._udp, self._out = udp, out
+
+    def write(self, data: bytes) -> None:
+        if self._out is not None:
+            self._out.sendto(data)
+
+    async def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        await super().close()
+
+
+class _McastProtocol(_UdpProtocol):
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        owner = self.owner
+        assert isinstance(owner, McastTransport)
+        if owner._own is not None and addr[1] == owner._own[1]:
+            return  # our own datagram, looped back by the group
+        owner.chunks.put(data)
+
+
+def _room_for(writer: asyncio.StreamWriter | None) -> bool:
+    return (
+        writer is not None
+        and not writer.is_closing()
+        and writer.transport.get_write_buffer_size() < MAX_TCP_BACKLOG
+    )
+
+
 class TcpTransport:
     """TCP client to HOST:PORT. After the first connection it reconnects on its own."""
 
@@ -250,7 +413,8 @@ class TcpTransport:
         self._reader = self._writer = None
 
     def write(self, data: bytes) -> None:
-        if self._writer is not None and not self._writer.is_closing():
+        if _room_for(self._writer):
+            assert self._writer is not None
             self._writer.write(data)
 
     async def close(self) -> None:
@@ -260,6 +424,79 @@ class TcpTransport:
         if writer is not None:
             with contextlib.suppress(OSError, ConnectionError):
                 await writer.wait_closed()
+
+
+class TcpServerTransport:
+    """TCP server on HOST:PORT (port 0 picks a free one): reads every client, writes to all.
+
+    For a vehicle or a bridge that connects to the ground station (MAVProxy's
+    ``tcpin:``). A client that leaves is forgotten; the server keeps listening.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.chunks = _ChunkQueue()
+        self._server: asyncio.Server | None = None
+        self._clients: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def description(self) -> str:
+        return f"tcpin:{self.host}:{self.port}"
+
+    @property
+    def clients(self) -> int:
+        """Clients connected now."""
+        return len(self._clients)
+
+    async def open(self) -> None:
+        try:
+            self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        except OSError as exc:
+            raise LinkError(f"{self.description}: cannot listen: {exc.strerror}") from exc
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self._clients.add(writer)
+        try:
+            while True:
+                try:
+                    data = await reader.read(65536)
+                except (ConnectionError, OSError):
+                    break
+                if not data:
+                    break
+                self.chunks.put(data)
+        finally:
+            self._clients.discard(writer)
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def read(self) -> bytes:
+        return await self.chunks.get()
+
+    def write(self, data: bytes) -> None:
+        for writer in list(self._clients):
+            if _room_for(writer):
+                writer.write(data)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._clients):
+            writer.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.chunks.end()
 
 
 class SerialTransport:

@@ -39,6 +39,7 @@ from overwatch.cues.ranking import Severity as CueSeverity
 from overwatch.errors import FeedError, LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
+from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import (
     CameraPose,
     Guidance,
@@ -96,6 +97,12 @@ class SessionConfig:
 
     connect: str
     patrol_feed: str
+    #: other ground stations sharing the link (``--out``), see :mod:`overwatch.link.forward`
+    outs: tuple[str, ...] = ()
+    #: certificates for a ``tls://`` CoT output (``--tak-cert``, ``--tak-password`` …)
+    tak: TakCredentials | None = None
+    #: the video URL TAK devices are given (an RTSP relay's), when not ``video_url`` itself
+    video_share: str | None = None
     mode: Mode = "lead"
     sightings_url: str | None = None
     cot_out: str | None = None
@@ -133,6 +140,7 @@ class LiveSession:
             heartbeat_hz=gcs_heartbeat_hz(config.speedup),
             link_lost_after_s=config.link_lost_after_s,
             tlog_path=run_dir / "flight.tlog" if run_dir else None,
+            outs=config.outs,
         )
         self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
@@ -387,13 +395,7 @@ class LiveSession:
     async def _cot_task(self, target: str) -> None:
         from overwatch.ops.cot import CotSharer  # only sessions that share need it
 
-        sharer = CotSharer.open(target, self)
-        try:
-            while True:
-                await sharer.share_once()
-                await asyncio.sleep(self.clock.wall_seconds(2.0))
-        finally:
-            await sharer.close()
+        await CotSharer.open(target, self).run(lambda: self.clock.wall_seconds(2.0))
 
     def _on_link_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.StatusText):

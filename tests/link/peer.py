@@ -472,6 +472,7 @@ class PeerHost:
         self._udp: asyncio.DatagramTransport | None = None
         self._udp_peer: tuple[str, int] | None = None
         self._pty_fds: tuple[int, int] | None = None
+        self._client_task: asyncio.Task[None] | None = None
         for vehicle in self.vehicles:
             vehicle.writers.append(self._write)
 
@@ -518,6 +519,19 @@ class PeerHost:
         self._server = await asyncio.start_server(on_client, "127.0.0.1", 0)
         self._start_vehicles()
         return int(self._server.sockets[0].getsockname()[1])
+
+    async def connect_tcp_to(self, port: int) -> None:
+        """Connect to a ground station listening on 127.0.0.1:``port`` (``tcpin:``)."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        self._tcp_writers.append(writer)
+
+        async def pump() -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await reader.read(65536):
+                    self._feed(data)
+
+        self._client_task = asyncio.create_task(pump())
+        self._start_vehicles()
 
     async def drop_tcp_clients(self) -> None:
         for writer in list(self._tcp_writers):
@@ -571,6 +585,10 @@ class PeerHost:
             await vehicle.stop()
         for writer in list(self._tcp_writers):
             writer.close()
+        if self._client_task is not None:
+            self._client_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._client_task
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

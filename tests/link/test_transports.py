@@ -7,9 +7,12 @@ import pytest
 from overwatch.errors import LinkError
 from overwatch.link import Link, open_transport
 from overwatch.link.transports import (
+    McastTransport,
     SerialTransport,
+    TcpServerTransport,
     TcpTransport,
     TlogReplayTransport,
+    UdpBroadcastTransport,
     UdpInTransport,
     UdpOutTransport,
 )
@@ -67,6 +70,19 @@ async def test_serial_over_a_pty_pair() -> None:
         await host.close()
 
 
+async def test_tcpin_serves_a_vehicle_that_connects_to_us() -> None:
+    host = PeerHost()
+    transport = TcpServerTransport("127.0.0.1", 0)
+    try:
+        async with Link(transport) as link:
+            assert transport.port != 0
+            await host.connect_tcp_to(transport.port)
+            await _round_trip(link, host)
+            assert transport.clients == 1
+    finally:
+        await host.close()
+
+
 async def test_tcp_reconnects_after_the_peer_drops_the_connection() -> None:
     host = PeerHost(ScriptedVehicle(heartbeat_hz=20))
     try:
@@ -92,15 +108,73 @@ def test_url_parsing() -> None:
         "/dev/ttyUSB0",
         57600,
     )
-    assert open_transport("/dev/ttyACM0").baud == 115200  # type: ignore[attr-defined]
     replay = open_transport("tlog:/tmp/x.tlog?speed=4")
     assert isinstance(replay, TlogReplayTransport) and replay.speed == 4
 
 
-@pytest.mark.parametrize("url", ["tcp:localhost", "bogus:1:2", "tcp:host:port", "tlog:x?fast=2"])
+@pytest.mark.parametrize(
+    ("url", "device", "baud"),
+    [
+        ("/dev/ttyUSB0,57600", "/dev/ttyUSB0", 57600),  # pymavlink's and MAVProxy's form
+        ("/dev/ttyUSB0:921600", "/dev/ttyUSB0", 921600),
+        ("/dev/ttyUSB0", "/dev/ttyUSB0", 57600),  # a SiK radio's default
+        ("/dev/ttyACM0", "/dev/ttyACM0", 57600),
+        ("serial:/dev/ttyS1,38400", "/dev/ttyS1", 38400),
+        ("COM4,57600", "COM4", 57600),
+        ("/dev/serial/by-id/usb-FTDI_FT231X-if00-port0", None, 57600),
+        ("/dev/serial/by-id/usb-3DR:if00,115200", "/dev/serial/by-id/usb-3DR:if00", 115200),
+    ],
+)
+def test_serial_urls(url: str, device: str | None, baud: int) -> None:
+    serial = open_transport(url)
+    assert isinstance(serial, SerialTransport)
+    assert (serial.device, serial.baud) == (device or url, baud)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "host", "port"),
+    [
+        ("udpin::14550", UdpInTransport, "0.0.0.0", 14550),  # every interface, as pymavlink
+        ("udpin:0.0.0.0:14550", UdpInTransport, "0.0.0.0", 14550),
+        ("udpin:127.0.0.1:14550", UdpInTransport, "127.0.0.1", 14550),
+        ("udp::14551", UdpInTransport, "0.0.0.0", 14551),
+        ("tcpin::5760", TcpServerTransport, "0.0.0.0", 5760),
+        ("tcpin:127.0.0.1:5761", TcpServerTransport, "127.0.0.1", 5761),
+        ("udpbcast:192.168.1.255:14550", UdpBroadcastTransport, "192.168.1.255", 14550),
+        ("udpbcast::14550", UdpBroadcastTransport, "255.255.255.255", 14550),
+        ("mcast:", McastTransport, "239.255.145.50", 14550),  # pymavlink's group
+        ("mcast:14560", McastTransport, "239.255.145.50", 14560),
+        ("mcast:239.1.2.3:14570", McastTransport, "239.1.2.3", 14570),
+    ],
+)
+def test_network_urls(url: str, kind: type, host: str, port: int) -> None:
+    transport = open_transport(url)
+    assert isinstance(transport, kind)
+    assert (transport.host, transport.port) == (host, port)  # type: ignore[attr-defined]
+    assert transport.description == f"{url.partition(':')[0]}:{host}:{port}".replace(
+        "udp:", "udpin:"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "tcp:localhost",
+        "bogus:1:2",
+        "tcp:host:port",
+        "tlog:x?fast=2",
+        "/dev/ttyUSB0,fast",
+        "/dev/ttyUSB0,0",
+        "udpin::99999",
+        "mcast:10.0.0.1:14550",
+        "mcast:nowhere:14550",
+        "mcast:239.1.2.3:port",
+    ],
+)
 def test_bad_urls_say_what_was_expected(url: str) -> None:
-    with pytest.raises(LinkError, match="expected"):
+    with pytest.raises(LinkError, match=r"expected|not a") as raised:
         open_transport(url)
+    assert repr(url) in str(raised.value)
 
 
 async def test_connection_refused_is_a_link_error() -> None:
