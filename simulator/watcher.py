@@ -71,10 +71,48 @@ def earth_frame_yaw(flags: int) -> bool:
     return bool(flags & mavlink.GIMBAL_DEVICE_FLAGS_YAW_LOCK)
 
 
+Matrix = tuple[tuple[float, float, float], ...]
+
+
+def _euler_matrix(roll: float, pitch: float, yaw: float) -> Matrix:
+    """Body to NED rotation for ZYX Euler angles in radians."""
+    cr, sr, cp, sp, cy, sy = (
+        math.cos(roll),
+        math.sin(roll),
+        math.cos(pitch),
+        math.sin(pitch),
+        math.cos(yaw),
+        math.sin(yaw),
+    )
+    return (
+        (cp * cy, sr * sp * cy - cr * sy, cr * sp * cy + sr * sy),
+        (cp * sy, sr * sp * sy + cr * cy, cr * sp * sy - sr * cy),
+        (-sp, sr * cp, cr * cp),
+    )
+
+
+def _quat_forward(q: tuple[float, float, float, float]) -> tuple[float, float, float]:
+    """Where a quaternion (w, x, y, z) turns the x axis (the camera's line of sight)."""
+    w, x, y, z = q
+    return (1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y))
+
+
+def _rotate(m: Matrix, v: tuple[float, float, float]) -> tuple[float, float, float]:
+    return (
+        m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+        m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+        m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2],
+    )
+
+
 class MavlinkWatcher:
     """Follows one vehicle's pose on a MAVLink TCP port (see the module docstring).
 
-    ``gimbal_pitch_deg`` is assumed until the vehicle reports its gimbal.
+    ``gimbal_pitch_deg`` is assumed until the vehicle reports its gimbal. With
+    ``mount_in_body_frame`` (ArduPilot's servo mount, MNT1_TYPE 1, which reports the
+    angles it drives its servos to) the camera's direction is the mount's turned by
+    the airframe's attitude; otherwise the report is the camera's own pitch from
+    the horizon, as MAVLink's gimbal devices give it.
     """
 
     def __init__(
@@ -85,6 +123,7 @@ class MavlinkWatcher:
         sysid: int = 1,
         speedup: float = 1.0,
         gimbal_pitch_deg: float = -45.0,
+        mount_in_body_frame: bool = True,
     ) -> None:
         self.host, self.port, self.sysid, self.speedup = host, port, sysid, speedup
         self._mav = mavlink.MAVLink(
@@ -99,6 +138,8 @@ class MavlinkWatcher:
         self._attitude: Any = None
         self._gimbal = (gimbal_pitch_deg, 0.0)
         self._gimbal_reported = False
+        self._gimbal_status: Any = None
+        self.mount_in_body_frame = mount_in_body_frame
         self.messages = 0
         self.bad_packets = 0
         self.armed = False
@@ -200,16 +241,30 @@ class MavlinkWatcher:
         elif kind == "ATTITUDE":
             self._attitude = msg
         elif kind == "GIMBAL_DEVICE_ATTITUDE_STATUS":
-            pitch, yaw = gimbal_angles_deg(tuple(msg.q))
-            if earth_frame_yaw(msg.flags) and self._attitude is not None:
-                # the pose wants it from the nose
-                yaw = (yaw - math.degrees(self._attitude.yaw) + 180.0) % 360.0 - 180.0
-            self._gimbal = (pitch, yaw)
+            self._gimbal_status = msg
             self._gimbal_reported = True
         elif kind == "HEARTBEAT" and msg.get_srcComponent() == 1:
             self.armed = bool(msg.base_mode & mavlink.MAV_MODE_FLAG_SAFETY_ARMED)
         elif kind == "SYS_STATUS" and msg.battery_remaining >= 0:
             self.battery_pct = float(msg.battery_remaining)
+
+    def _camera_angles_deg(self) -> tuple[float, float]:
+        """The camera's pitch from the horizon and yaw from the nose, in degrees."""
+        status, att = self._gimbal_status, self._attitude
+        if status is None:
+            return self._gimbal
+        q = tuple(status.q)
+        pitch, yaw = gimbal_angles_deg(q)
+        if att is None:
+            return pitch, yaw
+        if self.mount_in_body_frame:
+            # a servo mount reports its servo angles: the camera turns with the airframe
+            fwd = _rotate(_euler_matrix(att.roll, att.pitch, att.yaw), _quat_forward(q))
+            pitch = math.degrees(math.atan2(-fwd[2], math.hypot(fwd[0], fwd[1])))
+            yaw = math.degrees(math.atan2(fwd[1], fwd[0])) - math.degrees(att.yaw)
+        elif earth_frame_yaw(status.flags):
+            yaw -= math.degrees(att.yaw)  # the pose wants it from the nose
+        return pitch, (yaw + 180.0) % 360.0 - 180.0
 
     def time_s(self) -> float:
         """The vehicle's time since boot, seconds (simulated on SITL)."""
@@ -229,7 +284,7 @@ class MavlinkWatcher:
             if att is not None
             else (pos.hdg / 100.0 if pos.hdg != 65535 else 0.0)
         )
-        gimbal_pitch, gimbal_yaw = self._gimbal
+        gimbal_pitch, gimbal_yaw = self._camera_angles_deg()
         return VehiclePose(
             lat_deg=pos.lat * 1e-7,
             lon_deg=pos.lon * 1e-7,
