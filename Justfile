@@ -47,7 +47,7 @@ lint: venv
 
 # Speed and quality figures, as ratios against a baseline measured in the same run.
 bench *ARGS: venv
-    {{py}} -m benchmarks {{ARGS}}
+    bash scripts/loopback-only.sh {{py}} -m benchmarks {{ARGS}}
 
 # Format the code.
 fmt: venv

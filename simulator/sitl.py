@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Mapping
@@ -48,6 +49,32 @@ DEFAULT_BASE_PORT = 5760
 DEFAULT_PARAMS = Path(__file__).resolve().parent / "params" / "copter.parm"
 #: where ArduPilot keeps its SITL copter defaults, relative to its source tree
 ARDUPILOT_TREE_PARAMS = Path("Tools/autotest/default_params/copter.parm")
+
+
+#: set to 1 to start SITL where other network interfaces than loopback are up
+EXPOSED_ENV_VAR = "OVERWATCH_SITL_ANY_INTERFACE"
+
+
+def outside_interfaces() -> list[str]:
+    """Network interfaces of this namespace besides loopback: SITL would listen on them."""
+    return sorted(name for _, name in socket.if_nameindex() if name != "lo")
+
+
+def check_isolated() -> None:
+    """Refuse to start SITL where its ports would be open to a network.
+
+    ArduPilot SITL's TCP (and RC-input UDP) ports listen on every interface. Run
+    it in a loopback-only network namespace (``scripts/loopback-only.sh …``), or
+    set ``OVERWATCH_SITL_ANY_INTERFACE=1`` to accept that exposure.
+    """
+    others = outside_interfaces()
+    if others and os.environ.get(EXPOSED_ENV_VAR) != "1":
+        raise SimulatorError(
+            f"ArduPilot SITL listens on every network interface, and this machine has "
+            f"{', '.join(others)} besides loopback: run it in a loopback-only namespace "
+            f"(bash scripts/loopback-only.sh overwatch …), or set {EXPOSED_ENV_VAR}=1 to "
+            "accept the exposure"
+        )
 
 
 def find_ardupilot_defaults(binary: Path) -> Path:
@@ -223,6 +250,7 @@ class SitlInstance:
     async def start(self, timeout_s: float = 30.0) -> str:
         """Start SITL and wait until its TCP port accepts connections; returns the URL."""
         binary = find_binary(self.binary)
+        check_isolated()
         for path in self.layers(binary):
             if not Path(path).is_file():
                 raise SimulatorError(f"SITL defaults file {str(path)!r} does not exist")

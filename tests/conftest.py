@@ -9,9 +9,10 @@ says how many and how to enable them. With it, ``-m sitl`` runs only them
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
+
+from simulator.sitl import outside_interfaces
 
 SITL_ENV = "ARDUPILOT_SITL"
 _deselected_sitl = pytest.StashKey[int]()
@@ -20,11 +21,6 @@ _deselected_sitl = pytest.StashKey[int]()
 def sitl_enabled() -> bool:
     """True when ``ARDUPILOT_SITL`` names the binary to test against."""
     return bool(os.environ.get(SITL_ENV))
-
-
-def outside_interfaces() -> list[str]:
-    """Network interfaces of this namespace other than loopback (SITL listens on all)."""
-    return sorted(name for _, name in socket.if_nameindex() if name != "lo")
 
 
 def pytest_configure(config: pytest.Config) -> None:

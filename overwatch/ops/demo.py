@@ -42,6 +42,9 @@ class DemoConfig:
     video_fps: int = 10
     #: what finds threats in the video (default: the blob detector)
     detector: Detector | None = None
+    #: an ArduPilot SITL ``arducopter`` binary to fly instead of the built-in simulator
+    #: (the synthetic camera runs with the built-in simulator only)
+    sitl: str | None = None
 
 
 def start_simulator(config: DemoConfig) -> SimProcess:
@@ -52,8 +55,11 @@ def start_simulator(config: DemoConfig) -> SimProcess:
         config.run_dir,
         speedup=config.speedup,
         extra_args=("--ekf-delay", repr(config.ekf_delay_s), "--gps-delay", "5"),
-        video_port=free_port(socket.SOCK_DGRAM) if config.video_fps > 0 else None,
+        video_port=(
+            free_port(socket.SOCK_DGRAM) if config.video_fps > 0 and not config.sitl else None
+        ),
         video_fps=max(1, config.video_fps),
+        sitl=config.sitl,
     )
     sim.video_sdp.unlink(missing_ok=True)  # a previous run's file names another port
     return sim.start()

@@ -288,3 +288,34 @@ async def test_parameters_are_checked_against_the_firmware(tmp_path: Path) -> No
     with pytest.raises(SimulatorError, match=r"no parameter NO_SUCH_PARAM \(.*ours.parm:2\)"):
         await again.start(timeout_s=30)
     assert not again.running
+
+
+def _in_namespace(script: str, *, with_interface: bool, env: dict[str, str] | None = None) -> str:
+    """Run ``script`` in a new network namespace (loopback, and maybe a veth pair)."""
+    setup = "ip link set lo up" + (
+        " && ip link add ow-veth0 type veth peer name ow-veth1" if with_interface else ""
+    )
+    done = subprocess.run(
+        ["unshare", "-n", "sh", "-c", f'{setup} && exec "$0" -c "$1"', sys.executable, script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_sitl_is_started_only_off_every_network() -> None:
+    script = (
+        "from simulator.sitl import check_isolated\n"
+        "from overwatch.errors import SimulatorError\n"
+        "try:\n    check_isolated()\n    print('ok')\n"
+        "except SimulatorError as e:\n    print(e)\n"
+    )
+    assert _in_namespace(script, with_interface=False) == "ok"
+    refused = _in_namespace(script, with_interface=True)
+    assert "listens on every network interface" in refused and "ow-veth0" in refused
+    assert "loopback-only" in refused
+    accepted = _in_namespace(script, with_interface=True, env={"OVERWATCH_SITL_ANY_INTERFACE": "1"})
+    assert accepted == "ok"
