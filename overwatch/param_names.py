@@ -32,6 +32,7 @@ RENAMED: tuple[tuple[tuple[str, float], ...], ...] = (
     (("LAND_ALT_LOW", 100.0), ("LAND_ALT_LOW_M", 1.0)),
     (("PILOT_TKOFF_ALT", 100.0), ("PILOT_TKO_ALT_M", 1.0)),
     (("LOIT_SPEED", 100.0), ("LOIT_SPEED_MS", 1.0)),
+    (("ANGLE_MAX", 100.0), ("ATC_ANGLE_MAX", 1.0)),  # centidegrees before 4.8, degrees after
 )
 _UNITS: dict[str, float] = {name: units for group in RENAMED for name, units in group}
 _STREAM_OLD = re.compile(r"^SR(\d+)_(\w+)$")
