@@ -227,7 +227,9 @@ class SitlInstance:
         lat, lon, alt, heading = self.home
         args = [str(exe)]
         if self.base_port != DEFAULT_BASE_PORT:
-            args += ["--base-port", str(self.base_port)]  # SITL wants it before -I
+            # SITL adds 10·instance to its ports only while they are its defaults: give
+            # this instance's own, and an RC-input port beside them (UDP)
+            args += ["--base-port", str(self.port), "--rc-in-port", str(self.port + 4)]
         args += [
             "-I",
             str(self.instance),

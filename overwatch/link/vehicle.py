@@ -113,6 +113,8 @@ class Vehicle:
             missing.append("GPS 3D fix")
         if not s.has_position:
             missing.append("position estimate")
+        if not s.ekf_ok:  # None too: ArduCopter reports its EKF once asked, and arms on it
+            missing.append("EKF using GPS")
         if s.home is None:
             missing.append("home position")
         return missing
@@ -120,7 +122,8 @@ class Vehicle:
     async def wait_ready(
         self, timeout_s: float = 60.0, progress_cb: ProgressCallback | None = None
     ) -> None:
-        """Wait for heartbeat, GPS 3D fix, a position estimate and a known home.
+        """Wait for heartbeat, GPS 3D fix, a position estimate, an EKF that uses GPS
+        (EKF_STATUS_REPORT) and a known home.
 
         ``progress_cb(text)`` is called whenever the list of what is still
         missing changes. Asks for HOME_POSITION every 2 s while it is unknown.

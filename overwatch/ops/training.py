@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,22 +29,28 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
-def free_port_block(count: int = 4) -> int:
-    """The first of ``count`` consecutive TCP ports on 127.0.0.1 that are free now
-    (SITL's serial0 listens on the first, serial1 and serial2 on the next two)."""
-    for _ in range(100):
-        base = free_port()
-        if base + count >= 65536:
-            continue
+#: SITL's ports are taken from below the kernel's ephemeral range (32768 and up on Linux),
+#: so a port the kernel hands out for ``bind(0)`` (a simulator's, a test's) never meets one
+PORT_BLOCK_RANGE = (10000, 32000)
+
+
+def free_port_block(count: int = 5) -> int:
+    """The first of ``count`` consecutive TCP and UDP ports on 127.0.0.1 that are free now
+    (SITL's serial0 listens on the first, serial1 and serial2 on the next two, RC input
+    on UDP + 4), from :data:`PORT_BLOCK_RANGE`."""
+    low, high = PORT_BLOCK_RANGE
+    for _ in range(200):
+        base = random.randrange(low, high - count)
         try:
             with contextlib.ExitStack() as stack:
-                for offset in range(1, count):
-                    s = stack.enter_context(socket.socket())
-                    s.bind(("127.0.0.1", base + offset))
+                for offset in range(count):
+                    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                        s = stack.enter_context(socket.socket(socket.AF_INET, kind))
+                        s.bind(("127.0.0.1", base + offset))
             return base
         except OSError:
             continue
-    raise SimulatorError(f"no block of {count} free TCP ports on 127.0.0.1")
+    raise SimulatorError(f"no block of {count} free ports on 127.0.0.1")
 
 
 @dataclass

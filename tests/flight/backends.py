@@ -14,13 +14,12 @@ injector, so the proxy applies the same faults in front of it.
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from overwatch.mission import load_mission
-from overwatch.ops.training import SimProcess, free_port
+from overwatch.ops.training import SimProcess, free_port_block
 from simulator.faults import LinkFaults
 from simulator.sitl import SitlInstance
 from tests.flight.proxy import LinkProxy
@@ -204,7 +203,7 @@ class Backend:
         params: dict[str, float] | None,
     ) -> RunningVehicle:
         sitl = SitlInstance(
-            home=(*home, 0.0), speedup=speedup, base_port=_free_base_port(), params=params or {}
+            home=(*home, 0.0), speedup=speedup, base_port=free_port_block(), params=params or {}
         )
         await sitl.start(timeout_s=60.0)
         child = _SitlChild(sitl)
@@ -219,26 +218,6 @@ class Backend:
         for running in self.started:
             await running.stop()
         self.started.clear()
-
-
-def _free_base_port() -> int:
-    """A TCP port for SITL's serial0 with the next few (serial1, serial2) free too."""
-    for _ in range(50):
-        base = free_port()
-        if base > 65000:
-            continue
-        if all(_is_free(base + offset) for offset in (1, 2, 3)):
-            return base
-    return free_port()
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 #: Default speed-ups: the built-in simulator at 50×, SITL at 10× (its physics runs at 1.2 kHz).

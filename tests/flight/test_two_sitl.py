@@ -31,7 +31,7 @@ async def _climb(url: str, sysid: int, alt_m: float) -> float:
 
 
 async def test_two_sitl_instances_fly_side_by_side() -> None:
-    base = free_port_block(14)  # instance i serves base + 10·i … + 10·i + 3
+    base = free_port_block(15)  # instance i serves base + 10·i … + 10·i + 4
     first, second = (
         SitlInstance(home=(13.5, 2.1, 220.0, 0.0), instance=i, speedup=SPEEDUP, base_port=base)
         for i in (0, 1)

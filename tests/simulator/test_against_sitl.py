@@ -6,12 +6,12 @@ built-in simulator honest by asking the real thing the same questions.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
+from overwatch.ops.training import free_port_block
 from simulator.sitl import SitlInstance
 from tests.simulator.conftest import Gcs
 
@@ -19,15 +19,9 @@ from tests.simulator.conftest import Gcs
 pytestmark = [pytest.mark.sitl]
 
 
-def _free_base_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def sitl() -> AsyncIterator[SitlInstance]:
-    inst = SitlInstance(home=(13.5, 2.1, 220.0, 0.0), speedup=10, base_port=_free_base_port())
+    inst = SitlInstance(home=(13.5, 2.1, 220.0, 0.0), speedup=10, base_port=free_port_block())
     await inst.start(timeout_s=60)
     try:
         yield inst

@@ -50,6 +50,10 @@ def test_sitl_command_line(tmp_path: Path) -> None:
     assert inst.url == "tcp:127.0.0.1:5780"
     other = SitlInstance(home=HOME4, binary=exe, base_port=6000, sysid=9).command()
     assert other.index("--base-port") < other.index("-I")
+    # SITL adds nothing for the instance to a base port it is given: the launcher does
+    third = SitlInstance(home=HOME4, binary=exe, base_port=6000, instance=1)
+    joined = " ".join(third.command())
+    assert "--base-port 6010 --rc-in-port 6014" in joined and third.url == "tcp:127.0.0.1:6010"
     assert DEFAULT_PARAMS.is_file()
     text = DEFAULT_PARAMS.read_text()
     assert "FRAME_CLASS" in text and "FS_GCS_ENABLE" in text
@@ -218,7 +222,7 @@ def _stand_in(tmp_path: Path) -> Path:
         "args = sys.argv[1:]\n"
         "opt = {args[i]: args[i + 1] for i in range(0, len(args) - 1, 2)}\n"
         "lat, lon, alt, _ = opt['--home'].split(',')\n"
-        "port = int(opt.get('--base-port', 5760)) + 10 * int(opt['-I'])\n"
+        "port = int(opt.get('--base-port', 5760 + 10 * int(opt['-I'])))  # as SITL does\n"
         "open('eeprom.bin', 'wb').close()\n"
         "from simulator.cli import run_sim\n"
         "sys.exit(run_sim(['--base-port', str(port), '--lat', lat, '--lon', lon,\n"
