@@ -60,6 +60,14 @@ STATE_ACTIVE = 4
 STATE_CRITICAL = 5
 
 
+#: Simulated seconds from boot until the AHRS has aligned (SITL: "tilt alignment complete").
+AHRS_READY_S = 6.0
+#: The EKF sets its origin, and the vehicle its home, this long after the first GPS fix.
+ORIGIN_AFTER_FIX_S = 10.0
+#: Failing pre-arm checks are repeated this often while disarmed (PREARM_DISPLAY_PERIOD).
+PREARM_DISPLAY_S = 30.0
+
+
 @dataclass(frozen=True)
 class VehicleConfig:
     """How one simulated vehicle starts.
@@ -137,6 +145,7 @@ class Autopilot:
             self._home_item,
             self._mission_changed,
             self._can_clear,
+            warn=lambda text: self.statustext(modes.SEV_WARNING, text),
         )
         self.mission = AutoMission(self)
         self.time_s = 0.0
@@ -146,7 +155,11 @@ class Autopilot:
         self.armed_at_s: float | None = None  # simulated time of the last arming
         self.disarmed_at_s: float | None = None  # and of the last disarming
         self.gps_fix = False
+        self.gps_fix_at_s = 0.0
         self.ekf_ok = False
+        self._prearm_ok = False
+        self._prearm_report_now = False
+        self._prearm_shown_s = 0.0
         # navigation
         self.nav_kind = NAV_IDLE
         self.tgt = (0.0, 0.0, 0.0)
@@ -394,6 +407,7 @@ class Autopilot:
         self.wind.step(dt_s)
         if not self.ekf_ok:
             self._sensors()
+        self._prearm_report()
         mode = self.mode
         if mode == Mode.AUTO:
             self.mission.update()
@@ -445,14 +459,75 @@ class Autopilot:
         self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
     def _sensors(self) -> None:
+        """Start-up as ArduCopter SITL goes through it (measured on SITL 64a9c787).
+
+        The AHRS is ready about 6 s after boot, the GPS has a fix at ``gps_fix_delay_s``,
+        the EKF sets its origin (and home) 10 s after the fix, and uses GPS for
+        position at ``ekf_gps_delay_s``. Short test delays shorten every stage.
+        """
         t = self.time_s
+        ekf_s = self.config.ekf_gps_delay_s
         if not self.gps_fix and t >= self.config.gps_fix_delay_s:
             self.gps_fix = True
-        if not self.ekf_ok and t >= self.config.ekf_gps_delay_s and self.gps_fix:
-            self.ekf_ok = True
+            self.gps_fix_at_s = t
+        if (
+            not self.home_set
+            and self.gps_fix
+            and t >= min(self.gps_fix_at_s + ORIGIN_AFTER_FIX_S, ekf_s)
+        ):
             self.home_set = True
-            self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
             self.statustext(modes.SEV_INFO, "EKF3 IMU0 origin set")
+            self.statustext(
+                modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m"
+            )
+        if not self.ekf_ok and t >= ekf_s and self.gps_fix:
+            self.ekf_ok = True
+            self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
+
+    @property
+    def ahrs_ready(self) -> bool:
+        return self.time_s >= min(AHRS_READY_S, self.config.ekf_gps_delay_s)
+
+    def prearm_failures(self) -> list[str]:
+        """What ArduCopter's pre-arm checks say for the current mode, in its words."""
+        if self.params["ARMING_CHECK"] == 0:
+            return []
+        out: list[str] = []
+        mode = self.mode
+        if not self.ahrs_ready:
+            out.append("AHRS: EKF3 still initialising")
+        elif mode in modes.NEEDS_POSITION:
+            if not self.home_set:
+                out.append("AHRS: waiting for home")
+            elif not self.ekf_ok:
+                out.append("Need Position Estimate")
+        if mode == Mode.AUTO and not self.mission.has_mission():
+            out.append("Mode requires mission")
+        low = self.params["BATT_LOW_VOLT"]
+        if low > 0 and self.battery.voltage_v < low:
+            out.append("Battery 1 below minimum arming voltage")
+        if self.gcs_failsafe:
+            out.append("GCS failsafe on")
+        return out
+
+    def _prearm_report(self) -> None:
+        """ArduPilot shows failing pre-arm checks ("PreArm: …") every 30 s while disarmed,
+        and at once (4 s apart at most) when they go from passing to failing."""
+        if self.armed:
+            self._prearm_ok = True
+            return
+        failures = self.prearm_failures()
+        ok = not failures
+        now = self.time_s
+        if not ok and self._prearm_ok:
+            self._prearm_report_now = True
+        self._prearm_ok = ok
+        since = now - self._prearm_shown_s
+        if (self._prearm_report_now and since > 4.0) or since > PREARM_DISPLAY_S:
+            self._prearm_report_now = False
+            self._prearm_shown_s = now
+            for text in failures:
+                self.statustext(modes.SEV_CRITICAL, f"PreArm: {text}")
 
     def _touchdown(self) -> None:
         self.takeoff_allowed = False
@@ -493,15 +568,21 @@ class Autopilot:
     # -- arming ------------------------------------------------------------------
 
     def arm(self, force: bool) -> int:
-        """Try to arm; MAV_RESULT. Refusals say why in a STATUSTEXT."""
+        """Try to arm; MAV_RESULT. Refusals say why in STATUSTEXTs, as ArduCopter's do:
+        every failing pre-arm check as "Arm: …", then (only if they all pass) whether
+        the mode may be armed in ("Arm: Land mode not armable")."""
         if self.armed:
             return modes.ACCEPTED
         if not force:
-            reason = self._arming_refusal()
-            if reason is not None:
-                self.statustext(modes.SEV_CRITICAL, reason)
+            failures = self.prearm_failures()
+            if not failures and not self._mode_armable():
+                failures = [f"{modes.MODE_NAMES[self.mode]} mode not armable"]
+            if failures:
+                for text in failures:
+                    self.statustext(modes.SEV_CRITICAL, f"Arm: {text}")
                 return modes.FAILED
         self.armed = True
+        self.statustext(modes.SEV_INFO, "Arming motors")
         self.armed_at_s = self.time_s
         self.landed_since_s = self.time_s
         self.takeoff_allowed = False
@@ -512,23 +593,10 @@ class Autopilot:
             self.home_xyz = (self.body.x_m, self.body.y_m, self.body.z_m)
         return modes.ACCEPTED
 
-    def _arming_refusal(self) -> str | None:
-        mode = self.mode
-        auto_ok = mode == Mode.AUTO and int(self.params["AUTO_OPTIONS"]) & 1
-        if mode not in modes.ARMABLE and not auto_ok:
-            return "Arm: Mode not armable"
-        if mode == Mode.AUTO and not self.mission.has_mission():
-            return "Arm: Mode not armable"
-        if self.params["ARMING_CHECK"] == 0:
-            return None
-        if mode in modes.NEEDS_POSITION and not self.ekf_ok:
-            return "PreArm: Need Position Estimate"
-        if not self.gps_fix:
-            return "PreArm: GPS 1: Bad fix"
-        low = self.params["BATT_LOW_VOLT"]
-        if low > 0 and self.battery.voltage_v < low:
-            return "PreArm: Battery 1 below minimum arming voltage"
-        return None
+    def _mode_armable(self) -> bool:
+        if self.mode in modes.ARMABLE:
+            return True
+        return self.mode == Mode.AUTO and bool(int(self.params["AUTO_OPTIONS"]) & 1)
 
     def disarm(self, why: str = "") -> None:
         if not self.armed:
@@ -538,8 +606,7 @@ class Autopilot:
         self.takeoff_allowed = False
         self.landed_since_s = None
         self.nav_kind = NAV_IDLE
-        if why == "landed":
-            self.statustext(modes.SEV_INFO, "Disarming motors")
+        self.statustext(modes.SEV_INFO, "Disarming motors")
 
     # -- modes ---------------------------------------------------------------------
 

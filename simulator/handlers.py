@@ -403,7 +403,7 @@ def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
 def _param_value(ap: Autopilot, name: str) -> Any:
     p = ap.params
     return mav.MAVLink_param_value_message(
-        p.wire_name(name).encode(), p[name], p.type_of(name), len(p), p.index_of(name)
+        p.wire_name(name).encode(), p.wire_value(name), p.wire_type(name), len(p), p.index_of(name)
     )
 
 
@@ -431,7 +431,7 @@ def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
     if name is None or math.isnan(value) or math.isinf(value):
         return  # ArduPilot ignores sets of unknown names
     # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
-    ap.params.set(name, value)
+    ap.params.set_wire(name, value)
     _after_param_set(ap, name)
     ap.broadcast(_param_value(ap, name))
 
@@ -523,6 +523,10 @@ def _mission_clear_all(ap: Autopilot, msg: Any, link: Any) -> None:
     ap.transfer.handle_clear_all(msg, link)
 
 
+def _mission_write_partial(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_write_partial(msg, link)
+
+
 def _mission_set_current(ap: Autopilot, msg: Any, link: Any) -> None:
     if not ap.mission.set_current(msg.seq):
         ap.statustext(modes.SEV_WARNING, "Mission set current failed")
@@ -550,6 +554,7 @@ _HANDLERS: dict[str, Callable[[Autopilot, Any, Any], None]] = {
     "MISSION_REQUEST_INT": _mission_request_int,
     "MISSION_REQUEST": _mission_request,
     "MISSION_CLEAR_ALL": _mission_clear_all,
+    "MISSION_WRITE_PARTIAL_LIST": _mission_write_partial,
     "MISSION_SET_CURRENT": _mission_set_current,
     "TIMESYNC": _timesync,
 }
