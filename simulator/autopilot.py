@@ -21,7 +21,7 @@ from overwatch.items import MissionType
 from simulator import modes
 from simulator.auto_mission import AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import FenceShapes, check_failsafes, fence_breach_flags
+from simulator.failsafes import FenceShapes, check_failsafes, fence_breach_flags, fence_names
 from simulator.follow import OtherSystems
 from simulator.follow_mode import follow_update
 from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
@@ -163,6 +163,8 @@ class Autopilot:
         # navigation
         self.nav_kind = NAV_IDLE
         self.tgt = (0.0, 0.0, 0.0)
+        self.tgt_vel = (0.0, 0.0, 0.0)
+        self.tgt_vel_deadline_s = 0.0
         self.vel_cmd = (0.0, 0.0, 0.0)
         self.vel_deadline_s = 0.0
         self.speed_h_override: float | None = None
@@ -269,11 +271,22 @@ class Autopilot:
             b.z_m + stopping_offset(b.vz_m_s, 2.5),
         )
 
-    def goto(self, x: float, y: float, z: float) -> None:
+    def goto(
+        self, x: float, y: float, z: float, velocity: tuple[float, float, float] | None = None
+    ) -> None:
+        """Fly to (x, y, z). ``velocity`` (east, north, up m/s) is a feed-forward, as
+        GUIDED takes it with a position: the target itself moves along it until
+        GUID_TIMEOUT passes without a new one, and the vehicle flies it on top of
+        the position correction."""
         if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
             return  # ArduPilot ignores non-finite targets
         self.nav_kind = NAV_POS
         self.tgt = (x, y, z)
+        if velocity is not None and all(math.isfinite(v) for v in velocity):
+            self.tgt_vel = velocity
+            self.tgt_vel_deadline_s = self.time_s + self.params["GUID_TIMEOUT"]
+        else:
+            self.tgt_vel = (0.0, 0.0, 0.0)
 
     def start_takeoff(self, z: float) -> None:
         self.nav_kind = NAV_TAKEOFF
@@ -331,6 +344,17 @@ class Autopilot:
                 return self._nav_command(dt_s)
             return self.vel_cmd
         tx, ty, tz = self.tgt
+        if kind == NAV_POS and self.tgt_vel != (0.0, 0.0, 0.0):
+            if self.time_s > self.tgt_vel_deadline_s:
+                self.tgt_vel = (0.0, 0.0, 0.0)
+            else:
+                fe, fn, fu = self.tgt_vel
+                tx, ty, tz = tx + fe * dt_s, ty + fn * dt_s, tz + fu * dt_s
+                self.tgt = (tx, ty, tz)
+                ce, cn, cu = approach_velocity(
+                    tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
+                )
+                return fe + ce, fn + cn, fu + cu
         if kind in (NAV_POS, NAV_TAKEOFF):
             return approach_velocity(
                 tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
@@ -494,13 +518,12 @@ class Autopilot:
             return []
         out: list[str] = []
         mode = self.mode
-        if not self.ahrs_ready:
+        if mode in modes.NEEDS_POSITION and not self.home_set:
+            out.append("AHRS: waiting for home")
+        elif not self.ahrs_ready:
             out.append("AHRS: EKF3 still initialising")
-        elif mode in modes.NEEDS_POSITION:
-            if not self.home_set:
-                out.append("AHRS: waiting for home")
-            elif not self.ekf_ok:
-                out.append("Need Position Estimate")
+        elif mode in modes.NEEDS_POSITION and not self.ekf_ok:
+            out.append("Need Position Estimate")
         if mode == Mode.AUTO and not self.mission.has_mission():
             out.append("Mode requires mission")
         low = self.params["BATT_LOW_VOLT"]
@@ -508,6 +531,8 @@ class Autopilot:
             out.append("Battery 1 below minimum arming voltage")
         if self.gcs_failsafe:
             out.append("GCS failsafe on")
+        if self.params["FENCE_ENABLE"] > 0 and (breached := self.fence_breach_flags()):
+            out.append(f"Vehicle breaching {fence_names(breached)}")
         return out
 
     def _prearm_report(self) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import modes, streams
+from simulator.failsafes import fence_breaches_at
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.modes import Mode
 from simulator.navigation import YAW_FIXED
@@ -456,10 +457,30 @@ def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
     mask = msg.type_mask
     if mask & 0x7 != 0x7:
         x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
-        ap.goto(x, y, _alt_to_z(ap, msg.alt, msg.coordinate_frame))
+        z = _alt_to_z(ap, msg.alt, msg.coordinate_frame)
+        if not _guided_target_allowed(ap, x, y, z):
+            return
+        ff = (msg.vy, msg.vx, -msg.vz) if mask & 0x38 != 0x38 else None
+        ap.goto(x, y, z, ff)
     elif mask & 0x38 != 0x38:
+        _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
         ap.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
+
+
+def _guided_target_allowed(ap: Autopilot, x: float, y: float, z: float) -> bool:
+    """ArduCopter's GUIDED rules for a new target (mode_guided.cpp, measured on SITL).
+
+    A target replaces a take-off in progress: on the ground, the vehicle then stays
+    there. A destination outside an enabled fence is refused (ignored: no ack).
+    """
+    if ap.body.on_ground:
+        ap.takeoff_allowed = False
+    if ap.params["FENCE_ENABLE"] > 0:
+        alt_rel = z - ap.home_xyz[2]
+        if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):
+            return False
+    return True
 
 
 def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -480,11 +501,16 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
 
     if mask & 0x7 != 0x7:
         e, n = to_en(msg.x, msg.y)
-        if frame in (7, 9):
-            ap.goto(b.x_m + e, b.y_m + n, b.z_m - msg.z)
-        else:
-            ap.goto(e, n, -msg.z)
+        x, y, z = (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in (7, 9) else (e, n, -msg.z)
+        if not _guided_target_allowed(ap, x, y, z):
+            return
+        ff = None
+        if mask & 0x38 != 0x38:
+            fe, fn = to_en(msg.vx, msg.vy)
+            ff = (fe, fn, -msg.vz)
+        ap.goto(x, y, z, ff)
     elif mask & 0x38 != 0x38:
+        _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
         e, n = to_en(msg.vx, msg.vy)
         ap.set_velocity(e, n, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)

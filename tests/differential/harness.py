@@ -287,21 +287,24 @@ class Station(Gcs):
         return math.nan if gp is None else gp.relative_alt / 1000.0
 
     def ready(self, vehicle_s: float = 120.0) -> None:
-        """Wait until the vehicle would arm in GUIDED (position estimate, home set)."""
+        """Wait until the vehicle would arm in GUIDED: the EKF has an absolute
+        position (EKF_STATUS_REPORT, not in constant-position mode) and home is set."""
         self.clock()
         self.stream("GLOBAL_POSITION_INT", 10)
-        self.stream("SYS_STATUS", 2)
+        self.stream("EKF_STATUS_REPORT", 2)
         self.stream("HOME_POSITION", 1)
 
-        def prearm_ok() -> bool:
-            st = self.latest("SYS_STATUS")
+        def position_ok() -> bool:
+            ekf = self.latest("EKF_STATUS_REPORT")
             return (
-                st is not None
-                and bool(st.onboard_control_sensors_health & mav.MAV_SYS_STATUS_PREARM_CHECK)
+                ekf is not None
+                and bool(ekf.flags & mav.EKF_POS_HORIZ_ABS)
+                and not ekf.flags & mav.EKF_CONST_POS_MODE
                 and self.latest("HOME_POSITION") is not None
             )
 
-        self.until(prearm_ok, vehicle_s, "pre-arm checks passing")
+        self.until(position_ok, vehicle_s, "EKF position estimate")
+        self.wait(2.0)
 
     def mission_exchange(self, send: Callable[[], None], kinds: tuple[str, ...]) -> Any:
         send()
