@@ -185,6 +185,7 @@ class Autopilot:
         self.battery_low_since_s: float | None = None
         self.battery_failsafe = 0  # 0 none, 1 low, 2 critical
         self.fence_breaches = 0
+        self.heartbeat_now = False
         self.fence_breach_count = 0
         self.fence_breach_time_s = 0.0
         self.fence_cache: tuple[int, FenceShapes] = (-1, ([], [], [], []))
@@ -479,6 +480,7 @@ class Autopilot:
         if self.time_s - self.disarmed_at_s < swap_s or self.battery.remaining_fraction > 0.99:
             return
         self.battery.replace_pack()
+        self.battery_failsafe = 0
         self.disarmed_at_s = None
         self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
@@ -529,6 +531,8 @@ class Autopilot:
         low = self.params["BATT_LOW_VOLT"]
         if low > 0 and self.battery.voltage_v < low:
             out.append("Battery 1 below minimum arming voltage")
+        if self.battery_failsafe:
+            out.append("Battery failsafe")  # latched until a fresh pack (or a reboot)
         if self.gcs_failsafe:
             out.append("GCS failsafe on")
         if self.params["FENCE_ENABLE"] > 0 and (breached := self.fence_breach_flags()):
@@ -661,7 +665,11 @@ class Autopilot:
         if checks and mode == Mode.RTL and not self.home_set:
             self.statustext(modes.SEV_WARNING, "Mode change to RTL failed: init failed")
             return False
+        if self.fence_breaches and self.params["FENCE_ACTION"] != 0:
+            # AC_Fence: a mode change during a breach starts the pilot's recovery
+            self.statustext(modes.SEV_INFO, "Manual recovery started")
         self.mode = mode
+        self.heartbeat_now = True  # ArduCopter sends a HEARTBEAT at once after a mode change
         self.yaw_mode = YAW_HOLD
         self.speed_h_override = None  # DO_CHANGE_SPEED lasts until the next mode change
         self.landing_disarms = False

@@ -94,6 +94,7 @@ def battery_failsafe(ap: Autopilot) -> None:
     act = int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
     action = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}.get(act)
     if action is not None:
+        ap.statustext(modes.SEV_WARNING, "Battery Failsafe")
         failsafe_action(ap, action)
 
 
@@ -154,12 +155,15 @@ def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> in
 def fence_check(ap: Autopilot) -> None:
     breaches = ap.fence_breach_flags()
     new = breaches & ~ap.fence_breaches
+    cleared = ap.fence_breaches and not breaches
     ap.fence_breaches = breaches
+    if cleared and ap.flying:
+        ap.statustext(modes.SEV_NOTICE, "Fence breach cleared")
     if not new or not ap.flying:
         return
     ap.fence_breach_count += 1
     ap.fence_breach_time_s = ap.time_s
-    ap.statustext(modes.SEV_CRITICAL, "Fence Breached")
+    ap.statustext(modes.SEV_NOTICE, f"{fence_names(new)} breached")
     action = int(ap.params["FENCE_ACTION"])
     if action == 0 or ap.mode in (Mode.LAND, Mode.RTL):
         return

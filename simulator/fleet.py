@@ -172,6 +172,9 @@ class SimulatedVehicle:
         now = ap.time_s
         if now >= self._next_heartbeat_s:
             self._next_heartbeat_s = max(self._next_heartbeat_s + 1.0, now)
+            ap.heartbeat_now = True
+        if ap.heartbeat_now:  # on the second, and at once after a mode change
+            ap.heartbeat_now = False
             ap.broadcast(heartbeat(ap))
         for msg_id in ap.streams.due(now):
             msg = BUILDERS[msg_id](ap)
