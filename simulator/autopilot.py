@@ -64,6 +64,8 @@ STATE_CRITICAL = 5
 AHRS_READY_S = 6.0
 #: The EKF sets its origin, and the vehicle its home, this long after the first GPS fix.
 ORIGIN_AFTER_FIX_S = 10.0
+#: From the take-off command until the vehicle leaves the ground, simulated seconds.
+TAKEOFF_SPOOL_S = 3.0
 #: Failing pre-arm checks are repeated this often while disarmed (PREARM_DISPLAY_PERIOD).
 PREARM_DISPLAY_S = 30.0
 
@@ -186,6 +188,7 @@ class Autopilot:
         self.battery_failsafe = 0  # 0 none, 1 low, 2 critical
         self.fence_breaches = 0
         self.heartbeat_now = False
+        self.takeoff_climb_at_s = 0.0
         self.fence_breach_count = 0
         self.fence_breach_time_s = 0.0
         self.fence_cache: tuple[int, FenceShapes] = (-1, ([], [], [], []))
@@ -290,8 +293,12 @@ class Autopilot:
             self.tgt_vel = (0.0, 0.0, 0.0)
 
     def start_takeoff(self, z: float) -> None:
+        """Climb to ``z``. From the ground, ArduCopter first spools its motors up and stays
+        landed for about :data:`TAKEOFF_SPOOL_S` (measured on SITL 64a9c787)."""
         self.nav_kind = NAV_TAKEOFF
         self.tgt = (self.body.x_m, self.body.y_m, z)
+        if self.body.on_ground:
+            self.takeoff_climb_at_s = self.time_s + TAKEOFF_SPOOL_S
         self.takeoff_allowed = True
         self.landed_since_s = None
 
@@ -441,7 +448,9 @@ class Autopilot:
         elif mode == Mode.FOLLOW:
             follow_update(self)
         vx, vy, vz = self._nav_command(dt_s)
-        if self.body.on_ground and not self.takeoff_allowed:
+        if self.body.on_ground and (
+            not self.takeoff_allowed or self.time_s < self.takeoff_climb_at_s
+        ):
             vx = vy = vz = 0.0
         yaw = self._yaw_command(vx, vy)
         was_flying = not self.body.on_ground

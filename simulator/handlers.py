@@ -25,6 +25,7 @@ from simulator.telemetry import (
     CAMERA_INFORMATION,
     VIDEO_STREAM_INFORMATION,
     camera_message,
+    heartbeat,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ def _ack(ap: Autopilot, link: Any, msg: Any, command: int, result: int) -> None:
             ),
         )
     )
+    if ap.heartbeat_now:  # a mode change: the new HEARTBEAT right behind the ack
+        ap.heartbeat_now = False
+        ap.broadcast(heartbeat(ap))
 
 
 def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -401,10 +405,14 @@ def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
         ap.params.set(streams.GROUPS[sid][0], rate)
 
 
-def _param_value(ap: Autopilot, name: str) -> Any:
+def _param_value(ap: Autopilot, name: str, index: int | None = None) -> Any:
     p = ap.params
     return mav.MAVLink_param_value_message(
-        p.wire_name(name).encode(), p.wire_value(name), p.wire_type(name), len(p), p.index_of(name)
+        p.wire_name(name).encode(),
+        p.wire_value(name),
+        p.wire_type(name),
+        len(p),
+        p.index_of(name) if index is None else index,
     )
 
 
@@ -434,7 +442,8 @@ def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
     # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
     ap.params.set_wire(name, value)
     _after_param_set(ap, name)
-    ap.broadcast(_param_value(ap, name))
+    # ArduPilot echoes a set with index 65535 (measured on SITL 64a9c787)
+    ap.broadcast(_param_value(ap, name, 65535))
 
 
 def _after_param_set(ap: Autopilot, name: str) -> None:

@@ -14,7 +14,7 @@ from tests.differential.harness import Station
 
 def read(s: Station, name: str) -> tuple[Any, ...]:
     s.mav.param_request_read_send(1, 1, name.encode(), -1)
-    msg = s.recv("PARAM_VALUE", 0.6, cond=lambda m: m.param_id == name)
+    msg = s.recv("PARAM_VALUE", 0.4, cond=lambda m: m.param_id == name)
     if msg is None:
         return ("absent",)
     kind = str(mav.enums["MAV_PARAM_TYPE"][msg.param_type].name).removeprefix("MAV_PARAM_TYPE_")
