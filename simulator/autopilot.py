@@ -162,6 +162,7 @@ class Autopilot:
         self._prearm_ok = False
         self._prearm_report_now = False
         self._prearm_shown_s = 0.0
+        self._prearm_checked_s = -1
         # navigation
         self.nav_kind = NAV_IDLE
         self.tgt = (0.0, 0.0, 0.0)
@@ -512,9 +513,7 @@ class Autopilot:
         ):
             self.home_set = True
             self.statustext(modes.SEV_INFO, "EKF3 IMU0 origin set")
-            self.statustext(
-                modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m"
-            )
+            self.statustext(modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m")
         if not self.ekf_ok and t >= ekf_s and self.gps_fix:
             self.ekf_ok = True
             self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
@@ -554,6 +553,10 @@ class Autopilot:
         if self.armed:
             self._prearm_ok = True
             return
+        second = math.floor(self.time_s)
+        if second == self._prearm_checked_s:
+            return  # ArduCopter runs its pre-arm checks once a second
+        self._prearm_checked_s = second
         failures = self.prearm_failures()
         ok = not failures
         now = self.time_s

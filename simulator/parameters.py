@@ -185,9 +185,7 @@ class Parameters:
         self, naming: ParamNaming = "4.5", overrides: dict[str, float] | None = None
     ) -> None:
         if naming not in ("4.5", "4.7", "4.8"):
-            raise SimulatorError(
-                f"parameter naming must be '4.5', '4.7' or '4.8', got {naming!r}"
-            )
+            raise SimulatorError(f"parameter naming must be '4.5', '4.7' or '4.8', got {naming!r}")
         self.naming: ParamNaming = naming
         self._table = {name: _Param(float(v), t) for name, (v, t) in _DEFAULTS.items()}
         to_wire = dict(_RENAMED_47) if naming in ("4.7", "4.8") else {}

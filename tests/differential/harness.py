@@ -248,10 +248,8 @@ class Station(Gcs):
         self._pending.clear()
         return self.received[start:]
 
-    def until(
-        self, cond: Callable[[], bool], vehicle_s: float, what: str = "condition"
-    ) -> float:
-        """Read until ``cond()`` holds; returns the vehicle time it took. Raises after ``vehicle_s``."""
+    def until(self, cond: Callable[[], bool], vehicle_s: float, what: str = "condition") -> float:
+        """Read until ``cond()`` holds; the vehicle time it took (raises after ``vehicle_s``)."""
         start = self.vehicle_s
         deadline = time.monotonic() + STUCK_S + vehicle_s
         while not cond():
@@ -269,9 +267,7 @@ class Station(Gcs):
     def fresh(self, kind: str, vehicle_s: float = 10.0) -> Any:
         """The next ``kind`` message received from now on."""
         mark = len(self.received)
-        self.until(
-            lambda: any(m.get_type() == kind for m in self.received[mark:]), vehicle_s, kind
-        )
+        self.until(lambda: any(m.get_type() == kind for m in self.received[mark:]), vehicle_s, kind)
         return next(m for m in self.received[mark:] if m.get_type() == kind)
 
     def texts_since(self, mark: int) -> list[str]:

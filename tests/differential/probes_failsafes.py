@@ -47,7 +47,7 @@ def ending(s: Station, mark: int, vehicle_s: float = 240.0) -> dict[str, Any]:
 
     s.until(disarmed, vehicle_s, "disarm after landing")
     s.wait(1.0)
-    n, e, u = where(s)
+    *_, u = where(s)
     return {
         "modes": modes_seen,
         "mode after": mode_name(s),

@@ -6,6 +6,7 @@ banded so the two backends' flight models need not agree to the centimetre.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -82,7 +83,7 @@ def stream_target(
 
 def hover(s: Station, alt_m: float = 20.0) -> tuple[float, float, float]:
     """Armed, taken off to ``alt_m`` and holding; returns where."""
-    n, e, u = where(s)
+    *_, u = where(s)
     if not (s.armed() and u > alt_m - 2.0):
         armed_guided(s)
         s.takeoff(alt_m)
@@ -101,7 +102,7 @@ def band(value: float, edges: tuple[float, ...]) -> str:
     """Which band of ``edges`` ``value`` lies in: "<a", "a-b", ">z"."""
     if value < edges[0]:
         return f"<{edges[0]:g}"
-    for lo, hi in zip(edges, edges[1:], strict=False):
+    for lo, hi in itertools.pairwise(edges):
         if value < hi:
             return f"{lo:g}-{hi:g}"
     return f">{edges[-1]:g}"

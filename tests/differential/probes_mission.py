@@ -13,6 +13,7 @@ from typing import Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from tests.differential.harness import HOME, Station, mission_result
+from tests.simulator.conftest import seq_is
 
 LAT, LON, _ = HOME
 MISSION = mav.MAV_MISSION_TYPE_MISSION
@@ -88,7 +89,7 @@ def download(s: Station, mtype: int) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for seq in range(count.count):
         s.mav.mission_request_int_send(1, 1, seq, mtype)
-        item = s.recv("MISSION_ITEM_INT", 5.0, cond=lambda m, q=seq: m.seq == q)
+        item = s.recv("MISSION_ITEM_INT", 5.0, cond=seq_is(seq))
         assert item is not None, f"no item {seq}"
         out.append(
             (
@@ -150,9 +151,7 @@ def probe_errors(s: Station) -> dict[str, Any]:
     s.mav.mission_request_list_send(1, 1, MISSION)
     s.recv("MISSION_COUNT", 5.0)
     s.mav.mission_request_int_send(1, 1, 7, MISSION)
-    out["request out of range"] = describe(
-        s.recv(("MISSION_ITEM_INT", "MISSION_ACK"), 3.0)
-    )
+    out["request out of range"] = describe(s.recv(("MISSION_ITEM_INT", "MISSION_ACK"), 3.0))
     settle(s)
     # an item nobody asked for
     send_item(s, 1, MISSION_ITEMS[1], MISSION)

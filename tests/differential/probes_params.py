@@ -10,8 +10,6 @@ from simulator.parameters import Parameters
 from tests.differential.harness import Station
 
 
-
-
 def read(s: Station, name: str) -> tuple[Any, ...]:
     s.mav.param_request_read_send(1, 1, name.encode(), -1)
     msg = s.recv("PARAM_VALUE", 0.4, cond=lambda m: m.param_id == name)

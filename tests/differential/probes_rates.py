@@ -26,7 +26,7 @@ def measured_hz(s: Station, names: list[str]) -> dict[str, float]:
 
 
 def verdict(measured: float, wanted: float) -> str:
-    """"ok" within ±25 % of ``wanted`` (at least one message either way), else the figure."""
+    """ "ok" within ±25 % of ``wanted`` (at least one message either way), else the figure."""
     slack = max(0.25 * wanted, 1.0 / WINDOW_S)
     if abs(measured - wanted) <= slack:
         return "ok"
