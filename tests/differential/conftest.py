@@ -23,12 +23,21 @@ class Probed:
     """A running vehicle, its ground station, and the answers of the probes run on it."""
 
     def __init__(self, backend: str, ready: bool) -> None:
-        self.target: Target = start_target(backend)
-        self.station = self.target.station()
-        self.station.clock()
-        self.station.wait(0.5)
+        self.backend = backend
+        self.target: Target | None = None
+        self._station: Station | None = None
         self._ready = ready
         self.answers: dict[str, Any] = {}
+
+    @property
+    def station(self) -> Station:
+        """The ground station; the vehicle boots on first use (probes of start-up need it young)."""
+        if self._station is None:
+            self.target = start_target(self.backend)
+            self._station = self.target.station()
+            self._station.clock()
+            self._station.wait(0.5)
+        return self._station
 
     def answer(self, probe: Probe) -> Any:
         name = probe.__name__
@@ -40,8 +49,10 @@ class Probed:
         return self.answers[name]
 
     def close(self) -> None:
-        self.station.close()
-        self.target.stop()
+        if self._station is not None:
+            self._station.close()
+        if self.target is not None:
+            self.target.stop()
 
 
 def _probed(request: pytest.FixtureRequest, backend: str) -> Iterator[Probed]:

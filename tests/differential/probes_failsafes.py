@@ -14,16 +14,12 @@ from tests.differential.probes_mission import MISSION, Item, upload
 
 RTL, LAND, AUTO, GUIDED = 6, 9, 3, 4
 MODE_NAMES = {0: "STABILIZE", 3: "AUTO", 4: "GUIDED", 5: "LOITER", 6: "RTL", 9: "LAND"}
-#: Start-up and sensor chatter that is no part of what a probe asks about.
-_CHATTER = ("EKF", "GPS", "AHRS", "Field Elevation", "PreArm", "RC", "Throttle", "SIM ")
 
 
 def said(s: Station, mark: int) -> list[str]:
     """What the vehicle said since ``mark``, numbers replaced by "#", chatter left out."""
     out: list[str] = []
-    for text in s.texts_since(mark):
-        if text.startswith(_CHATTER):
-            continue
+    for text in s.news_since(mark):
         norm = re.sub(r"-?\d+(\.\d+)?", "#", text)
         if norm not in out:
             out.append(norm)

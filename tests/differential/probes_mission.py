@@ -210,7 +210,7 @@ def probe_partial(s: Station) -> dict[str, Any]:
     mark = len(s.received)
     out["past the end"] = describe(answer(s, 2.0))
     s.wait(0.2)
-    out["past the end says"] = s.texts_since(mark)
+    out["past the end says"] = s.news_since(mark)
     settle(s)
     clear(s, MISSION)
     return out
