@@ -498,19 +498,17 @@ class Autopilot:
         """Start-up as ArduCopter SITL goes through it (measured on SITL 64a9c787).
 
         The AHRS is ready about 6 s after boot, the GPS has a fix at ``gps_fix_delay_s``,
-        the EKF sets its origin (and home) 10 s after the fix, and uses GPS for
-        position at ``ekf_gps_delay_s``. Short test delays shorten every stage.
+        the EKF sets its origin (and home) 10 s after the fix (or halfway to the EKF
+        for short delays), and uses GPS for position at ``ekf_gps_delay_s``.
         """
         t = self.time_s
         ekf_s = self.config.ekf_gps_delay_s
         if not self.gps_fix and t >= self.config.gps_fix_delay_s:
             self.gps_fix = True
             self.gps_fix_at_s = t
-        if (
-            not self.home_set
-            and self.gps_fix
-            and t >= min(self.gps_fix_at_s + ORIGIN_AFTER_FIX_S, ekf_s)
-        ):
+        # compressed start-ups (short test delays) keep SITL's order: fix, origin, EKF
+        origin_after_s = min(ORIGIN_AFTER_FIX_S, max(0.0, ekf_s - self.gps_fix_at_s) / 2.0)
+        if not self.home_set and self.gps_fix and t >= self.gps_fix_at_s + origin_after_s:
             self.home_set = True
             self.statustext(modes.SEV_INFO, "EKF3 IMU0 origin set")
             self.statustext(modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m")
@@ -520,7 +518,7 @@ class Autopilot:
 
     @property
     def ahrs_ready(self) -> bool:
-        return self.time_s >= min(AHRS_READY_S, self.config.ekf_gps_delay_s)
+        return self.time_s >= min(AHRS_READY_S, self.config.gps_fix_delay_s)
 
     def prearm_failures(self) -> list[str]:
         """What ArduCopter's pre-arm checks say for the current mode, in its words."""
