@@ -107,7 +107,7 @@ class VehicleConfig:
 
 
 class Autopilot:
-    """One simulated ArduCopter 4.5 (sans-IO)."""
+    """One simulated ArduCopter (sans-IO), as ArduCopter SITL 4.8 behaves on the wire."""
 
     def __init__(self, config: VehicleConfig, wall_now: Callable[[], float] = time.monotonic):
         self.config = config
