@@ -1,7 +1,9 @@
 """Fixtures: one built-in vehicle and (for tests marked ``sitl``) one SITL per test module.
 
 A module sets ``READY = True`` to have each vehicle waited on until it
-would arm in GUIDED before its first probe. Each probe runs at most once
+would arm in GUIDED before its first probe, and ``BUILTIN_SPEEDUP`` to run
+the built-in simulator slower than :data:`~tests.differential.harness.SPEEDUP`
+(probes of the first seconds after boot need a few wall-clock tenths). Each probe runs at most once
 per vehicle (:meth:`Probed.answer` keeps its answer), so the builtin-only
 test and the differential test of a module share one run of the probe on
 the built-in simulator, and probes of a module run in the order listed.
@@ -22,8 +24,9 @@ Probe = Callable[[Station], Any]
 class Probed:
     """A running vehicle, its ground station, and the answers of the probes run on it."""
 
-    def __init__(self, backend: str, ready: bool) -> None:
+    def __init__(self, backend: str, ready: bool, speedup: float | None = None) -> None:
         self.backend = backend
+        self.speedup = speedup
         self.target: Target | None = None
         self._station: Station | None = None
         self._ready = ready
@@ -33,7 +36,7 @@ class Probed:
     def station(self) -> Station:
         """The ground station; the vehicle boots on first use (probes of start-up need it young)."""
         if self._station is None:
-            self.target = start_target(self.backend)
+            self.target = start_target(self.backend, speedup=self.speedup)
             self._station = self.target.station()
             self._station.clock()
             self._station.wait(0.5)
@@ -56,7 +59,8 @@ class Probed:
 
 
 def _probed(request: pytest.FixtureRequest, backend: str) -> Iterator[Probed]:
-    probed = Probed(backend, bool(getattr(request.module, "READY", False)))
+    speedup = getattr(request.module, "BUILTIN_SPEEDUP", None) if backend == "builtin" else None
+    probed = Probed(backend, bool(getattr(request.module, "READY", False)), speedup)
     try:
         yield probed
     finally:

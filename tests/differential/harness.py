@@ -153,10 +153,12 @@ class Target:
         self._runner.stop()
 
 
-def start_target(backend: str, params: dict[str, float] | None = None) -> Target:
+def start_target(
+    backend: str, params: dict[str, float] | None = None, speedup: float | None = None
+) -> Target:
     """Boot a vehicle at :data:`HOME`; ``params`` are set at boot on either backend."""
     params = dict(params or {})
-    speedup = SPEEDUP[backend]
+    speedup = SPEEDUP[backend] if speedup is None else speedup
     if backend == "builtin":
         known = set(Parameters("4.8").wire_names())
         shipped = {k: v for k, v in read_parm(DEFAULT_PARAMS).items() if k in known}
@@ -261,9 +263,31 @@ class Station(Gcs):
         self._read()
         end = self.vehicle_s + seconds
         deadline = time.monotonic() + STUCK_S
+        moved_at, last_s = time.monotonic(), self.vehicle_s
         while self.vehicle_s < end:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"vehicle clock stuck at {self.vehicle_s:.1f} s")
+            now = time.monotonic()
+            if now > deadline:
+                kinds = sorted({m.get_type() for m in self.received[-200:]})
+                raise TimeoutError(
+                    f"vehicle clock stuck at {self.vehicle_s:.1f} s (lately heard: {kinds})"
+                )
+            if self.vehicle_s != last_s:
+                moved_at, last_s = now, self.vehicle_s
+            elif now - moved_at > 5.0:  # a stream request lost at boot: ask again
+                moved_at = now
+                self.mav.command_long_send(
+                    1,
+                    1,
+                    mav.MAV_CMD_SET_MESSAGE_INTERVAL,
+                    0,
+                    mav.MAVLINK_MSG_ID_SYSTEM_TIME,
+                    200_000,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                )
             self._read()
         self._pending.clear()
         return self.received[start:]

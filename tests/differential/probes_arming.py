@@ -91,7 +91,7 @@ def probe_boot(s: Station) -> dict[str, Any]:
     s.stream("GLOBAL_POSITION_INT", 4)
     s.stream("HOME_POSITION", 1)
     out: dict[str, Any] = {}
-    assert s.vehicle_s < 4.0, f"vehicle already {s.vehicle_s:.1f} s old"
+    assert s.vehicle_s < 5.0, f"vehicle already {s.vehicle_s:.1f} s old"
     at(s, 4.0)
     out["4 s sensors"] = sensors(s)
     out["4 s stabilize"] = early(arm_attempt(s, STABILIZE), last=False)

@@ -15,6 +15,8 @@ from tests.differential.conftest import Probe, Probed, compare
 from tests.differential.probes_arming import probe_boot, probe_modes
 
 READY = False
+#: probe_boot asks a vehicle under 5 s old: 0.5 s of wall time at 10×, as SITL.
+BUILTIN_SPEEDUP = 10.0
 PROBES: list[Probe] = [probe_boot, probe_modes]
 
 #: Measured on ArduCopter SITL V4.8.0-dev, commit 64a9c787 (speed-up 10, ArduPilot's
