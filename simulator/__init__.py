@@ -1,6 +1,6 @@
 """The built-in ArduCopter-compatible simulator.
 
-Vehicles speak MAVLink 2 over TCP exactly as ArduCopter 4.5 SITL does, so
+Vehicles speak MAVLink 2 over TCP exactly as ArduCopter SITL (4.8) does, so
 Overwatch flies them the way it flies a real drone. Start here:
 
 - :class:`SimulatedFleet` — run N vehicles in one asyncio loop (``fleet.urls``).

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.items import Cmd, MissionType
+from simulator import modes
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.mission_store import StoredItem
 from simulator.navigation import YAW_FIXED
@@ -43,6 +44,31 @@ _NAV_COMMANDS = frozenset(
     }
 )
 _JUMP = 177
+
+
+#: AP_Mission's short names of the commands, as its "Mission: N NAME" messages say them.
+COMMAND_NAMES = {
+    16: "WP",
+    17: "LoitUnlim",
+    18: "LoitTurns",
+    19: "LoitTime",
+    20: "RTL",
+    21: "Land",
+    22: "Takeoff",
+    112: "CondDelay",
+    115: "CondYaw",
+    177: "Jump",
+    178: "ChangeSpeed",
+    179: "SetHome",
+    195: "SetROILocation",
+    197: "SetROINone",
+    201: "SetROI",
+    205: "MountControl",
+    207: "FenceEnable",
+    1000: "GimbalPitchYaw",
+}
+#: NAV commands whose completion ArduCopter reports as "Reached command #N".
+_SAYS_REACHED = frozenset({16, 18, 19})
 
 
 class AutoMission:
@@ -158,6 +184,7 @@ class AutoMission:
                 self.state = STATE_ACTIVE
                 self.stage = 0
                 self._announce_current()
+                self._say_started(i, item)
                 self._start_nav(item)
                 # the DO commands that follow run as this NAV command starts
                 j = i + 1
@@ -166,9 +193,11 @@ class AutoMission:
                     and items[j].command not in _NAV_COMMANDS
                     and items[j].command != _JUMP
                 ):
+                    self._say_started(j, items[j])
                     self._do(items[j])
                     j += 1
                 return
+            self._say_started(i, item)
             self._do(item)
             i += 1
         self._complete()
@@ -191,7 +220,15 @@ class AutoMission:
             self.index, max(0, n - 1) if n > 1 else 65535, self.mission_state(), 0
         )
 
+    def _say_started(self, index: int, item: StoredItem) -> None:
+        """AP_Mission announces each command it starts: "Mission: 2 WP"."""
+        name = COMMAND_NAMES.get(item.command, "?")
+        self.ap.statustext(modes.SEV_INFO, f"Mission: {index} {name}")
+
     def _reached(self) -> None:
+        item = self.items()[self.index]
+        if item.command in _SAYS_REACHED:
+            self.ap.statustext(modes.SEV_INFO, f"Reached command #{self.index}")
         self.ap.broadcast(mav.MAVLink_mission_item_reached_message(self.index))
 
     def _xyz(self, item: StoredItem) -> tuple[float, float, float]:

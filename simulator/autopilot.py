@@ -21,7 +21,7 @@ from overwatch.items import MissionType
 from simulator import modes
 from simulator.auto_mission import AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import FenceShapes, check_failsafes, fence_breach_flags
+from simulator.failsafes import FenceShapes, check_failsafes, fence_breach_flags, fence_names
 from simulator.follow import OtherSystems
 from simulator.follow_mode import follow_update
 from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
@@ -58,6 +58,16 @@ RTL_LAND = 4
 STATE_STANDBY = 3
 STATE_ACTIVE = 4
 STATE_CRITICAL = 5
+
+
+#: Simulated seconds from boot until the AHRS has aligned (SITL: "tilt alignment complete").
+AHRS_READY_S = 6.0
+#: The EKF sets its origin, and the vehicle its home, this long after the first GPS fix.
+ORIGIN_AFTER_FIX_S = 10.0
+#: From the take-off command until the vehicle leaves the ground, simulated seconds.
+TAKEOFF_SPOOL_S = 3.0
+#: Failing pre-arm checks are repeated this often while disarmed (PREARM_DISPLAY_PERIOD).
+PREARM_DISPLAY_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ class VehicleConfig:
 
 
 class Autopilot:
-    """One simulated ArduCopter 4.5 (sans-IO)."""
+    """One simulated ArduCopter (sans-IO), as ArduCopter SITL 4.8 behaves on the wire."""
 
     def __init__(self, config: VehicleConfig, wall_now: Callable[[], float] = time.monotonic):
         self.config = config
@@ -137,6 +147,7 @@ class Autopilot:
             self._home_item,
             self._mission_changed,
             self._can_clear,
+            warn=lambda text: self.statustext(modes.SEV_WARNING, text),
         )
         self.mission = AutoMission(self)
         self.time_s = 0.0
@@ -146,10 +157,17 @@ class Autopilot:
         self.armed_at_s: float | None = None  # simulated time of the last arming
         self.disarmed_at_s: float | None = None  # and of the last disarming
         self.gps_fix = False
+        self.gps_fix_at_s = 0.0
         self.ekf_ok = False
+        self._prearm_ok = False
+        self._prearm_report_now = False
+        self._prearm_shown_s = 0.0
+        self._prearm_checked_s = -1
         # navigation
         self.nav_kind = NAV_IDLE
         self.tgt = (0.0, 0.0, 0.0)
+        self.tgt_vel = (0.0, 0.0, 0.0)
+        self.tgt_vel_deadline_s = 0.0
         self.vel_cmd = (0.0, 0.0, 0.0)
         self.vel_deadline_s = 0.0
         self.speed_h_override: float | None = None
@@ -170,6 +188,8 @@ class Autopilot:
         self.battery_low_since_s: float | None = None
         self.battery_failsafe = 0  # 0 none, 1 low, 2 critical
         self.fence_breaches = 0
+        self.heartbeat_now = False
+        self.takeoff_climb_at_s = 0.0
         self.fence_breach_count = 0
         self.fence_breach_time_s = 0.0
         self.fence_cache: tuple[int, FenceShapes] = (-1, ([], [], [], []))
@@ -256,15 +276,30 @@ class Autopilot:
             b.z_m + stopping_offset(b.vz_m_s, 2.5),
         )
 
-    def goto(self, x: float, y: float, z: float) -> None:
+    def goto(
+        self, x: float, y: float, z: float, velocity: tuple[float, float, float] | None = None
+    ) -> None:
+        """Fly to (x, y, z). ``velocity`` (east, north, up m/s) is a feed-forward, as
+        GUIDED takes it with a position: the target itself moves along it until
+        GUID_TIMEOUT passes without a new one, and the vehicle flies it on top of
+        the position correction."""
         if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
             return  # ArduPilot ignores non-finite targets
         self.nav_kind = NAV_POS
         self.tgt = (x, y, z)
+        if velocity is not None and all(math.isfinite(v) for v in velocity):
+            self.tgt_vel = velocity
+            self.tgt_vel_deadline_s = self.time_s + self.params["GUID_TIMEOUT"]
+        else:
+            self.tgt_vel = (0.0, 0.0, 0.0)
 
     def start_takeoff(self, z: float) -> None:
+        """Climb to ``z``. From the ground, ArduCopter first spools its motors up and stays
+        landed for about :data:`TAKEOFF_SPOOL_S` (measured on SITL 64a9c787)."""
         self.nav_kind = NAV_TAKEOFF
         self.tgt = (self.body.x_m, self.body.y_m, z)
+        if self.body.on_ground:
+            self.takeoff_climb_at_s = self.time_s + TAKEOFF_SPOOL_S
         self.takeoff_allowed = True
         self.landed_since_s = None
 
@@ -318,6 +353,17 @@ class Autopilot:
                 return self._nav_command(dt_s)
             return self.vel_cmd
         tx, ty, tz = self.tgt
+        if kind == NAV_POS and self.tgt_vel != (0.0, 0.0, 0.0):
+            if self.time_s > self.tgt_vel_deadline_s:
+                self.tgt_vel = (0.0, 0.0, 0.0)
+            else:
+                fe, fn, fu = self.tgt_vel
+                tx, ty, tz = tx + fe * dt_s, ty + fn * dt_s, tz + fu * dt_s
+                self.tgt = (tx, ty, tz)
+                ce, cn, cu = approach_velocity(
+                    tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
+                )
+                return fe + ce, fn + cn, fu + cu
         if kind in (NAV_POS, NAV_TAKEOFF):
             return approach_velocity(
                 tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
@@ -394,6 +440,7 @@ class Autopilot:
         self.wind.step(dt_s)
         if not self.ekf_ok:
             self._sensors()
+        self._prearm_report()
         mode = self.mode
         if mode == Mode.AUTO:
             self.mission.update()
@@ -402,7 +449,9 @@ class Autopilot:
         elif mode == Mode.FOLLOW:
             follow_update(self)
         vx, vy, vz = self._nav_command(dt_s)
-        if self.body.on_ground and not self.takeoff_allowed:
+        if self.body.on_ground and (
+            not self.takeoff_allowed or self.time_s < self.takeoff_climb_at_s
+        ):
             vx = vy = vz = 0.0
         yaw = self._yaw_command(vx, vy)
         was_flying = not self.body.on_ground
@@ -441,18 +490,83 @@ class Autopilot:
         if self.time_s - self.disarmed_at_s < swap_s or self.battery.remaining_fraction > 0.99:
             return
         self.battery.replace_pack()
+        self.battery_failsafe = 0
         self.disarmed_at_s = None
         self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
     def _sensors(self) -> None:
+        """Start-up as ArduCopter SITL goes through it (measured on SITL 64a9c787).
+
+        The AHRS is ready about 6 s after boot, the GPS has a fix at ``gps_fix_delay_s``,
+        the EKF sets its origin (and home) 10 s after the fix (or halfway to the EKF
+        for short delays), and uses GPS for position at ``ekf_gps_delay_s``.
+        """
         t = self.time_s
+        ekf_s = self.config.ekf_gps_delay_s
         if not self.gps_fix and t >= self.config.gps_fix_delay_s:
             self.gps_fix = True
-        if not self.ekf_ok and t >= self.config.ekf_gps_delay_s and self.gps_fix:
-            self.ekf_ok = True
+            self.gps_fix_at_s = t
+        # compressed start-ups (short test delays) keep SITL's order: fix, origin, EKF
+        origin_after_s = min(ORIGIN_AFTER_FIX_S, max(0.0, ekf_s - self.gps_fix_at_s) / 2.0)
+        if not self.home_set and self.gps_fix and t >= self.gps_fix_at_s + origin_after_s:
             self.home_set = True
-            self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
             self.statustext(modes.SEV_INFO, "EKF3 IMU0 origin set")
+            self.statustext(modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m")
+        if not self.ekf_ok and t >= ekf_s and self.gps_fix:
+            self.ekf_ok = True
+            self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
+
+    @property
+    def ahrs_ready(self) -> bool:
+        return self.time_s >= min(AHRS_READY_S, self.config.gps_fix_delay_s)
+
+    def prearm_failures(self) -> list[str]:
+        """What ArduCopter's pre-arm checks say for the current mode, in its words."""
+        if self.params["ARMING_CHECK"] == 0:
+            return []
+        out: list[str] = []
+        mode = self.mode
+        if mode in modes.NEEDS_POSITION and not self.home_set:
+            out.append("AHRS: waiting for home")
+        elif not self.ahrs_ready:
+            out.append("AHRS: EKF3 still initialising")
+        elif mode in modes.NEEDS_POSITION and not self.ekf_ok:
+            out.append("Need Position Estimate")
+        if mode == Mode.AUTO and not self.mission.has_mission():
+            out.append("Mode requires mission")
+        low = self.params["BATT_LOW_VOLT"]
+        if low > 0 and self.battery.voltage_v < low:
+            out.append("Battery 1 below minimum arming voltage")
+        if self.battery_failsafe:
+            out.append("Battery failsafe")  # latched until a fresh pack (or a reboot)
+        if self.gcs_failsafe:
+            out.append("GCS failsafe on")
+        if self.params["FENCE_ENABLE"] > 0 and (breached := self.fence_breach_flags()):
+            out.append(f"Vehicle breaching {fence_names(breached)}")
+        return out
+
+    def _prearm_report(self) -> None:
+        """ArduPilot shows failing pre-arm checks ("PreArm: …") every 30 s while disarmed,
+        and at once (4 s apart at most) when they go from passing to failing."""
+        if self.armed:
+            self._prearm_ok = True
+            return
+        second = math.floor(self.time_s)
+        if second == self._prearm_checked_s:
+            return  # ArduCopter runs its pre-arm checks once a second
+        self._prearm_checked_s = second
+        failures = self.prearm_failures()
+        ok = not failures
+        now = self.time_s
+        if not ok and self._prearm_ok:
+            self._prearm_report_now = True
+        self._prearm_ok = ok
+        since = now - self._prearm_shown_s
+        if (self._prearm_report_now and since > 4.0) or since > PREARM_DISPLAY_S:
+            self._prearm_report_now = False
+            self._prearm_shown_s = now
+            for text in failures:
+                self.statustext(modes.SEV_CRITICAL, f"PreArm: {text}")
 
     def _touchdown(self) -> None:
         self.takeoff_allowed = False
@@ -493,15 +607,21 @@ class Autopilot:
     # -- arming ------------------------------------------------------------------
 
     def arm(self, force: bool) -> int:
-        """Try to arm; MAV_RESULT. Refusals say why in a STATUSTEXT."""
+        """Try to arm; MAV_RESULT. Refusals say why in STATUSTEXTs, as ArduCopter's do:
+        every failing pre-arm check as "Arm: …", then (only if they all pass) whether
+        the mode may be armed in ("Arm: Land mode not armable")."""
         if self.armed:
             return modes.ACCEPTED
         if not force:
-            reason = self._arming_refusal()
-            if reason is not None:
-                self.statustext(modes.SEV_CRITICAL, reason)
+            failures = self.prearm_failures()
+            if not failures and not self._mode_armable():
+                failures = [f"{modes.MODE_NAMES[self.mode]} mode not armable"]
+            if failures:
+                for text in failures:
+                    self.statustext(modes.SEV_CRITICAL, f"Arm: {text}")
                 return modes.FAILED
         self.armed = True
+        self.statustext(modes.SEV_INFO, "Arming motors")
         self.armed_at_s = self.time_s
         self.landed_since_s = self.time_s
         self.takeoff_allowed = False
@@ -512,23 +632,10 @@ class Autopilot:
             self.home_xyz = (self.body.x_m, self.body.y_m, self.body.z_m)
         return modes.ACCEPTED
 
-    def _arming_refusal(self) -> str | None:
-        mode = self.mode
-        auto_ok = mode == Mode.AUTO and int(self.params["AUTO_OPTIONS"]) & 1
-        if mode not in modes.ARMABLE and not auto_ok:
-            return "Arm: Mode not armable"
-        if mode == Mode.AUTO and not self.mission.has_mission():
-            return "Arm: Mode not armable"
-        if self.params["ARMING_CHECK"] == 0:
-            return None
-        if mode in modes.NEEDS_POSITION and not self.ekf_ok:
-            return "PreArm: Need Position Estimate"
-        if not self.gps_fix:
-            return "PreArm: GPS 1: Bad fix"
-        low = self.params["BATT_LOW_VOLT"]
-        if low > 0 and self.battery.voltage_v < low:
-            return "PreArm: Battery 1 below minimum arming voltage"
-        return None
+    def _mode_armable(self) -> bool:
+        if self.mode in modes.ARMABLE:
+            return True
+        return self.mode == Mode.AUTO and bool(int(self.params["AUTO_OPTIONS"]) & 1)
 
     def disarm(self, why: str = "") -> None:
         if not self.armed:
@@ -538,8 +645,7 @@ class Autopilot:
         self.takeoff_allowed = False
         self.landed_since_s = None
         self.nav_kind = NAV_IDLE
-        if why == "landed":
-            self.statustext(modes.SEV_INFO, "Disarming motors")
+        self.statustext(modes.SEV_INFO, "Disarming motors")
 
     # -- modes ---------------------------------------------------------------------
 
@@ -569,7 +675,11 @@ class Autopilot:
         if checks and mode == Mode.RTL and not self.home_set:
             self.statustext(modes.SEV_WARNING, "Mode change to RTL failed: init failed")
             return False
+        if self.fence_breaches and self.params["FENCE_ACTION"] != 0:
+            # AC_Fence: a mode change during a breach starts the pilot's recovery
+            self.statustext(modes.SEV_INFO, "Manual recovery started")
         self.mode = mode
+        self.heartbeat_now = True  # ArduCopter sends a HEARTBEAT at once after a mode change
         self.yaw_mode = YAW_HOLD
         self.speed_h_override = None  # DO_CHANGE_SPEED lasts until the next mode change
         self.landing_disarms = False

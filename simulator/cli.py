@@ -100,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gust", type=float, default=0.0, help="gust standard deviation, m/s")
     p.add_argument(
         "--param-naming",
-        choices=("4.5", "4.7"),
+        choices=("4.5", "4.7", "4.8"),
         default="4.5",
-        help="parameter names of ArduCopter 4.5 (SYSID_THISMAV) or 4.7 (MAV_SYSID)",
+        help="parameter names of ArduCopter 4.5 (SYSID_THISMAV), 4.7 (MAV_SYSID) or "
+        "4.8 (also WP_SPD m/s for WPNAV_SPEED cm/s, RTL_ALT_M, MAV1_* …)",
     )
     p.add_argument(
         "--param",

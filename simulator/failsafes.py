@@ -94,6 +94,7 @@ def battery_failsafe(ap: Autopilot) -> None:
     act = int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
     action = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}.get(act)
     if action is not None:
+        ap.statustext(modes.SEV_WARNING, "Battery Failsafe")
         failsafe_action(ap, action)
 
 
@@ -114,17 +115,32 @@ def fence_shapes(ap: Autopilot) -> FenceShapes:
 
 def fence_breach_flags(ap: Autopilot) -> int:
     """What the vehicle breaches now, as FENCE_TYPE bits (1 alt, 2 circle, 4 polygon)."""
+    return fence_breaches_at(ap, ap.body.x_m, ap.body.y_m, ap.alt_rel_m)
+
+
+#: AC_Fence's names of its fence types, by FENCE_TYPE bit.
+_FENCE_NAMES = ((1, "Max Alt"), (2, "Circle"), (4, "Polygon"), (8, "Min Alt"))
+
+
+def fence_names(flags: int) -> str:
+    """AC_Fence's words for breached fences: "Polygon fence", "Max Alt and Circle fence"."""
+    names = [name for bit, name in _FENCE_NAMES if flags & bit]
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]} fence"
+    return f"{names[0]} fence" if names else "fence"
+
+
+def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> int:
+    """Which enabled-type fences a point (metric frame, metres above home) lies outside of."""
     p = ap.params
     kinds = int(p["FENCE_TYPE"])
-    b = ap.body
     breaches = 0
-    if kinds & 1 and ap.alt_rel_m > p["FENCE_ALT_MAX"]:
+    if kinds & 1 and alt_rel_m > p["FENCE_ALT_MAX"]:
         breaches |= 1
-    if kinds & 2 and math.hypot(b.x_m - ap.home_xyz[0], b.y_m - ap.home_xyz[1]) > p["FENCE_RADIUS"]:
+    if kinds & 2 and math.hypot(x - ap.home_xyz[0], y - ap.home_xyz[1]) > p["FENCE_RADIUS"]:
         breaches |= 2
     if kinds & 4:
         polys_in, polys_out, circ_in, circ_out = fence_shapes(ap)
-        x, y = b.x_m, b.y_m
         outside = any(not point_in_polygon(x, y, poly) for poly in polys_in) or any(
             math.hypot(x - cx, y - cy) > r for cx, cy, r in circ_in
         )
@@ -139,12 +155,15 @@ def fence_breach_flags(ap: Autopilot) -> int:
 def fence_check(ap: Autopilot) -> None:
     breaches = ap.fence_breach_flags()
     new = breaches & ~ap.fence_breaches
+    cleared = ap.fence_breaches and not breaches
     ap.fence_breaches = breaches
+    if cleared and ap.flying:
+        ap.statustext(modes.SEV_NOTICE, "Fence breach cleared")
     if not new or not ap.flying:
         return
     ap.fence_breach_count += 1
     ap.fence_breach_time_s = ap.time_s
-    ap.statustext(modes.SEV_CRITICAL, "Fence Breached")
+    ap.statustext(modes.SEV_NOTICE, f"{fence_names(new)} breached")
     action = int(ap.params["FENCE_ACTION"])
     if action == 0 or ap.mode in (Mode.LAND, Mode.RTL):
         return

@@ -169,18 +169,27 @@ class SimulatedVehicle:
     def tick(self) -> None:
         """After stepping: heartbeat, due telemetry, delayed frames, protocol timers."""
         ap = self.autopilot
+        self.telemetry()
+        ap.transfer.poll()
+        self.flush()
+        for channel in self.channels:
+            channel.faulty.pump()
+
+    def telemetry(self) -> None:
+        """Queue the heartbeat and the stream messages due now (after each physics step,
+        so a stream keeps its rate up to the physics rate however long a tick is)."""
+        ap = self.autopilot
         now = ap.time_s
         if now >= self._next_heartbeat_s:
             self._next_heartbeat_s = max(self._next_heartbeat_s + 1.0, now)
+            ap.heartbeat_now = True
+        if ap.heartbeat_now:  # on the second, and at once after a mode change
+            ap.heartbeat_now = False
             ap.broadcast(heartbeat(ap))
         for msg_id in ap.streams.due(now):
             msg = BUILDERS[msg_id](ap)
             if msg is not None:
                 ap.broadcast(msg)
-        ap.transfer.poll()
-        self.flush()
-        for channel in self.channels:
-            channel.faulty.pump()
 
 
 class SimulatedFleet:
@@ -308,6 +317,7 @@ class SimulatedFleet:
         while lead.time_s + dt <= target + 1e-9:
             for v in vehicles:
                 v.autopilot.step(dt)
+                v.telemetry()
                 if v.autopilot.outbox:
                     v.flush()
             steps += 1

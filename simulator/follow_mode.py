@@ -5,7 +5,8 @@ Parameters: FOLL_SYSID (0: the first other system heard), FOLL_OFS_X/Y/Z
 all zero: set to the current offset when following starts), FOLL_ALT_TYPE,
 FOLL_DIST_MAX (farther: hold position), FOLL_YAW_BEHAVE (0 none, 1 face the
 target, 2 same heading as the target, 3 along the flight path), FOLL_POS_P
-and FOLL_ACCEL_H (the approach). A target silent for 3 s is lost: hold.
+and FOLL_ACCEL_NE (the approach; FOLL_ACCEL_H is ArduPilot's heading limit,
+deg/s²). A target silent for 3 s is lost: hold.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def follow_update(ap: Autopilot) -> None:
     dx = tx + oe - b.x_m
     dy = ty + on - b.y_m
     dz = tz - oz - b.z_m
-    accel = max(p["FOLL_ACCEL_H"], 0.1)
+    accel = max(p["FOLL_ACCEL_NE"], 0.1)
     kp = max(p["FOLL_POS_P"], 0.01)
     d = math.hypot(dx, dy)
     corr = sqrt_controller(d, kp, accel)

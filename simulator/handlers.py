@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import modes, streams
+from simulator.failsafes import fence_breaches_at
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.modes import Mode
 from simulator.navigation import YAW_FIXED
@@ -24,6 +25,7 @@ from simulator.telemetry import (
     CAMERA_INFORMATION,
     VIDEO_STREAM_INFORMATION,
     camera_message,
+    heartbeat,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +86,9 @@ def _ack(ap: Autopilot, link: Any, msg: Any, command: int, result: int) -> None:
             ),
         )
     )
+    if ap.heartbeat_now:  # a mode change: the new HEARTBEAT right behind the ack
+        ap.heartbeat_now = False
+        ap.broadcast(heartbeat(ap))
 
 
 def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -400,10 +405,14 @@ def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
         ap.params.set(streams.GROUPS[sid][0], rate)
 
 
-def _param_value(ap: Autopilot, name: str) -> Any:
+def _param_value(ap: Autopilot, name: str, index: int | None = None) -> Any:
     p = ap.params
     return mav.MAVLink_param_value_message(
-        p.wire_name(name).encode(), p[name], p.type_of(name), len(p), p.index_of(name)
+        p.wire_name(name).encode(),
+        p.wire_value(name),
+        p.wire_type(name),
+        len(p),
+        p.index_of(name) if index is None else index,
     )
 
 
@@ -431,9 +440,10 @@ def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
     if name is None or math.isnan(value) or math.isinf(value):
         return  # ArduPilot ignores sets of unknown names
     # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
-    ap.params.set(name, value)
+    ap.params.set_wire(name, value)
     _after_param_set(ap, name)
-    ap.broadcast(_param_value(ap, name))
+    # ArduPilot echoes a set with index 65535 (measured on SITL 64a9c787)
+    ap.broadcast(_param_value(ap, name, 65535))
 
 
 def _after_param_set(ap: Autopilot, name: str) -> None:
@@ -456,10 +466,30 @@ def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
     mask = msg.type_mask
     if mask & 0x7 != 0x7:
         x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
-        ap.goto(x, y, _alt_to_z(ap, msg.alt, msg.coordinate_frame))
+        z = _alt_to_z(ap, msg.alt, msg.coordinate_frame)
+        if not _guided_target_allowed(ap, x, y, z):
+            return
+        ff = (msg.vy, msg.vx, -msg.vz) if mask & 0x38 != 0x38 else None
+        ap.goto(x, y, z, ff)
     elif mask & 0x38 != 0x38:
+        _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
         ap.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
+
+
+def _guided_target_allowed(ap: Autopilot, x: float, y: float, z: float) -> bool:
+    """ArduCopter's GUIDED rules for a new target (mode_guided.cpp, measured on SITL).
+
+    A target replaces a take-off in progress: on the ground, the vehicle then stays
+    there. A destination outside an enabled fence is refused (ignored: no ack).
+    """
+    if ap.body.on_ground:
+        ap.takeoff_allowed = False
+    if ap.params["FENCE_ENABLE"] > 0:
+        alt_rel = z - ap.home_xyz[2]
+        if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):
+            return False
+    return True
 
 
 def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -480,11 +510,16 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
 
     if mask & 0x7 != 0x7:
         e, n = to_en(msg.x, msg.y)
-        if frame in (7, 9):
-            ap.goto(b.x_m + e, b.y_m + n, b.z_m - msg.z)
-        else:
-            ap.goto(e, n, -msg.z)
+        x, y, z = (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in (7, 9) else (e, n, -msg.z)
+        if not _guided_target_allowed(ap, x, y, z):
+            return
+        ff = None
+        if mask & 0x38 != 0x38:
+            fe, fn = to_en(msg.vx, msg.vy)
+            ff = (fe, fn, -msg.vz)
+        ap.goto(x, y, z, ff)
     elif mask & 0x38 != 0x38:
+        _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
         e, n = to_en(msg.vx, msg.vy)
         ap.set_velocity(e, n, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
@@ -523,6 +558,10 @@ def _mission_clear_all(ap: Autopilot, msg: Any, link: Any) -> None:
     ap.transfer.handle_clear_all(msg, link)
 
 
+def _mission_write_partial(ap: Autopilot, msg: Any, link: Any) -> None:
+    ap.transfer.handle_write_partial(msg, link)
+
+
 def _mission_set_current(ap: Autopilot, msg: Any, link: Any) -> None:
     if not ap.mission.set_current(msg.seq):
         ap.statustext(modes.SEV_WARNING, "Mission set current failed")
@@ -550,6 +589,7 @@ _HANDLERS: dict[str, Callable[[Autopilot, Any, Any], None]] = {
     "MISSION_REQUEST_INT": _mission_request_int,
     "MISSION_REQUEST": _mission_request,
     "MISSION_CLEAR_ALL": _mission_clear_all,
+    "MISSION_WRITE_PARTIAL_LIST": _mission_write_partial,
     "MISSION_SET_CURRENT": _mission_set_current,
     "TIMESYNC": _timesync,
 }

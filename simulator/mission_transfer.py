@@ -44,6 +44,13 @@ class _Upload:
     items: list[StoredItem] = field(default_factory=list)
     last_rx_s: float = 0.0
     last_request_s: float = 0.0
+    #: A partial write (MISSION_WRITE_PARTIAL_LIST) replaces items ``start``..``start+count-1``.
+    start: int = 0
+    partial: bool = False
+
+    @property
+    def next_seq(self) -> int:
+        return self.start + len(self.items)
 
 
 class MissionTransfer:
@@ -59,7 +66,9 @@ class MissionTransfer:
         can_clear: Callable[[int], bool],
         resend_s: float = 1.0,
         timeout_s: float = 8.0,
+        warn: Callable[[str], None] = lambda _text: None,
     ) -> None:
+        self._warn = warn
         self._store = store
         self._emit = emit
         self._now = wall_now
@@ -104,12 +113,12 @@ class MissionTransfer:
             # ArduPilot answers a stray item with an error ack
             self._ack(link, msg, modes.MISSION_ERROR, mtype)
             return
-        if msg.seq != len(up.items):
+        if msg.seq != up.next_seq:
             self._ack(link, msg, modes.MISSION_INVALID_SEQUENCE, mtype)
             return
         item = _to_stored(msg, is_int)
         result = validate_item(item, mtype)
-        if mtype == MissionType.MISSION and msg.seq == 0:
+        if mtype == MissionType.MISSION and msg.seq == 0 and not up.partial:
             result = modes.MISSION_ACCEPTED  # item 0 is home: whatever came is replaced
         if result != modes.MISSION_ACCEPTED:
             del self._uploads[mtype]
@@ -122,14 +131,51 @@ class MissionTransfer:
             self._request(up, mtype, now)
             return
         del self._uploads[mtype]
+        items = up.items
+        if up.partial:
+            stored = self._store.get(mtype)
+            items = [*stored[: up.start], *up.items, *stored[up.start + up.count :]]
         if mtype == MissionType.FENCE:
-            result = validate_fence(up.items)
+            result = validate_fence(items)
             if result != modes.MISSION_ACCEPTED:
                 self._ack(link, msg, result, mtype)
                 return
-        self._store.replace(mtype, up.items)
+        self._store.replace(mtype, items)
         self._on_changed(mtype)
         self._ack(link, msg, modes.MISSION_ACCEPTED, mtype)
+
+    def handle_write_partial(self, msg: Any, link: Any) -> None:
+        """MISSION_WRITE_PARTIAL_LIST: ask for items start..end and write them in place.
+
+        As ArduPilot: DENIED while an upload runs, ERROR (and "Flight plan update
+        rejected") when either index is past the list's length or end < start.
+        An ``end_index`` equal to the length appends one item.
+        """
+        mtype = int(getattr(msg, "mission_type", 0))
+        if mtype not in CAPACITY:
+            self._ack(link, msg, modes.MISSION_UNSUPPORTED, mtype)
+            return
+        if mtype in self._uploads:
+            self._ack(link, msg, modes.MISSION_DENIED, mtype)
+            return
+        length = len(self._items_for_download(mtype))
+        start, end = int(msg.start_index), int(msg.end_index)
+        if not 0 <= start <= length or not start <= end <= length:
+            self._warn("Flight plan update rejected")
+            self._ack(link, msg, modes.MISSION_ERROR, mtype)
+            return
+        now = self._now()
+        up = _Upload(
+            link,
+            msg.get_srcSystem(),
+            msg.get_srcComponent(),
+            end - start + 1,
+            last_rx_s=now,
+            start=start,
+            partial=True,
+        )
+        self._uploads[mtype] = up
+        self._request(up, mtype, now)
 
     def poll(self) -> None:
         """Re-request overdue items and cancel stalled uploads (call often)."""
@@ -154,7 +200,7 @@ class MissionTransfer:
         self.requests_sent += 1
         self._emit(
             up.link,
-            mav.MAVLink_mission_request_message(up.sysid, up.compid, len(up.items), mtype),
+            mav.MAVLink_mission_request_message(up.sysid, up.compid, up.next_seq, mtype),
         )
 
     # -- download and clear -----------------------------------------------------
@@ -241,7 +287,7 @@ class MissionTransfer:
 
     def _items_for_download(self, mtype: int) -> list[StoredItem]:
         items = self._store.get(mtype)
-        if mtype == MissionType.MISSION:
+        if mtype == MissionType.MISSION and items:
             return [self._home_item(), *items[1:]]
         return items
 

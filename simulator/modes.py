@@ -19,6 +19,19 @@ class Mode(IntEnum):
     FOLLOW = 23
 
 
+#: ArduCopter's names for its modes, as its messages say them ("Land mode not armable").
+MODE_NAMES = {
+    Mode.STABILIZE: "Stabilize",
+    Mode.ALT_HOLD: "Altitude Hold",
+    Mode.AUTO: "Auto",
+    Mode.GUIDED: "Guided",
+    Mode.LOITER: "Loiter",
+    Mode.RTL: "RTL",
+    Mode.LAND: "Land",
+    Mode.BRAKE: "Brake",
+    Mode.FOLLOW: "Follow",
+}
+
 #: Modes that need a position estimate (EKF using GPS) to be entered or armed in.
 NEEDS_POSITION = frozenset({Mode.AUTO, Mode.GUIDED, Mode.LOITER, Mode.RTL, Mode.BRAKE, Mode.FOLLOW})
 #: Modes ArduCopter lets you arm in (AUTO only with AUTO_OPTIONS bit 0).

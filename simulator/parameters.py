@@ -4,7 +4,12 @@ ArduPilot keeps several parameters in centimetres (``WPNAV_SPEED`` cm/s,
 ``RTL_ALT`` cm); this table keeps ArduPilot's units so a client that reads
 or writes them sees what a real vehicle shows. ``naming="4.7"`` renames the
 system-id parameters the way ArduCopter 4.7 does (``MAV_SYSID`` instead of
-``SYSID_THISMAV``, ``MAV_GCS_SYSID`` instead of ``SYSID_MYGCS``).
+``SYSID_THISMAV``, ``MAV_GCS_SYSID`` instead of ``SYSID_MYGCS``); ``naming="4.8"``
+adds ArduCopter 4.8's renames, which moved centimetres to metres (``WP_SPD`` m/s for
+``WPNAV_SPEED`` cm/s, ``RTL_ALT_M``, ``LAND_SPD_MS`` …), the stream rates
+(``MAV1_*`` for ``SR0_*``) and ``ARMING_SKIPCHK`` for ``ARMING_CHECK``. Inside, the
+simulator reads the 4.5 names and units; the wire (``wire_value``/``set_wire``)
+shows the naming's.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ INT16 = 4
 INT32 = 6
 REAL32 = 9
 
-ParamNaming = Literal["4.5", "4.7"]
+ParamNaming = Literal["4.5", "4.7", "4.8"]
 
 #: name → (default, MAV_PARAM_TYPE). Names as in ArduCopter 4.5.
 _DEFAULTS: dict[str, tuple[float, int]] = {
@@ -83,6 +88,7 @@ _DEFAULTS: dict[str, tuple[float, int]] = {
     "FOLL_YAW_BEHAVE": (1, INT8),
     "FOLL_POS_P": (0.1, REAL32),
     "FOLL_ACCEL_H": (2.5, REAL32),
+    "FOLL_ACCEL_NE": (2.5, REAL32),
     "MNT1_TYPE": (1, INT8),
     "MNT1_DEFLT_MODE": (3, INT8),
     "MNT1_PITCH_MIN": (-90.0, REAL32),
@@ -114,6 +120,54 @@ _RENAMED_47: dict[str, str] = {
 }
 
 
+#: 4.5 name → (4.8 name, wire units per simulator unit, 4.8 MAV_PARAM_TYPE), for what
+#: ArduCopter 4.8 renamed and moved from centimetres to metres (read off SITL 64a9c787's
+#: parameter list). The simulator keeps the 4.5 name and unit inside.
+_RENAMED_48: dict[str, tuple[str, float, int]] = {
+    "WPNAV_SPEED": ("WP_SPD", 0.01, REAL32),
+    "WPNAV_SPEED_UP": ("WP_SPD_UP", 0.01, REAL32),
+    "WPNAV_SPEED_DN": ("WP_SPD_DN", 0.01, REAL32),
+    "WPNAV_ACCEL": ("WP_ACC", 0.01, REAL32),
+    "WPNAV_ACCEL_Z": ("WP_ACC_Z", 0.01, REAL32),
+    "WPNAV_RADIUS": ("WP_RADIUS_M", 0.01, REAL32),
+    "RTL_ALT": ("RTL_ALT_M", 0.01, REAL32),
+    "RTL_ALT_FINAL": ("RTL_ALT_FINAL_M", 0.01, REAL32),
+    "RTL_CLIMB_MIN": ("RTL_CLIMB_MIN_M", 0.01, REAL32),
+    "RTL_SPEED": ("RTL_SPEED_MS", 0.01, REAL32),
+    "LAND_SPEED": ("LAND_SPD_MS", 0.01, REAL32),
+    "LAND_SPEED_HIGH": ("LAND_SPD_HIGH_MS", 0.01, REAL32),
+    "LAND_ALT_LOW": ("LAND_ALT_LOW_M", 0.01, REAL32),
+    "MNT1_PITCH_MIN": ("MNT1_PITCH_MIN", 1.0, INT16),
+    "MNT1_PITCH_MAX": ("MNT1_PITCH_MAX", 1.0, INT16),
+    "MNT1_YAW_MIN": ("MNT1_YAW_MIN", 1.0, INT16),
+    "MNT1_YAW_MAX": ("MNT1_YAW_MAX", 1.0, INT16),
+    **{
+        f"SR0_{group}": (f"MAV1_{group}", 1.0, INT16)
+        for group in (
+            "RAW_SENS",
+            "EXT_STAT",
+            "RC_CHAN",
+            "RAW_CTRL",
+            "POSITION",
+            "EXTRA1",
+            "EXTRA2",
+            "EXTRA3",
+            "PARAMS",
+            "ADSB",
+        )
+    },
+}
+#: 4.8 replaced ARMING_CHECK (checks to run, 1 = all) by ARMING_SKIPCHK (checks to skip,
+#: 0 = none); the simulator models "all" or "none", so any skipped check skips them all.
+_SKIPCHK = "ARMING_SKIPCHK"
+#: 4.8 defaults that differ from 4.5's (SITL 64a9c787 with ArduPilot's copter.parm).
+_DEFAULTS_48: dict[str, float] = {
+    "FENCE_RADIUS": 150.0,
+    "FS_OPTIONS": 16.0,
+    "FOLL_ACCEL_H": 90.0,
+}
+
+
 @dataclass
 class _Param:
     value: float
@@ -130,20 +184,35 @@ class Parameters:
     def __init__(
         self, naming: ParamNaming = "4.5", overrides: dict[str, float] | None = None
     ) -> None:
-        if naming not in ("4.5", "4.7"):
-            raise SimulatorError(f"parameter naming must be '4.5' or '4.7', got {naming!r}")
+        if naming not in ("4.5", "4.7", "4.8"):
+            raise SimulatorError(f"parameter naming must be '4.5', '4.7' or '4.8', got {naming!r}")
         self.naming: ParamNaming = naming
         self._table = {name: _Param(float(v), t) for name, (v, t) in _DEFAULTS.items()}
-        to_wire = _RENAMED_47 if naming == "4.7" else {}
+        to_wire = dict(_RENAMED_47) if naming in ("4.7", "4.8") else {}
+        #: canonical name → (wire units per simulator unit, wire type) where they differ
+        self._scale: dict[str, tuple[float, int]] = {}
+        if naming == "4.8":
+            for name, (wire, scale, kind) in _RENAMED_48.items():
+                to_wire[name] = wire
+                self._scale[name] = (scale, kind)
+            to_wire["ARMING_CHECK"] = _SKIPCHK
+            self._scale["ARMING_CHECK"] = (1.0, INT32)
+            for name, value in _DEFAULTS_48.items():
+                self._table[name].value = value
         self._wire = {name: to_wire.get(name, name) for name in self._table}
         self._canonical = {wire: name for name, wire in self._wire.items()}
         self._order = sorted(self._canonical)
         self.version = 0
         for name, value in (overrides or {}).items():
-            canonical = self._canonical.get(name, name)
-            if canonical not in self._table:
+            canonical = self._canonical.get(name)
+            if canonical is None and name in self._table and name not in _RENAMED_48:
+                canonical = name  # a 4.5 name the wire renamed only in 4.7
+            if canonical is None:
                 raise SimulatorError(f"unknown parameter {name!r} in parameter overrides")
-            self.set(canonical, value)
+            if canonical == self._canonical.get(name):
+                self.set_wire(canonical, value)
+            else:
+                self.set(canonical, value)
 
     def __getitem__(self, name: str) -> float:
         return self._table[name].value
@@ -158,12 +227,38 @@ class Parameters:
         self.version += 1
         return param.value
 
+    def wire_value(self, name: str) -> float:
+        """The value of canonical ``name`` in the units its wire name carries."""
+        value = self._table[name].value
+        if name == "ARMING_CHECK" and self.naming == "4.8":
+            return 0.0 if value else -1.0
+        scale, _ = self._scale.get(name, (1.0, 0))
+        return value * scale
+
+    def set_wire(self, name: str, value: float) -> float:
+        """Set canonical ``name`` from a value in its wire units; returns the wire value."""
+        if name == "ARMING_CHECK" and self.naming == "4.8":
+            self.set(name, 1.0 if round(value) == 0 else 0.0)
+            return self.wire_value(name)
+        scale, kind = self._scale.get(name, (1.0, self._table[name].type))
+        if kind != REAL32:
+            value = float(round(value))
+        self.set(name, value / scale)
+        return self.wire_value(name)
+
+    def wire_type(self, name: str) -> int:
+        return self._scale.get(name, (1.0, self._table[name].type))[1]
+
     def lookup(self, wire_name: str) -> str | None:
         """Canonical name of a parameter by its name on the wire, or None if unknown."""
         return self._canonical.get(wire_name)
 
     def wire_name(self, name: str) -> str:
         return self._wire[name]
+
+    def wire_names(self) -> list[str]:
+        """Every parameter's name on the wire, in wire (index) order."""
+        return list(self._order)
 
     def type_of(self, name: str) -> int:
         return self._table[name].type

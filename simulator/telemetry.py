@@ -23,7 +23,17 @@ _SAFETY_ARMED = 128
 
 _EKF_BEFORE_GPS = 1 | 4 | 32 | 128
 _EKF_WITH_GPS = 1 | 2 | 4 | 8 | 16 | 32 | 256 | 512
-_SENSORS = 0x0020_802F  # gyro, accel, mag, baro, GPS, ahrs, battery (MAV_SYS_STATUS_SENSOR bits)
+# SYS_STATUS sensor bits as ArduCopter SITL 64a9c787 sends them: the bits that do not
+# change during start-up, then GPS (fix), AHRS (EKF origin set), the pre-arm check
+# (passing) and the geofence (enabled; healthy unless breached) on top.
+_S = mav
+_PRESENT = 0x5371_FC0F
+_ENABLED = 0x5241_9C0F
+_HEALTH = 0x4751_9C0F
+_GPS = _S.MAV_SYS_STATUS_SENSOR_GPS
+_AHRS = _S.MAV_SYS_STATUS_AHRS
+_PREARM = _S.MAV_SYS_STATUS_PREARM_CHECK
+_FENCE = _S.MAV_SYS_STATUS_GEOFENCE
 _GIMBAL_FLAGS = (
     mav.GIMBAL_DEVICE_FLAGS_ROLL_LOCK
     | mav.GIMBAL_DEVICE_FLAGS_PITCH_LOCK
@@ -50,7 +60,7 @@ def _boot_ms(ap: Autopilot) -> int:
 
 def global_position_int(ap: Autopilot) -> Any:
     b = ap.body
-    if not ap.ekf_ok:
+    if not ap.gps_fix:  # ArduCopter sends a position from the first GPS fix on
         return mav.MAVLink_global_position_int_message(_boot_ms(ap), 0, 0, 0, 0, 0, 0, 0, 0)
     lat, lon, alt = ap.position()
     return mav.MAVLink_global_position_int_message(
@@ -89,12 +99,32 @@ def attitude(ap: Autopilot) -> Any:
     )
 
 
+def sensor_bits(ap: Autopilot) -> tuple[int, int, int]:
+    """SYS_STATUS (present, enabled, health) for the vehicle's state."""
+    present, enabled, health = _PRESENT, _ENABLED, _HEALTH
+    if ap.gps_fix:
+        present |= _GPS
+        enabled |= _GPS
+        health |= _GPS
+    if ap.home_set:
+        enabled |= _AHRS
+        health |= _AHRS
+    if ap.armed or not ap.prearm_failures():
+        health |= _PREARM
+    if ap.params["FENCE_ENABLE"] > 0:
+        enabled |= _FENCE
+    if ap.fence_breaches:
+        health &= ~_FENCE
+    return present, enabled, health
+
+
 def sys_status(ap: Autopilot) -> Any:
     bat = ap.battery
+    present, enabled, health = sensor_bits(ap)
     return mav.MAVLink_sys_status_message(
-        _SENSORS,
-        _SENSORS,
-        _SENSORS if ap.gps_fix else _SENSORS & ~0x20,
+        present,
+        enabled,
+        health,
         100,
         round(bat.voltage_v * 1000.0),
         round(bat.current_a * 100.0),

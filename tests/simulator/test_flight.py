@@ -9,7 +9,14 @@ from collections.abc import Callable
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator.geodesy import TangentPlane
-from tests.simulator.conftest import HOME, GcsFactory, StartFleet, fly_to_alt, ready_guided
+from tests.simulator.conftest import (
+    HOME,
+    Gcs,
+    GcsFactory,
+    StartFleet,
+    fly_to_alt,
+    ready_guided,
+)
 from tests.simulator.test_mission import _mission
 
 LAT, LON, _ = HOME
@@ -213,7 +220,28 @@ def test_fence_inclusion_breach_triggers_rtl(
     fence = [(5001, 0, 4, lat, lon, 0.0, 0) for lat, lon in square]
     assert gcs.upload(fence, mission_type=1).type == 0
     fly_to_alt(ft, gcs, 10)
-    tlat, tlon = plane.to_lat_lon(0.0, 120.0)
+    # ArduCopter refuses a GUIDED destination outside the fence (the vehicle stays)…
+    _target(gcs, plane, 120.0, 0.0, 10.0)
+    ft.wait_sim(5.0)
+    assert ft.ap.body.y_m < 5.0 and ft.ap.mode == 4
+    # …but a breach still happens (wind, a fence moved under the vehicle): fly out with
+    # the fence off, then turn it on
+    gcs.set_param("FENCE_ENABLE", 0)
+    _target(gcs, plane, 70.0, 0.0, 10.0)
+    end = time.monotonic() + 20
+    while ft.ap.body.y_m < 65.0:
+        assert time.monotonic() < end, "did not fly out of the fence"
+        time.sleep(0.005)
+    gcs.set_param("FENCE_ENABLE", 1)
+    hb = gcs.wait_heartbeat(lambda m: m.custom_mode == 6, 10.0)
+    assert hb is not None, "no RTL after the fence breach"
+    assert ft.ap.fence_breach_count == 1
+    text = gcs.recv("STATUSTEXT", 2.0, cond=lambda m: "breached" in m.text)
+    assert text is not None and text.text == "Polygon fence breached"
+
+
+def _target(gcs: Gcs, plane: TangentPlane, north_m: float, east_m: float, alt_m: float) -> None:
+    tlat, tlon = plane.to_lat_lon(east_m, north_m)
     gcs.mav.set_position_target_global_int_send(
         0,
         1,
@@ -222,7 +250,7 @@ def test_fence_inclusion_breach_triggers_rtl(
         0b0000_1111_1111_1000,
         round(tlat * 1e7),
         round(tlon * 1e7),
-        10.0,
+        alt_m,
         0,
         0,
         0,
@@ -232,15 +260,6 @@ def test_fence_inclusion_breach_triggers_rtl(
         0,
         0,
     )
-    farthest = 0.0
-    end = time.monotonic() + 10
-    while ft.ap.mode != 6 or ft.ap.body.groundspeed_m_s() > 1.0:
-        assert time.monotonic() < end, "no RTL after the fence breach"
-        farthest = max(farthest, ft.ap.body.y_m)
-        time.sleep(0.002)
-    assert 50 < max(farthest, ft.ap.body.y_m) < 60  # turned back at the fence, not at 120 m
-    assert ft.ap.fence_breach_count == 1
-    assert gcs.recv("STATUSTEXT", 2.0, cond=lambda m: "Fence" in m.text) is not None
 
 
 def test_fence_exclusion_and_altitude_breach_land(
@@ -250,9 +269,12 @@ def test_fence_exclusion_and_altitude_breach_land(
     gcs = gcs_factory(ft.port())
     fly_to_alt(ft, gcs, 10)
     assert gcs.takeoff(5).result == mav.MAV_RESULT_FAILED
-    gcs.mav.set_position_target_local_ned_send(
-        0, 1, 1, mav.MAV_FRAME_LOCAL_NED, 0b0000_1111_1111_1000, 0, 0, -40.0, 0, 0, 0, 0, 0, 0, 0, 0
-    )
+    plane = TangentPlane(LAT, LON)
+    _target(gcs, plane, 0.0, 0.0, 40.0)  # above FENCE_ALT_MAX: refused
+    ft.wait_sim(3.0)
+    assert ft.ap.alt_rel_m < 11.0
+    gcs.set_param("FENCE_ALT_MAX", 8)  # the ceiling comes down on the vehicle
     hb = gcs.wait_heartbeat(lambda m: m.custom_mode == 9, 10.0)
     assert hb is not None
-    assert ft.ap.alt_rel_m < 33
+    text = gcs.recv("STATUSTEXT", 2.0, cond=lambda m: "breached" in m.text)
+    assert text is not None and text.text == "Max Alt fence breached"
