@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
@@ -33,10 +32,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from overwatch.cues import CueBook, RouteProgress, Sighting, sighting_from_cot
-from overwatch.cues.model import CueKind, CueSource, parse_enum
+from overwatch.cues import CueBook, RouteProgress, camera_sighting, sighting_from_cot
 from overwatch.cues.ranking import Severity as CueSeverity
-from overwatch.errors import FeedError, LinkError, OverwatchError
+from overwatch.errors import LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.guidance import (
@@ -252,7 +250,7 @@ class LiveSession:
 
     def _on_cot_event(self, event: CotEvent) -> None:
         try:
-            sighting = camera_sighting(event) or sighting_from_cot(event.xml)
+            sighting = camera_sighting(event) or sighting_from_cot(event)
         except OverwatchError as exc:
             self.note("warning", f"marker ignored: {exc}")
             return
@@ -725,31 +723,6 @@ def _severity(s: CueSeverity) -> Severity:
         CueSeverity.HIGH: Severity.HIGH,
         CueSeverity.MEDIUM: Severity.MEDIUM,
     }.get(s, Severity.LOW)
-
-
-def camera_sighting(event: CotEvent) -> Sighting | None:
-    """A drone-detector sighting, sent as CoT tagged ``<__overwatch source="camera">``."""
-    if b"__overwatch" not in event.xml:
-        return None
-    try:
-        tag = ET.fromstring(event.xml).find("detail/__overwatch")
-    except ET.ParseError as exc:
-        raise FeedError(f"detector marker {event.uid!r} is malformed: {exc}") from None
-    if tag is None or tag.get("source") != "camera":
-        return None
-    try:
-        confidence = float(tag.get("confidence", "0.5"))
-    except ValueError:
-        raise FeedError(f"detector marker {event.uid!r}: confidence is not a number") from None
-    return Sighting(
-        kind=parse_enum(CueKind, tag.get("kind", "unknown"), "detector kind"),
-        lat_deg=event.lat_deg,
-        lon_deg=event.lon_deg,
-        sigma_m=max(1.0, (event.ce_m or 20.0) / 2.0),
-        time_s=event.time_s,
-        confidence=confidence,
-        source=CueSource.CAMERA,
-    )
 
 
 __all__ = ["LiveSession", "SessionConfig", "camera_sighting"]
