@@ -51,6 +51,7 @@ from overwatch.link import Link, Vehicle
 from overwatch.link import events as ev
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
+from overwatch.ops.inputs import DropNotes, input_counts, write_input_counts
 from overwatch.ops.state import (
     CoverageView,
     CueView,
@@ -128,6 +129,8 @@ class LiveSession:
         )
         self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
+        self.sightings_feed: Feed | None = None
+        self._drop_notes = DropNotes(self.note)
         self.events: deque[EventLine] = deque(maxlen=200)
         self.last_command: GuidanceCommand | None = None
         self.active = False  # guidance is steering the drone
@@ -171,6 +174,8 @@ class LiveSession:
             await self.video.start()
         if self.config.cot_out:
             self._spawn(self._cot_task(self.config.cot_out), "cot-out")
+        if self.config.run_dir is not None:
+            self._spawn(self._inputs_task(self.config.run_dir), "inputs-report")
 
     async def close(self) -> None:
         if self._closed:
@@ -185,6 +190,9 @@ class LiveSession:
             await self.video.stop()
         await self.link.close()
         self.cues.close()
+        if self.config.run_dir is not None:
+            with contextlib.suppress(OSError):
+                write_input_counts(self.config.run_dir, self.input_counts())
 
     async def __aenter__(self) -> LiveSession:
         await self.start()
@@ -243,7 +251,7 @@ class LiveSession:
         self._fix_arrived.set()  # steer from the new fix now, not at the next tick
 
     async def _sightings_task(self, url: str) -> None:
-        feed = open_feed(url, on_cot_event=self._on_cot_event)
+        feed = self.sightings_feed = open_feed(url, on_cot_event=self._on_cot_event)
         async with contextlib.aclosing(feed.fixes()) as fixes:
             async for _ in fixes:  # position reports on this port are not the patrol's
                 pass
@@ -262,6 +270,19 @@ class LiveSession:
             self.note(
                 "warning", f"new cue {cue.id}: {cue.kind} ({cue.source}, {cue.confidence:.0%})"
             )
+
+    def input_counts(self) -> dict[str, Any]:
+        """What the patrol feed, the sightings feed and the link took and dropped."""
+        return input_counts(self.feed, self.sightings_feed, self.link)
+
+    async def _inputs_task(self, run_dir: Path, every_s: float = 5.0) -> None:
+        """Keep the ``inputs`` counts in ``run.json`` current (wall-clock seconds)."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                write_input_counts(run_dir, self.input_counts())
+            except OSError as exc:
+                self.note("warning", f"cannot update {run_dir / 'run.json'}: {exc}")
 
     async def _guidance_task(self) -> None:
         """Tick at ``tick_hz`` of session time, and at once when a patrol fix arrives."""
@@ -443,6 +464,7 @@ class LiveSession:
             now_s=asyncio.get_running_loop().time(),
             guidance_state=state,
             trail=self._drone_trail,
+            bad_packets=self.link.bad_packets,
         )
 
     def _patrol_view(self, now: float) -> PatrolView:
@@ -455,6 +477,7 @@ class LiveSession:
                     f"patrol feed {status.state.value}",
                 )
             self._last_feed_state = status.state.value
+        self._note_drops(status.bad, status.last_error, now)
         checkpoint, eta = self._next_checkpoint(est.station_m, now)
         position = (
             (est.lat_deg, est.lon_deg)
@@ -475,7 +498,15 @@ class LiveSession:
             off_route_m=abs(est.cross_track_m) if est.cross_track_m is not None else None,
             deviating=est.mode is TrackMode.OFF_ROUTE,
             trail=tuple(self._patrol_trail),
+            bad_messages=status.bad,
         )
+
+    def _note_drops(self, patrol_bad: int, patrol_error: str | None, now: float) -> None:
+        self._drop_notes.check("patrol feed", patrol_bad, patrol_error, now)
+        if self.sightings_feed is not None:
+            status = self.sightings_feed.status()
+            self._drop_notes.check("sightings feed", status.bad, status.last_error, now)
+        self._drop_notes.check("MAVLink", self.link.bad_packets, None, now)
 
     def _next_checkpoint(
         self, station_m: float | None, now: float
