@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
+
 from overwatch.errors import MissionError
 
 LatLon = tuple[float, float]
@@ -131,8 +133,11 @@ def _geojson_geometries(doc: Any) -> list[dict[str, Any]] | None:
 
 
 def _parse_xml(path: Path) -> ET.Element:
+    """The root of a KML/GPX file, parsed with defusedxml: a file from elsewhere may
+    not expand entities or reach for external ones."""
     try:
-        return ET.parse(path).getroot()
+        root: ET.Element = SafeET.parse(path, forbid_dtd=False).getroot()
+        return root
     except ET.ParseError as exc:
         line, column = exc.position
         raise MissionError(
@@ -140,6 +145,12 @@ def _parse_xml(path: Path) -> ET.Element:
         ) from None
     except OSError as exc:
         raise MissionError(f"cannot read the file: {exc}", file=str(path)) from None
+    except (SafeET.EntitiesForbidden, SafeET.ExternalReferenceForbidden):
+        raise MissionError("the XML declares entities, which are refused", file=str(path)) from None
+    except Exception as exc:  # expat and its codecs (an unknown encoding, …)
+        raise MissionError(
+            f"the file cannot be read as XML: {exc}", file=str(path), expected="UTF-8 XML"
+        ) from None
 
 
 def _local(tag: str) -> str:
