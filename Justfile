@@ -52,4 +52,4 @@ fmt: venv
 
 # The fuzz and property tests with many more examples (HYPOTHESIS_PROFILE=fuzz; N per test).
 fuzz N="10000" *ARGS: venv
-    HYPOTHESIS_PROFILE=fuzz OVERWATCH_FUZZ_EXAMPLES={{N}} nice -n 10 {{py}} -m pytest -q -p no:cacheprovider tests/feeds/test_fuzz_parsers.py tests/feeds/test_fuzz_loops.py tests/feeds/test_cot_in.py tests/feeds/test_nmea.py tests/link/test_fuzz_reader.py tests/ops/test_input_loops.py tests/formats/test_fuzz_files.py {{ARGS}}
+    HYPOTHESIS_PROFILE=fuzz OVERWATCH_FUZZ_EXAMPLES={{N}} nice -n 10 {{py}} -m pytest -q -p no:cacheprovider --timeout=0 --hypothesis-show-statistics tests/feeds/test_fuzz_parsers.py tests/feeds/test_fuzz_loops.py tests/feeds/test_cot_in.py tests/feeds/test_nmea.py tests/link/test_fuzz_reader.py tests/ops/test_input_loops.py tests/formats/test_fuzz_files.py {{ARGS}}

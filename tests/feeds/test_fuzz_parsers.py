@@ -260,12 +260,12 @@ def test_nmea_bad_checksums_are_refused(sentence: str, delta: int) -> None:
 @given(st.lists(st.binary(max_size=120), max_size=8))
 def test_nmea_decoder_goes_on_after_garbage(garbage: list[bytes]) -> None:
     decoder = NmeaDecoder("fuzz")
-    for line in garbage:
-        assert isinstance(decoder.feed_line(line), list)
+    for junk in garbage:
+        assert isinstance(decoder.feed_line(junk), list)
     fixes = []
     for i in range(100, 103):  # a fresh receiver epoch pattern after the garbage
-        for line in nmea_gen.epoch(i):
-            fixes += decoder.feed_line(line.encode())
+        for sentence in nmea_gen.epoch(i):
+            fixes += decoder.feed_line(sentence.encode())
     fixes += decoder.assembler.flush()
     assert {nmea_gen.unix_time(i) for i in (100, 101, 102)} <= {f.time_s for f in fixes}
 
@@ -335,3 +335,18 @@ def test_gpsd_feed_decoder_counts_and_goes_on(garbage: list[bytes]) -> None:
     assert feed.stats.bad <= len(garbage)
     fix = feed._decode(GOOD_TPV)
     assert fix is not None and fix.lat_deg == 13.5
+
+
+def test_without_takproto_a_protobuf_message_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from overwatch.feeds import takv1
+
+    takv1.tak_message_class.cache_clear()
+    monkeypatch.setitem(__import__("sys").modules, "takproto.proto", None)
+    try:
+        with pytest.raises(CotError, match=r"^TAK protocol v1 .* pip install 'overwatch\[tak\]'$"):
+            parse_cot_event(mesh_frame(GOOD_TAK))
+        assert parse_cot_event(GOOD_XML).uid == "ANDROID-1"  # XML needs no extra
+    finally:
+        takv1.tak_message_class.cache_clear()
