@@ -330,28 +330,38 @@ class CotStreamSplitter:
             if not self._skip_garbage(buf):
                 break
             if buf[0] == MAGIC:
-                frame = self._tak_frame(buf)
+                frame = self._frame_at(buf, 0)
                 if frame is _WAIT:
                     break
                 if frame is _NOT_A_FRAME:
                     self.overflows += 1
                     del buf[:1]
                     continue
-                messages.append(frame)
+                messages.append(bytes(buf[: len(frame)]))
+                del buf[: len(frame)]
                 continue
             end = buf.find(self.END)
+            first = 0
+            if end >= 0:
+                first = max(0, *(buf.rfind(s, 0, end) for s in self.STARTS))
+                if buf.startswith(b"<event", first):  # keep its own declaration with it
+                    declaration = buf.rfind(b"<?xml", 0, first)
+                    closing = buf.find(b"?>", declaration) if declaration >= 0 else -1
+                    if closing >= 0 and not buf[closing + 2 : first].strip():
+                        first = declaration
+            # a whole TAK frame after a stray "<" is not part of any XML event
+            frame_at = self._whole_frame_before(buf, first if end >= 0 else len(buf))
+            if frame_at is not None:
+                if buf[:frame_at].strip():
+                    self.overflows += 1
+                del buf[:frame_at]
+                continue
             if end < 0:
                 if len(buf) > self.max_bytes:
                     self.overflows += 1
                     buf.clear()
                 break
             cut = end + len(self.END)
-            first = max(0, *(buf.rfind(s, 0, end) for s in self.STARTS))
-            if buf.startswith(b"<event", first):  # keep its own declaration with it
-                declaration = buf.rfind(b"<?xml", 0, first)
-                closing = buf.find(b"?>", declaration) if declaration >= 0 else -1
-                if closing >= 0 and not buf[closing + 2 : first].strip():
-                    first = declaration
             if buf[:first].strip():
                 self.overflows += 1
             messages.append(bytes(buf[first:cut]).strip())
@@ -371,10 +381,21 @@ class CotStreamSplitter:
         buf.clear()
         return False
 
-    def _tak_frame(self, buf: bytearray) -> bytes:
-        """The whole TAK frame at the start of ``buf`` (removed from it), or a sentinel."""
+    def _whole_frame_before(self, buf: bytearray, limit: int) -> int | None:
+        """Where the first whole, decodable TAK frame in ``buf[1:limit]`` starts, if any."""
+        pos = buf.find(MAGIC, 1, limit)
+        while pos >= 0:
+            frame = self._frame_at(buf, pos)
+            if frame is not _WAIT and frame is not _NOT_A_FRAME:
+                return pos
+            pos = buf.find(MAGIC, pos + 1, limit)
+        return None
+
+    def _frame_at(self, buf: bytearray, pos: int) -> bytes:
+        """The TAK frame starting at ``buf[pos]`` (not removed), or a sentinel:
+        ``_WAIT`` when it is not complete yet, ``_NOT_A_FRAME`` when it is no frame."""
         try:
-            header = read_varint(buf, 1)
+            header = read_varint(buf, pos + 1)
         except TakProtocolError:
             return _NOT_A_FRAME
         if header is None:
@@ -384,10 +405,9 @@ class CotStreamSplitter:
             return _NOT_A_FRAME
         if len(buf) < start + length:
             return _WAIT
-        if not _decodes(bytes(buf[start : start + length])):
+        frame = bytes(buf[pos : start + length])
+        if not _decodes(frame[start - pos :]):
             return _NOT_A_FRAME
-        frame = bytes(buf[: start + length])
-        del buf[: start + length]
         return frame
 
 

@@ -18,14 +18,14 @@ import socket
 from collections.abc import Callable, Iterator
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from overwatch.feeds import Feed, PatrolFix, open_feed
 from overwatch.feeds.cot_in import CotTcpFeed, CotUdpFeed
 from overwatch.feeds.nmea import with_checksum
 from overwatch.feeds.nmea_feed import NmeaUdpFeed
-from overwatch.feeds.takv1 import MAX_MESSAGE_BYTES, mesh_frame
+from overwatch.feeds.takv1 import MAX_MESSAGE_BYTES, mesh_frame, stream_frame
 from tests.feeds.test_fuzz_parsers import GOOD_TAK, GOOD_XML, tak_message
 from tests.fuzzing import LoopThread, examples, mutations
 
@@ -251,13 +251,17 @@ def cot_tcp(loop: LoopThread) -> Iterator[tuple[Running, StreamPeer]]:
 
 
 @examples(30, share=0.01)
-@given(bad=bad_cot)
+@given(bad=bad_cot, tak=st.booleans())
+@example(bad=b"<", tak=True)  # the stray "<" swallowed the TAK frame after it
 def test_cot_tcp_feed_survives_and_the_next_good_message_gets_through(
-    cot_tcp: tuple[Running, StreamPeer], bad: bytes
+    cot_tcp: tuple[Running, StreamPeer], bad: bytes, tak: bool
 ) -> None:
     running, peer = cot_tcp
     t = next(_clock)
     good = cot_xml(t)
+    if tak:  # a TAK protocol v1 stream frame, as a server sends once protobuf is agreed
+        ms = (BASE_S + t) * 1000
+        good = stream_frame(tak_message("P1", 13.5, 2.1, ms, ms + 60_000))
     # a stray 0xbf may announce a frame longer than what follows: the padding completes it
     padding = b" " * (MAX_MESSAGE_BYTES + 8) if b"\xbf" in bad else b""
     bad = bytes(bad)

@@ -224,6 +224,14 @@ def test_stream_splitter_finds_the_good_messages_after_garbage(
     assert uids[-len(want) :] == want, (uids, splitter.overflows)
 
 
+def test_a_stray_open_bracket_does_not_swallow_the_tak_frame_after_it() -> None:
+    splitter = CotStreamSplitter()
+    stream = b"<\n" + stream_frame(tak_message(uid="T")) + b"\n" + atak("G", 1)
+    out = [splitter.feed(stream[i : i + 1]) for i in range(len(stream))]  # byte by byte
+    uids = [parse_cot_event(m).uid for chunk in out for m in chunk]
+    assert uids == ["T", "G"] and splitter.overflows == 1
+
+
 # -- NMEA ------------------------------------------------------------------------------
 
 GOOD_NMEA = nmea_gen.epoch(3)
