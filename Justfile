@@ -1,6 +1,7 @@
 # Overwatch — each recipe brings the local .venv up to date by itself first.
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
+set positional-arguments := true
 
 venv := ".venv"
 py := venv + "/bin/python"
@@ -53,3 +54,8 @@ bench *ARGS: venv
 fmt: venv
     {{venv}}/bin/ruff format overwatch simulator tests benchmarks
     {{venv}}/bin/ruff check --fix overwatch simulator tests benchmarks
+
+# The fuzz and property tests with many more examples (HYPOTHESIS_PROFILE=fuzz, N per test):
+# `just fuzz 100000 -k "cot or tak"`.
+fuzz N="10000" *ARGS: venv
+    HYPOTHESIS_PROFILE=fuzz OVERWATCH_FUZZ_EXAMPLES={{N}} nice -n 10 {{py}} -m pytest -q -p no:cacheprovider --timeout=0 --hypothesis-show-statistics tests/feeds/test_fuzz_parsers.py tests/feeds/test_fuzz_loops.py tests/feeds/test_cot_in.py tests/feeds/test_nmea.py tests/link/test_fuzz_reader.py tests/ops/test_input_loops.py tests/formats/test_fuzz_files.py "${@:2}"

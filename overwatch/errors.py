@@ -15,6 +15,9 @@
     │   ├── MissionTransferError        mission/fence/rally upload or download failed
     │   └── ParameterError              a parameter could not be read or set
     ├── FeedError                       a patrol position feed failed
+    │   └── MessageError                one message from outside is malformed
+    │                                   (NMEA, gpsd JSON, CoT XML, TAK protobuf):
+    │                                   the feed counts it, drops it and goes on
     ├── VideoError                      the video pipeline failed
     └── SimulatorError                  the simulator or the SITL launcher failed
 
@@ -198,6 +201,15 @@ class ParameterError(LinkError):
 
 class FeedError(OverwatchError):
     """A patrol position feed failed."""
+
+
+class MessageError(FeedError):
+    """One message read from the network or a serial port is malformed.
+
+    Every parser of outside input (NMEA, gpsd JSON, CoT XML, TAK protocol v1)
+    raises this, and only this, for bad input; a feed loop counts it in its
+    ``bad`` tally, keeps the text as ``last_error`` and reads the next message.
+    """
 
 
 class VideoError(OverwatchError):

@@ -1,4 +1,11 @@
-"""Session-wide rules: tests marked ``sitl`` run only where a real ArduPilot SITL exists.
+"""Session-wide rules: hypothesis profiles, and tests marked ``sitl`` run only where a
+real ArduPilot SITL exists.
+
+Hypothesis runs under the ``ci`` profile unless ``HYPOTHESIS_PROFILE`` names
+another: ``ci`` is derandomized (the same examples every run, so CI is
+repeatable) with modest example counts; ``fuzz`` (``just fuzz``) draws fresh
+random examples, ``OVERWATCH_FUZZ_EXAMPLES`` of them per test (10 000 by
+default), and keeps what it finds in ``.hypothesis/``.
 
 Without ``ARDUPILOT_SITL=/path/to/arducopter`` every test marked ``sitl`` is
 *deselected* — neither run nor counted as a pass or a skip — and the report
@@ -11,8 +18,27 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from simulator.sitl import outside_interfaces
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    derandomize=False,
+    max_examples=int(os.environ.get("OVERWATCH_FUZZ_EXAMPLES", "10000")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SITL_ENV = "ARDUPILOT_SITL"
 _deselected_sitl = pytest.StashKey[int]()

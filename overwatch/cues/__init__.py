@@ -21,7 +21,7 @@ from overwatch.cues.ranking import (
     rank_cues,
 )
 from overwatch.cues.store import CueStore
-from overwatch.cues.tak import kind_from_cot_type, sighting_from_cot
+from overwatch.cues.tak import camera_sighting, kind_from_cot_type, sighting_from_cot
 
 __all__ = [
     "DEFAULT_RULES",
@@ -40,6 +40,7 @@ __all__ = [
     "SeverityRule",
     "Sighting",
     "UnknownCue",
+    "camera_sighting",
     "fuse",
     "kind_from_cot_type",
     "match",

@@ -15,15 +15,11 @@ marker updates one cue instead of piling up evidence.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import xml.etree.ElementTree as ET
-
 from overwatch.cues.errors import CueError
-from overwatch.cues.model import CueKind, CueSource, Sighting
+from overwatch.cues.model import CueKind, CueSource, Sighting, parse_enum
+from overwatch.feeds.cot_xml import UNKNOWN_COT_VALUE, CotEvent, parse_cot_event
 
 OWN_UID_PREFIX = "overwatch-cue-"
-UNKNOWN_COT_VALUE = 9999999.0
 
 
 def kind_from_cot_type(cot_type: str) -> CueKind:
@@ -40,20 +36,13 @@ def kind_from_cot_type(cot_type: str) -> CueKind:
     return CueKind.UNKNOWN
 
 
-def _time_s(text: str | None) -> float:
-    if not text:
-        raise CueError("TAK marker has no time attribute")
-    try:
-        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise CueError(f"TAK marker time={text!r} is not ISO 8601") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.timestamp()
+def _event(cot: CotEvent | bytes | str) -> CotEvent:
+    """``cot`` as an event: raw bytes go through the one CoT parser (raises CotError)."""
+    return cot if isinstance(cot, CotEvent) else parse_cot_event(cot)
 
 
 def sighting_from_cot(
-    xml: bytes | str,
+    cot: CotEvent | bytes | str,
     *,
     default_sigma_m: float = 25.0,
     hostile_confidence: float = 0.7,
@@ -61,44 +50,57 @@ def sighting_from_cot(
 ) -> Sighting | None:
     """The sighting a CoT marker stands for, or ``None`` if it is not a threat marker.
 
-    Raises :class:`CueError` for a malformed marker (naming what is wrong).
+    ``cot`` is a parsed :class:`~overwatch.feeds.CotEvent` or a raw message
+    (XML or TAK protocol v1) for :func:`~overwatch.feeds.parse_cot_event`.
+    Raises :class:`~overwatch.feeds.CotError` for a malformed message and
+    :class:`CueError` for a marker that is not a valid sighting.
     """
-    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise CueError("TAK marker carries a DTD; refused")
-    try:
-        root = ET.fromstring(raw)
-    except ET.ParseError as exc:
-        raise CueError(f"TAK marker is not well-formed XML: {exc}") from None
-    cot_type = root.get("type", "")
-    uid = root.get("uid", "")
-    if root.tag != "event" or not uid:
-        raise CueError("TAK marker is not a CoT <event> with a uid")
-    if uid.startswith(OWN_UID_PREFIX):
+    event = _event(cot)
+    if event.uid.startswith(OWN_UID_PREFIX):
         return None
-    if cot_type.startswith("a-h-"):
+    if event.type.startswith("a-h-"):
         confidence = hostile_confidence
-    elif cot_type.startswith("a-u-"):
+    elif event.type.startswith("a-u-"):
         confidence = unknown_confidence
     else:
         return None
-    point = root.find("point")
-    if point is None:
-        raise CueError(f"TAK marker {uid!r} has no <point>")
-    try:
-        lat = float(point.get("lat", "nan"))
-        lon = float(point.get("lon", "nan"))
-        ce = float(point.get("ce", str(UNKNOWN_COT_VALUE)))
-    except ValueError:
-        raise CueError(f"TAK marker {uid!r}: lat/lon/ce must be numbers") from None
-    sigma = ce if math.isfinite(ce) and 0.0 < ce < UNKNOWN_COT_VALUE else default_sigma_m
+    ce = event.ce_m
+    sigma = ce if ce is not None and 0.0 < ce < UNKNOWN_COT_VALUE else default_sigma_m
     return Sighting(
-        kind=kind_from_cot_type(cot_type),
-        lat_deg=lat,
-        lon_deg=lon,
+        kind=kind_from_cot_type(event.type),
+        lat_deg=event.lat_deg,
+        lon_deg=event.lon_deg,
         sigma_m=sigma,
-        time_s=_time_s(root.get("time")),
+        time_s=event.time_s,
         confidence=confidence,
         source=CueSource.TAK,
-        ref=f"tak:{uid}",
+        ref=f"tak:{event.uid}",
+    )
+
+
+def camera_sighting(cot: CotEvent | bytes | str) -> Sighting | None:
+    """A drone-detector sighting, sent as CoT tagged ``<__overwatch source="camera">``;
+    ``None`` for any other event.
+
+    Raises :class:`CueError` when the tag's kind or confidence is wrong.
+    """
+    event = _event(cot)
+    tag = event.overwatch_tag
+    if tag is None or tag.get("source") != "camera":
+        return None
+    text = tag.get("confidence", "0.5")
+    try:
+        confidence = float(text)
+    except ValueError:
+        raise CueError(
+            f"detector marker {event.uid!r}: confidence={text[:40]!r} is not a number"
+        ) from None
+    return Sighting(
+        kind=parse_enum(CueKind, tag.get("kind", "unknown"), "detector kind"),
+        lat_deg=event.lat_deg,
+        lon_deg=event.lon_deg,
+        sigma_m=max(1.0, (event.ce_m or 20.0) / 2.0),
+        time_s=event.time_s,
+        confidence=confidence,
+        source=CueSource.CAMERA,
     )

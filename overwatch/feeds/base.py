@@ -16,10 +16,14 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import dataclasses
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from overwatch.feeds.fix import FeedStats, FeedStatus, PatrolFix
 from overwatch.feeds.guard import FixGuard, GuardConfig
+
+log = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 4096
 
@@ -37,8 +41,11 @@ class Feed(abc.ABC):
         return self.guard.stats
 
     def status(self) -> FeedStatus:
-        """LIVE / STALE / DOWN and the age in seconds of the last accepted fix."""
-        return self.guard.status()
+        """LIVE / STALE / DOWN, the age in seconds of the last accepted fix, and
+        how many malformed messages were dropped."""
+        return dataclasses.replace(
+            self.guard.status(), bad=self.stats.bad, last_error=self.last_error
+        )
 
     async def fixes(self) -> AsyncGenerator[PatrolFix, None]:
         """Every fix that passes the guard (jumps and out-of-order fixes are dropped)."""
@@ -89,6 +96,10 @@ class StreamFeed(Feed):
                 self.last_error = f"{self.url}: connection closed by the peer"
             except OSError as exc:
                 self.last_error = f"{self.url}: connection lost: {exc}"
+            except Exception as exc:  # a decoding bug must not end the feed: reconnect
+                log.exception("feed %s failed; reconnecting", self.url)
+                self.stats.bad += 1
+                self.last_error = f"{self.url}: {type(exc).__name__}: {exc}; reconnecting"
             finally:
                 self.guard.connected = False
                 if writer is not None:

@@ -1,11 +1,16 @@
 """Patrol positions from ATAK devices as Cursor-on-Target, over UDP or TCP.
 
 ``cot+udp://HOST:PORT`` binds and listens (a multicast HOST such as 239.2.3.1
-joins the group); ``cot+tcp://HOST:PORT`` connects to a TAK server's plain
-streaming port (TLS with an ``ssl.SSLContext``). Friendly position reports
+joins the group); each datagram is one CoT XML event or one TAK protocol v1
+mesh message. ``cot+tcp://HOST:PORT`` connects to a TAK server's plain
+streaming port (TLS with an ``ssl.SSLContext``), whose stream may mix XML
+events and TAK protocol v1 stream frames. Friendly position reports
 (``a-f-…``) from the patrol's devices (``uids``; empty means any) become
 :class:`PatrolFix` events. Every well-formed event — hostile markers too — is
 also handed to ``on_event`` so the cue book can take TAK markers in.
+
+A malformed message is counted in ``stats.bad`` (its reason kept in
+``last_error``) and dropped; the feed reads on.
 
 CoT gives height above the ellipsoid (HAE), not above mean sea level, so
 ``alt_msl_m`` is left ``None``.
@@ -14,6 +19,7 @@ CoT gives height above the ellipsoid (HAE), not above mean sea level, so
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from collections.abc import AsyncIterator, Callable, Collection
 
@@ -22,6 +28,8 @@ from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse
 from overwatch.feeds.fix import PatrolFix
 from overwatch.feeds.guard import FixGuard, GuardConfig
 from overwatch.feeds.udp import bind_datagrams
+
+log = logging.getLogger(__name__)
 
 EventHandler = Callable[[CotEvent], None]
 
@@ -36,14 +44,25 @@ class _CotDecoding:
     last_error: str | None
 
     def _decode(self, message: bytes) -> PatrolFix | None:
+        """One message → maybe a fix; a bad message is counted, never raised."""
         try:
             event = parse_cot_event(message)
         except CotError as exc:
             self.guard.stats.bad += 1
             self.last_error = f"{self.url}: {exc}"
             return None
+        except Exception as exc:  # a parser bug must not end the feed: count, log, go on
+            log.exception("CoT parser failed on %d bytes from %s", len(message), self.url)
+            self.guard.stats.bad += 1
+            self.last_error = f"{self.url}: {type(exc).__name__}: {exc}"
+            return None
         if self.on_event is not None:
-            self.on_event(event)
+            try:
+                self.on_event(event)
+            except Exception as exc:  # the receiver's failure is not the feed's
+                log.exception("CoT event handler failed on %r", event.uid)
+                self.guard.stats.bad += 1
+                self.last_error = f"{self.url}: event {event.uid!r} not taken: {exc}"
         if not event.type.startswith("a-f-") or (self.uids and event.uid not in self.uids):
             return None
         return PatrolFix(

@@ -62,8 +62,14 @@ class FeedState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class FeedStatus:
-    """A feed's state and the age (seconds, by the local clock) of its last fix."""
+    """A feed's state and the age (seconds, by the local clock) of its last fix.
+
+    ``bad`` counts the malformed messages dropped so far and ``last_error``
+    says what was wrong with the latest one (or why the last connection failed).
+    """
 
     state: FeedState
     age_s: float | None
     last_fix: PatrolFix | None
+    bad: int = 0
+    last_error: str | None = None

@@ -12,18 +12,24 @@ sentences of one receiver epoch into a :class:`~overwatch.feeds.fix.PatrolFix`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overwatch.errors import FeedError
+from overwatch.errors import MessageError
 from overwatch.feeds.fix import PatrolFix
 
+log = logging.getLogger(__name__)
+
+#: NMEA 0183 allows 82 characters; some receivers send longer proprietary sentences
+MAX_SENTENCE_CHARS = 1024
 KNOT_M_S = 1852.0 / 3600.0
 KMH_M_S = 1000.0 / 3600.0
 
 
-class NmeaError(FeedError):
+class NmeaError(MessageError):
     """One NMEA sentence is malformed (the feed counts it as bad and drops it)."""
 
 
@@ -124,14 +130,22 @@ def _need(fields: list[str], count: int) -> None:
         raise ValueError(f"expected at least {count - 1} fields, found {len(fields) - 1}")
 
 
+def _finite(text: str) -> float:
+    """A plain decimal number: no nan, inf, exponent, sign tricks or underscores."""
+    value = float(text)
+    if not math.isfinite(value) or not all(c.isdigit() or c in ".-" for c in text):
+        raise ValueError(f"{text!r} is not a decimal number")
+    return value
+
+
 def _opt_float(text: str) -> float | None:
-    return float(text) if text else None
+    return _finite(text) if text else None
 
 
 def _tod_s(text: str) -> float:
     if len(text) < 6 or not text[:6].isdigit():
         raise ValueError(f"time {text!r} is not hhmmss[.ss]")
-    hours, minutes, seconds = int(text[0:2]), int(text[2:4]), float(text[4:])
+    hours, minutes, seconds = int(text[0:2]), int(text[2:4]), _finite(text[4:])
     if hours > 23 or minutes > 59 or seconds >= 61:
         raise ValueError(f"time {text!r} out of range")
     return hours * 3600.0 + minutes * 60.0 + seconds
@@ -142,8 +156,10 @@ def _angle_deg(value: str, hemisphere: str, degree_digits: int) -> float | None:
         return None
     if len(value) < degree_digits + 2 or value[degree_digits:].startswith("-"):
         raise ValueError(f"coordinate {value!r} is not d{'d' * (degree_digits - 1)}mm.mmmm")
+    if not value[:degree_digits].isdigit():
+        raise ValueError(f"coordinate {value!r} is not d{'d' * (degree_digits - 1)}mm.mmmm")
     degrees = int(value[:degree_digits])
-    minutes = float(value[degree_digits:])
+    minutes = _finite(value[degree_digits:])
     if minutes >= 60.0:
         raise ValueError(f"minutes {minutes} >= 60 in {value!r}")
     angle = degrees + minutes / 60.0
@@ -158,6 +174,8 @@ def _angle_deg(value: str, hemisphere: str, degree_digits: int) -> float | None:
 
 def _gga(fields: list[str]) -> Gga:
     _need(fields, 10)
+    if not (fields[6] or "0").isdigit() or (fields[7] and not fields[7].isdigit()):
+        raise ValueError(f"fix quality {fields[6]!r} or satellites {fields[7]!r} is not a count")
     quality = int(fields[6] or "0")
     return Gga(
         tod_s=_tod_s(fields[1]),
@@ -328,16 +346,31 @@ class NmeaDecoder:
         self.last_error: str | None = None
 
     def feed_line(self, raw: bytes | str) -> list[PatrolFix]:
-        """Decode one line (bytes are decoded as ASCII; anything else is bad)."""
+        """Decode one line (bytes are decoded as ASCII; anything else is bad).
+
+        A bad line is counted in ``bad`` (its reason in ``last_error``) and
+        yields nothing; no exception escapes.
+        """
         try:
             line = raw.decode("ascii") if isinstance(raw, bytes) else raw
             if not line.strip():
                 return []
+            if len(line) > MAX_SENTENCE_CHARS:
+                raise NmeaError(
+                    f"NMEA line of {len(line)} characters (expected at most {MAX_SENTENCE_CHARS})"
+                )
             sentence = parse_sentence(line, require_checksum=self.require_checksum)
-        except (NmeaError, UnicodeDecodeError) as exc:
+            return [] if sentence is None else self.assembler.push(sentence)
+        except NmeaError as exc:
             self.bad += 1
             self.last_error = str(exc)
             return []
-        if sentence is None:
+        except UnicodeDecodeError:
+            self.bad += 1
+            self.last_error = "NMEA line is not ASCII"
             return []
-        return self.assembler.push(sentence)
+        except Exception as exc:  # a parser bug must not end the feed: count, log, go on
+            log.exception("NMEA line not decoded: %r", raw[:200])
+            self.bad += 1
+            self.last_error = f"NMEA line not decoded: {type(exc).__name__}: {exc}"
+            return []

@@ -43,6 +43,8 @@ class _NmeaStreamFeed(StreamFeed):
     def _sync_counts(self) -> None:
         self.stats.bad = self.decoder.bad
         self.stats.no_fix = self.decoder.assembler.no_fix
+        if self.decoder.last_error is not None:
+            self.last_error = f"{self.url}: {self.decoder.last_error}"
 
 
 class NmeaTcpFeed(_NmeaStreamFeed):
@@ -178,5 +180,7 @@ class NmeaUdpFeed(Feed):
                             yield fix
                     self.stats.bad = self.decoder.bad
                     self.stats.no_fix = self.decoder.assembler.no_fix
+                    if self.decoder.last_error is not None:
+                        self.last_error = f"{self.url}: {self.decoder.last_error}"
             finally:
                 self.guard.connected = False

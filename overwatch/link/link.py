@@ -354,13 +354,13 @@ class Link:
             self._publish(ev.LinkRecovered(sysid, compid, now_s - state.lost_since_s))
         try:
             event = event_from(message, sysid, compid)
-        except Exception:
+            if event is None:
+                return
+            state.apply(event, now_s)
+        except Exception:  # a packet with values we cannot take is dropped, not fatal
             log.exception("cannot decode %s from %d/%d", message.get_type(), sysid, compid)
             self.decoder.bad_packets += 1
             return
-        if event is None:
-            return
-        state.apply(event, now_s)
         if type(event) is ev.Heartbeat and state.heartbeat_seen:
             self._new_vehicle.set()
         self._publish(event)

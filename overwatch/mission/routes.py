@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import defusedxml.ElementTree as SafeET
+
 from overwatch.errors import MissionError
 from overwatch.geo import geodesic_distance_m
 from overwatch.mission.gpkg import read_gpkg
@@ -227,8 +229,11 @@ _LINE_KINDS = ("LineString", "MultiLineString")
 
 
 def _parse_xml(path: Path) -> ET.Element:
+    """The root of a KML/GPX file, parsed with defusedxml: a file from elsewhere may
+    not expand entities or reach for external ones."""
     try:
-        return ET.parse(path).getroot()
+        root: ET.Element = SafeET.parse(path, forbid_dtd=False).getroot()
+        return root
     except ET.ParseError as exc:
         line, column = exc.position
         raise MissionError(
@@ -236,6 +241,12 @@ def _parse_xml(path: Path) -> ET.Element:
         ) from None
     except OSError as exc:
         raise MissionError(f"cannot read the file: {exc}", file=str(path)) from None
+    except (SafeET.EntitiesForbidden, SafeET.ExternalReferenceForbidden):
+        raise MissionError("the XML declares entities, which are refused", file=str(path)) from None
+    except Exception as exc:  # expat and its codecs (an unknown encoding, …)
+        raise MissionError(
+            f"the file cannot be read as XML: {exc}", file=str(path), expected="UTF-8 XML"
+        ) from None
 
 
 def _local(tag: str) -> str:

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
@@ -33,10 +32,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from overwatch.cues import CueBook, RouteProgress, Sighting, sighting_from_cot
-from overwatch.cues.model import CueKind, CueSource, parse_enum
+from overwatch.cues import CueBook, RouteProgress, camera_sighting, sighting_from_cot
 from overwatch.cues.ranking import Severity as CueSeverity
-from overwatch.errors import FeedError, LinkError, OverwatchError
+from overwatch.errors import LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.feeds.cot_out import TakCredentials
@@ -55,6 +53,7 @@ from overwatch.link import events as ev
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
 from overwatch.ops.fly import gcs_heartbeat_hz
+from overwatch.ops.inputs import DropNotes, input_counts, write_input_counts
 from overwatch.ops.state import (
     CoverageView,
     CueView,
@@ -144,6 +143,8 @@ class LiveSession:
         )
         self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
+        self.sightings_feed: Feed | None = None
+        self._drop_notes = DropNotes(self.note)
         self.events: deque[EventLine] = deque(maxlen=200)
         self.last_command: GuidanceCommand | None = None
         self.active = False  # guidance is steering the drone
@@ -189,6 +190,8 @@ class LiveSession:
             await self.video.start()
         if self.config.cot_out:
             self._spawn(self._cot_task(self.config.cot_out), "cot-out")
+        if self.config.run_dir is not None:
+            self._spawn(self._inputs_task(self.config.run_dir), "inputs-report")
 
     async def close(self) -> None:
         if self._closed:
@@ -203,6 +206,9 @@ class LiveSession:
             await self.video.stop()
         await self.link.close()
         self.cues.close()
+        if self.config.run_dir is not None:
+            with contextlib.suppress(OSError):
+                write_input_counts(self.config.run_dir, self.input_counts())
 
     async def __aenter__(self) -> LiveSession:
         await self.start()
@@ -261,14 +267,14 @@ class LiveSession:
         self._fix_arrived.set()  # steer from the new fix now, not at the next tick
 
     async def _sightings_task(self, url: str) -> None:
-        feed = open_feed(url, on_cot_event=self._on_cot_event)
+        feed = self.sightings_feed = open_feed(url, on_cot_event=self._on_cot_event)
         async with contextlib.aclosing(feed.fixes()) as fixes:
             async for _ in fixes:  # position reports on this port are not the patrol's
                 pass
 
     def _on_cot_event(self, event: CotEvent) -> None:
         try:
-            sighting = camera_sighting(event) or sighting_from_cot(event.xml)
+            sighting = camera_sighting(event) or sighting_from_cot(event)
         except OverwatchError as exc:
             self.note("warning", f"marker ignored: {exc}")
             return
@@ -280,6 +286,19 @@ class LiveSession:
             self.note(
                 "warning", f"new cue {cue.id}: {cue.kind} ({cue.source}, {cue.confidence:.0%})"
             )
+
+    def input_counts(self) -> dict[str, Any]:
+        """What the patrol feed, the sightings feed and the link took and dropped."""
+        return input_counts(self.feed, self.sightings_feed, self.link)
+
+    async def _inputs_task(self, run_dir: Path, every_s: float = 5.0) -> None:
+        """Keep the ``inputs`` counts in ``run.json`` current (wall-clock seconds)."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                write_input_counts(run_dir, self.input_counts())
+            except OSError as exc:
+                self.note("warning", f"cannot update {run_dir / 'run.json'}: {exc}")
 
     async def _guidance_task(self) -> None:
         """Tick at ``tick_hz`` of session time, and at once when a patrol fix arrives."""
@@ -455,6 +474,7 @@ class LiveSession:
             now_s=asyncio.get_running_loop().time(),
             guidance_state=state,
             trail=self._drone_trail,
+            bad_packets=self.link.bad_packets,
         )
 
     def _patrol_view(self, now: float) -> PatrolView:
@@ -467,6 +487,7 @@ class LiveSession:
                     f"patrol feed {status.state.value}",
                 )
             self._last_feed_state = status.state.value
+        self._note_drops(status.bad, status.last_error, now)
         checkpoint, eta = self._next_checkpoint(est.station_m, now)
         position = (
             (est.lat_deg, est.lon_deg)
@@ -487,7 +508,15 @@ class LiveSession:
             off_route_m=abs(est.cross_track_m) if est.cross_track_m is not None else None,
             deviating=est.mode is TrackMode.OFF_ROUTE,
             trail=tuple(self._patrol_trail),
+            bad_messages=status.bad,
         )
+
+    def _note_drops(self, patrol_bad: int, patrol_error: str | None, now: float) -> None:
+        self._drop_notes.check("patrol feed", patrol_bad, patrol_error, now)
+        if self.sightings_feed is not None:
+            status = self.sightings_feed.status()
+            self._drop_notes.check("sightings feed", status.bad, status.last_error, now)
+        self._drop_notes.check("MAVLink", self.link.bad_packets, None, now)
 
     def _next_checkpoint(
         self, station_m: float | None, now: float
@@ -751,31 +780,6 @@ def _severity(s: CueSeverity) -> Severity:
         CueSeverity.HIGH: Severity.HIGH,
         CueSeverity.MEDIUM: Severity.MEDIUM,
     }.get(s, Severity.LOW)
-
-
-def camera_sighting(event: CotEvent) -> Sighting | None:
-    """A drone-detector sighting, sent as CoT tagged ``<__overwatch source="camera">``."""
-    if b"__overwatch" not in event.xml:
-        return None
-    try:
-        tag = ET.fromstring(event.xml).find("detail/__overwatch")
-    except ET.ParseError as exc:
-        raise FeedError(f"detector marker {event.uid!r} is malformed: {exc}") from None
-    if tag is None or tag.get("source") != "camera":
-        return None
-    try:
-        confidence = float(tag.get("confidence", "0.5"))
-    except ValueError:
-        raise FeedError(f"detector marker {event.uid!r}: confidence is not a number") from None
-    return Sighting(
-        kind=parse_enum(CueKind, tag.get("kind", "unknown"), "detector kind"),
-        lat_deg=event.lat_deg,
-        lon_deg=event.lon_deg,
-        sigma_m=max(1.0, (event.ce_m or 20.0) / 2.0),
-        time_s=event.time_s,
-        confidence=confidence,
-        source=CueSource.CAMERA,
-    )
 
 
 __all__ = ["LiveSession", "SessionConfig", "camera_sighting"]

@@ -47,6 +47,7 @@ class DroneView:
     link_quality_pct: float | None = None
     last_message_age_s: float | None = None
     link_lost: bool = True
+    bad_packets: int = 0  # MAVLink garbage and failed frames dropped so far
     mission_item: int | None = None
     guidance_state: str = "IDLE"
     footprint: tuple[LatLon, ...] = ()
@@ -70,6 +71,7 @@ class PatrolView:
     off_route_m: float | None = None
     deviating: bool = False
     trail: tuple[LatLon, ...] = ()
+    bad_messages: int = 0  # malformed messages the patrol feed dropped so far
 
     @property
     def progress(self) -> float | None:

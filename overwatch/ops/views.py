@@ -57,6 +57,7 @@ def drone_view(
     guidance_state: str,
     trail: Iterable[LatLon],
     link_lost: bool | None = None,
+    bad_packets: int = 0,
 ) -> DroneView:
     """The drone panel's contents from the vehicle state (``now_s`` on the state's clock)."""
     s = state
@@ -80,6 +81,7 @@ def drone_view(
         link_quality_pct=s.link_quality_pct(),
         last_message_age_s=s.age_s(now_s),
         link_lost=s.link_lost if link_lost is None else link_lost,
+        bad_packets=bad_packets,
         mission_item=s.mission_current_seq,
         guidance_state=guidance_state,
         footprint=footprint,

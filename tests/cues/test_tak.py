@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from overwatch.cues import CueBook, CueError, CueKind, CueSource, sighting_from_cot
+from overwatch.cues import (
+    CueBook,
+    CueError,
+    CueKind,
+    CueSource,
+    camera_sighting,
+    sighting_from_cot,
+)
+from overwatch.errors import MessageError
 from overwatch.feeds import cue_event
 
 
@@ -46,10 +54,38 @@ def test_unknown_ce_uses_the_default_sigma() -> None:
 
 
 def test_bad_markers_say_why() -> None:
-    with pytest.raises(CueError, match="not well-formed"):
+    with pytest.raises(MessageError, match="not well-formed"):
         sighting_from_cot(b"<event")
-    with pytest.raises(CueError, match="lat_deg="):
+    with pytest.raises(MessageError, match="out of range"):
         sighting_from_cot(marker("M1", "a-h-G", 123.0))
+
+
+def detector_marker(confidence: str, kind: str = "person") -> bytes:
+    return marker("D1", "a-u-G", 13.6).replace(
+        b"<detail>",
+        f'<detail><__overwatch source="camera" kind="{kind}" confidence="{confidence}"/>'.encode(),
+    )
+
+
+def test_detector_markers_become_camera_sightings() -> None:
+    s = camera_sighting(detector_marker("0.8"))
+    assert s is not None
+    assert (s.kind, s.source, s.confidence, s.sigma_m) == (
+        CueKind.PERSON,
+        CueSource.CAMERA,
+        0.8,
+        10.0,
+    )
+    assert camera_sighting(marker("M1", "a-h-G", 13.6)) is None  # no detector tag
+
+
+@pytest.mark.parametrize(
+    ("confidence", "kind", "words"),
+    [("high", "person", "not a number"), ("1.5", "person", "confidence"), ("0.5", "ufo", "kind")],
+)
+def test_bad_detector_markers_say_why(confidence: str, kind: str, words: str) -> None:
+    with pytest.raises(CueError, match=words):
+        camera_sighting(detector_marker(confidence, kind))
 
 
 def test_rebroadcast_marker_updates_one_cue() -> None:

@@ -8,12 +8,13 @@ import random
 import socket
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from overwatch.feeds import CotEvent, CotUdpFeed, FeedState, open_feed
 from overwatch.feeds.cot_xml import CotError, CotStreamSplitter, parse_cot_event
 from tests.feeds.helpers import collect, running, tcp_server
+from tests.fuzzing import examples
 
 
 def atak(uid: str, i: int, cot_type: str = "a-f-G-U-C") -> bytes:
@@ -121,15 +122,16 @@ async def test_tcp_feed_from_a_tak_server_stream_in_pieces() -> None:
     assert feed.stats.good == 5 and feed.stats.bad == 1
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(st.binary(max_size=300))
 def test_cot_parser_raises_only_cot_errors(data: bytes) -> None:
     with contextlib.suppress(CotError):
         parse_cot_event(data)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(st.integers(0, len(atak("u", 1)) - 1), st.integers(0, 255))
+@example(atak("u", 1).index(b"UTF-8"), ord("A"))  # encoding="ATF-8": LookupError escaped
 def test_cot_parser_with_one_byte_changed(position: int, value: int) -> None:
     data = bytearray(atak("u", 1))
     data[position] = value

@@ -6,7 +6,7 @@ import contextlib
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from overwatch.feeds.nmea import (
@@ -20,6 +20,7 @@ from overwatch.feeds.nmea import (
     with_checksum,
 )
 from tests.feeds import nmea_gen
+from tests.fuzzing import examples
 
 
 def test_gga_rmc_vtg_fields() -> None:
@@ -137,7 +138,7 @@ def test_random_bytes_never_crash_and_good_sentences_still_decode() -> None:
     assert all(f.lat_deg == pytest.approx(13.5 + (f.time_s - times[0]) * 1e-4) for f in fixes)
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.binary(max_size=200))
 def test_decoder_survives_any_bytes(data: bytes) -> None:
     decoder = NmeaDecoder("fuzz")
@@ -146,7 +147,7 @@ def test_decoder_survives_any_bytes(data: bytes) -> None:
     assert decoder.bad <= len(data.split(b"\n"))
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.text(alphabet="$GPAMCVTR,.*0123456789NSEWK", max_size=90))
 def test_parse_sentence_raises_only_nmea_errors(text: str) -> None:
     with contextlib.suppress(NmeaError):

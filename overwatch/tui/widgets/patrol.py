@@ -29,7 +29,10 @@ def progress_bar(fraction: float | None, width: int) -> str:
 def patrol_text(patrol: PatrolView, width: int) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {patrol.feed_status} ", style=FEED_STYLE.get(patrol.feed_status, "bold"))
-    text.append(f" fix {fmt.duration(patrol.fix_age_s)}  {patrol.source}")
+    text.append(f" fix {fmt.duration(patrol.fix_age_s)}")
+    if patrol.bad_messages:
+        text.append(f"  {patrol.bad_messages} bad", style="bold")
+    text.append(f"  {patrol.source}")
     speed_kmh = None if patrol.speed_m_s is None else patrol.speed_m_s * 3.6
     text.append(f"\n{fmt.number(speed_kmh, '.0f', ' km/h')}")
     text.append("  off route ")

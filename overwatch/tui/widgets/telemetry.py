@@ -31,6 +31,8 @@ def telemetry_text(drone: DroneView) -> Text:
     text.append(f"\nGPS {drone.gps_fix}{sats}")
     text.append(f"\nLink {fmt.number(drone.link_quality_pct, '.0f', '%')}")
     text.append(f"  last msg {fmt.duration(drone.last_message_age_s)}")
+    if drone.bad_packets:
+        text.append(f"  {drone.bad_packets} bad", style="bold")
     item = "" if drone.mission_item is None else f"item {drone.mission_item} · "
     text.append(f"\n{item}{drone.guidance_state}")
     return text
