@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -26,6 +24,7 @@ from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
+from overwatch.ops.training import free_port_block
 from simulator import SimulatedFleet
 from simulator.parameters import Parameters
 from simulator.sitl import DEFAULT_PARAMS, SitlInstance
@@ -33,11 +32,6 @@ from tests.simulator.conftest import Gcs
 
 #: Home of every probed vehicle (lat, lon, alt MSL).
 HOME = (13.5, 2.1, 220.0)
-#: ArduPilot's own SITL copter defaults, layered under ours (the launcher will do this itself).
-ARDUPILOT_PARAMS = Path(
-    os.environ.get("ARDUPILOT_PARAMS", "")
-    or Path(os.environ.get("ARDUPILOT_SITL", "/nonexistent")).parent / "copter.parm"
-)
 #: Give up on a vehicle that stays silent this long (wall seconds): a hang, not a measurement.
 STUCK_S = 60.0
 #: Vehicle seconds per wall second. SITL's physics runs at 1.2 kHz: 10× is what it keeps up
@@ -89,34 +83,15 @@ class _LoopThread:
 
 @contextlib.asynccontextmanager
 async def _sitl(speedup: float, params: dict[str, float]) -> AsyncIterator[SitlInstance]:
-    workdir = Path(tempfile.mkdtemp(prefix="overwatch-diff-sitl-"))
-    defaults: tuple[Path, ...] = (ARDUPILOT_PARAMS, DEFAULT_PARAMS)
-    if params:
-        extra = workdir / "probe.parm"
-        extra.write_text("".join(f"{k} {v!r}\n" for k, v in params.items()))
-        defaults += (extra,)
+    # the launcher layers ArduPilot's own copter defaults under ours, then ``params``
     inst = SitlInstance(
-        home=(*HOME, 0.0), speedup=speedup, base_port=_free_base_port(), defaults=defaults
+        home=(*HOME, 0.0), speedup=speedup, base_port=free_port_block(), params=params
     )
     await inst.start(timeout_s=STUCK_S)
     try:
         yield inst
     finally:
         await inst.stop()
-        with contextlib.suppress(OSError):
-            for f in workdir.iterdir():
-                f.unlink()
-            workdir.rmdir()
-
-
-def _free_base_port() -> int:
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = int(s.getsockname()[1])
-        if base < 65000 and all(_is_free(base + k) for k in (1, 2, 3)):
-            return base
-    raise RuntimeError("no free TCP port range for SITL")
 
 
 def _is_free(port: int) -> bool:
