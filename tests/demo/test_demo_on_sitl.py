@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.sitl]
 
 
+@pytest.mark.timeout(1800)  # a whole patrol or sortie on SITL at 10×
 def test_demo_flies_on_sitl_and_is_scored(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     done = subprocess.run(

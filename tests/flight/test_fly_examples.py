@@ -25,6 +25,7 @@ EXAMPLES = sorted(
 )
 
 
+@pytest.mark.timeout(1800)  # a whole patrol or sortie on SITL at 10×
 @pytest.mark.parametrize("mission", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 async def test_overwatch_fly_flies_the_first_sortie_of_each_example(
     backend: Backend, mission: Path, tmp_path: Path

@@ -61,6 +61,7 @@ async def test_live_lead_overwatch_of_the_example_patrol(
     assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
 
 
+@pytest.mark.timeout(1800)  # a whole patrol or sortie on SITL at 10×
 @pytest.mark.sitl
 async def test_live_lead_overwatch_on_real_sitl(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
