@@ -39,6 +39,7 @@ takserver:
 # Lint and type-check, then run the whole test suite: three workers (most tests wait on
 # simulated time, not on the CPU), in a loopback-only network namespace.
 test *ARGS: venv sysdeps takserver lint
+    bash scripts/base-venv.sh .venv-base
     bash scripts/loopback-only.sh {{py}} -m pytest -n 3 --durations=25 {{ARGS}}
 
 # ruff and mypy --strict.
