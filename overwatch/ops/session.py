@@ -347,8 +347,9 @@ class LiveSession:
 
     def _steer(self, vehicle: Vehicle, command: GuidanceCommand, now: float) -> None:
         if command.action == "land":
-            # only an airborne drone is told to land; on the ground it simply waits
-            if vehicle.state.mode != "LAND" and (vehicle.state.alt_rel_m or 0.0) > 3.0:
+            # an armed drone is told to land, however low it hovers (a GUIDED hover a metre
+            # up lands no other way); disarmed on the ground it simply waits
+            if vehicle.state.mode != "LAND" and vehicle.state.armed:
                 self._background_call("land", vehicle.land())
             return
         if not vehicle.state.armed:
@@ -619,7 +620,8 @@ class LiveSession:
             self.guidance = self._new_guidance("lead")
         await self._set_cruise_speed(vehicle)
         self.guidance.operator_return()
-        if vehicle.state.armed and vehicle.state.mode != "GUIDED":
+        # a drone already landing (at a site guidance chose) is left to land
+        if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):
             await vehicle.set_mode("GUIDED")
         self.active = True
         self.note("info", "returning to the nearest landing site")
