@@ -18,10 +18,11 @@ from overwatch.ops.fly import in_vehicle_words
 from tests.flight.backends import SHORT_ROAD, Backend
 from tests.flight.helpers import ground_station, overwatch_cli
 
-#: What ArduCopter says when asked to arm in GUIDED before its EKF has a position: right
-#: after the GPS fix, that it has no home yet; later, that it needs a position estimate
-#: (both measured on SITL 64a9c787; the built-in simulator answers the same).
-NOT_POSITIONED = re.compile(r"AHRS: waiting for home|Need Position Estimate")
+#: What ArduCopter says when asked to arm in GUIDED before its EKF has a position: before
+#: its AHRS is up, that it is not initialised; right after the GPS fix, that it has no home
+#: yet; later, that it needs a position estimate (measured on SITL 64a9c787; the built-in
+#: simulator answers the same).
+NOT_POSITIONED = re.compile(r"System not initialised|AHRS: waiting for home|Need Position Estimate")
 #: ArduCopter's arming-check reports: "PreArm: …" from its periodic checks, "Arm: …"
 #: from the checks an arm command runs (AP_Arming::check_failed).
 ARMING_CHECK_REPORT = re.compile(r"\b(PreArm|Arm): \w")
