@@ -36,14 +36,11 @@ sysdeps:
 takserver:
     bash scripts/takserver.sh .venv-takserver
 
-# Lint and type-check, then run the whole test suite in a loopback-only network namespace:
-# the built-in simulator's tests one at a time (at 50× they are CPU-bound), then the tests
-# against real ArduPilot SITL (when ARDUPILOT_SITL is set) on three workers.
+# Lint and type-check, then run the whole test suite on three workers in a loopback-only
+# network namespace (real ArduPilot SITL's tests too, when ARDUPILOT_SITL is set).
 test *ARGS: venv sysdeps takserver lint
     bash scripts/base-venv.sh .venv-base
-    bash scripts/loopback-only.sh {{py}} -m pytest --durations=25 -m "not sitl" {{ARGS}}
-    # real SITL apart: its processes never share the machine with the built-in simulator's tests
-    if [ -n "${ARDUPILOT_SITL:-}" ]; then bash scripts/loopback-only.sh {{py}} -m pytest -n 3 --durations=25 -m sitl {{ARGS}}; fi
+    bash scripts/loopback-only.sh {{py}} -m pytest -n 3 --durations=25 {{ARGS}}
 
 # ruff and mypy --strict.
 lint: venv

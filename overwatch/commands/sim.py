@@ -3,8 +3,9 @@
 With ``--scenario`` the patrol and the threats of a training scenario run
 beside the vehicle: the patrol's tracker is published as NMEA or CoT, the
 stand-in detector's sightings as CoT markers, and ground truth is logged for
-scoring. With ``--sitl`` (or ``ARDUPILOT_SITL``) real ArduPilot SITL runs
-instead of the built-in simulator. With ``--video-out`` vehicle 1 carries a
+scoring. With ``--sitl`` real ArduPilot SITL runs instead of the built-in
+simulator (the binary from ``--sitl PATH`` or ``ARDUPILOT_SITL``; the variable
+alone never switches the backend). With ``--video-out`` vehicle 1 carries a
 synthetic camera that films the scenario and streams RTP/H.264 (see docs/video.md).
 """
 
@@ -96,9 +97,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--sitl",
-        default=os.environ.get("ARDUPILOT_SITL"),
+        nargs="?",
+        const=os.environ.get("ARDUPILOT_SITL", ""),
+        default=None,
         metavar="PATH",
-        help="run real ArduPilot SITL (the arducopter binary); default $ARDUPILOT_SITL",
+        help="run real ArduPilot SITL (the arducopter binary; default $ARDUPILOT_SITL) instead "
+        "of the built-in simulator; only when asked, never from the environment alone",
     )
     p.set_defaults(handler=run, pass_unknown=True)
 
@@ -106,6 +110,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     from simulator import cli as sim_cli
 
+    if args.sitl == "":
+        raise SimulatorError("--sitl: give the arducopter binary, or set ARDUPILOT_SITL")
     mission = load_mission(args.mission)
     site = mission.launch.site
     home = ["--lat", repr(site.lat_deg), "--lon", repr(site.lon_deg)]

@@ -210,6 +210,41 @@ def test_python_m_simulator_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
     assert "Traceback" not in err
 
 
+def test_overwatch_sim_flies_real_sitl_only_when_asked(tmp_path: Path) -> None:
+    """``ARDUPILOT_SITL`` names the binary for ``--sitl``; set alone, it must not turn
+    every ``overwatch sim`` into SITL (CI exports it for the sitl tests)."""
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "ARDUPILOT_SITL": str(tmp_path / "no-such-arducopter")}
+    mission = str(repo / "missions" / "customs-post.yaml")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "overwatch", "sim", mission, "--base-port", str(port)]
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        first = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert first == f"vehicle 1: tcp:127.0.0.1:{port}", (first, proc.stderr)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    # asked for, with no binary anywhere: a clear error, not the built-in simulator
+    env_free = {k: v for k, v in os.environ.items() if k != "ARDUPILOT_SITL"}
+    asked = subprocess.run(
+        [sys.executable, "-m", "overwatch", "sim", mission, "--sitl"],
+        env=env_free,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert asked.returncode == 2, asked
+    assert "--sitl: give the arducopter binary, or set ARDUPILOT_SITL" in asked.stderr
+
+
 def _stand_in(tmp_path: Path) -> Path:
     """A stand-in 'arducopter': the built-in simulator behind SITL's command line
     (ArduCopter 4.5 parameter names), with ArduPilot's defaults file beside it."""
