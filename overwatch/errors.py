@@ -195,6 +195,10 @@ class MissionTransferError(LinkError):
         super().__init__(message if result_name is None else f"{message}: {result_name}")
 
 
+class SigningError(LinkError):
+    """A MAVLink 2 signing key could not be read, or the vehicle did not take it."""
+
+
 class ParameterError(LinkError):
     """A parameter could not be read or set."""
 

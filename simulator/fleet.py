@@ -44,14 +44,34 @@ MIN_TICK_WALL_S = 0.004
 MAX_TICK_WORK_S = 0.05
 
 
+#: What ArduPilot still takes unsigned once it signs (GCS_Signing.cpp's ``accept_list``).
+#: Its other exemption, SERIAL0 (USB on a flight controller), has no counterpart here:
+#: every port of the built-in simulator stands for a telemetry radio.
+UNSIGNED_ACCEPTED = frozenset({mav.MAVLINK_MSG_ID_RADIO_STATUS, mav.MAVLINK_MSG_ID_RADIO})
+#: ArduPilot starts signing 1 minute past the key's stored timestamp (replay margin).
+_SIGNING_MARGIN = 60 * 100 * 1000
+
+
+def _accept_unsigned(_codec: Any, msg_id: int) -> bool:
+    return msg_id in UNSIGNED_ACCEPTED
+
+
 class _Channel:
-    """A link as the vehicle uses it: encoder, parser and fault injector."""
+    """A link as the vehicle uses it: encoder, parser and fault injector.
+
+    Encoder and parser share one signing state, as an ArduPilot channel does:
+    one key, one timestamp that outgoing packets stamp and incoming ones advance.
+    """
 
     def __init__(self, vehicle: SimulatedVehicle, link: Link, faults: LinkFaults, index: int):
         self.link = link
+        self.index = index
         self.encoder = mav.MAVLink(None, srcSystem=vehicle.sysid, srcComponent=1)
         self.parser = mav.MAVLink(None)
         self.parser.robust_parsing = True
+        self.parser.signing = self.encoder.signing
+        #: packets dropped because they were unsigned or wrongly signed
+        self.rejected_signature = 0
         self.faulty = FaultyLink(
             faults, link.send_frame, self._deliver, vehicle.autopilot_time, stream_id=index
         )
@@ -66,6 +86,24 @@ class _Channel:
         for msg in msgs:
             if msg.get_type() != "BAD_DATA":
                 self._vehicle.receive(msg, self)
+            elif "signature" in str(getattr(msg, "reason", "")):
+                self.rejected_signature += 1
+
+    def load_signing(self, key: bytes | None, timestamp: int, streams: dict[Any, int]) -> None:
+        """Sign with ``key`` and refuse unsigned packets (None: neither), as
+        ArduPilot's ``load_signing_key``; ``streams`` is shared by every channel."""
+        signing = self.encoder.signing
+        if key is None:
+            signing.secret_key = None
+            signing.sign_outgoing = False
+            signing.allow_unsigned_callback = None
+            return
+        signing.secret_key = key
+        signing.link_id = self.index % 256
+        signing.timestamp = timestamp + _SIGNING_MARGIN
+        signing.sign_outgoing = True
+        signing.allow_unsigned_callback = _accept_unsigned
+        signing.stream_timestamps = streams
 
     def send(self, msg: Any) -> None:
         frame = msg.pack(self.encoder)
@@ -89,6 +127,11 @@ class SimulatedVehicle:
         self._server: asyncio.Server | None = None
         self._next_heartbeat_s = 0.0
         self._link_count = 0
+        #: the MAVLink 2 signing key set by SETUP_SIGNING (None: no signing), its
+        #: timestamp, and the streams seen, shared by all channels as in ArduPilot
+        self.signing_key: bytes | None = None
+        self.signing_timestamp = 0
+        self._signing_streams: dict[Any, int] = {}
 
     @property
     def url(self) -> str:
@@ -129,6 +172,8 @@ class SimulatedVehicle:
     def _attach(self, link: Link) -> None:
         channel = _Channel(self, link, self.faults, self._link_count)
         self._link_count += 1
+        if self.signing_key is not None:
+            channel.load_signing(self.signing_key, self.signing_timestamp, self._signing_streams)
         self.channels.append(channel)
         link.on_close = lambda: self._detach(channel)
 
@@ -146,11 +191,31 @@ class SimulatedVehicle:
                 await asyncio.wait_for(self._server.wait_closed(), 2.0)
 
     def receive(self, msg: Any, channel: _Channel) -> None:
+        if msg.get_type() == "SETUP_SIGNING":
+            self._setup_signing(msg)
+            return
         try:
             handle(self.autopilot, msg, channel)
         except Exception:  # one odd message must not take the link down
             _log.exception("vehicle %d: error handling %s", self.sysid, msg.get_type())
         self.flush()
+
+    def _setup_signing(self, msg: Any) -> None:
+        """SETUP_SIGNING as ArduPilot's ``handle_setup_signing``: refused when armed; an
+        all-zero key and timestamp turns signing off; takes effect on every link at once."""
+        if msg.target_system not in (0, self.sysid):
+            return
+        ap = self.autopilot
+        if ap.armed:
+            ap.statustext(mav.MAV_SEVERITY_WARNING, "ERROR: Won't setup signing when armed")
+            self.flush()
+            return
+        key = bytes(msg.secret_key)
+        off = msg.initial_timestamp == 0 and not any(key)
+        self.signing_key = None if off else key
+        self.signing_timestamp = int(msg.initial_timestamp)
+        for channel in self.channels:
+            channel.load_signing(self.signing_key, self.signing_timestamp, self._signing_streams)
 
     def flush(self) -> None:
         """Send what the autopilot has queued: replies to their link, the rest to all."""

@@ -26,11 +26,13 @@ from rich.markup import escape
 from overwatch.commands import preflight
 from overwatch.commands import score as score_command
 from overwatch.commands.detector_option import add_detector_option, detector_from
+from overwatch.commands.signing import add_signing_options, signing_key_from
 from overwatch.errors import SimulatorError, VideoError
 from overwatch.ops.demo import (
     DEMO_MISSION,
     DEMO_SCENARIO,
     DemoConfig,
+    give_signing_key,
     make_session,
     start_simulator,
 )
@@ -68,6 +70,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the synthetic camera's frames per second (wall clock; 0: no video)",
     )
     add_detector_option(p)
+    add_signing_options(p)
     p.add_argument(
         "--sitl",
         nargs="?",
@@ -100,11 +103,20 @@ def run(args: argparse.Namespace) -> int:
         video_fps=0 if args.sitl else args.video_fps,
         detector=detector_from(args),
         sitl=args.sitl,
+        signing_key=signing_key_from(args),
     )
+    if config.signing_key is not None and args.sitl:
+        raise SimulatorError(
+            "--signing-…: the demo signs on the built-in simulator only; on SITL the "
+            "scenario's watcher and ground crew speak unsigned MAVLink"
+        )
     console = Console(stderr=True, highlight=False)
     with console.status("starting the simulator…"):
         sim = start_simulator(config)
     try:
+        if config.signing_key is not None:
+            with console.status("giving the drone its signing key…"):
+                asyncio.run(give_signing_key(config, sim))
         session = make_session(config, sim)
         if headless:
             asyncio.run(_headless(session, console))

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from overwatch.commands.connection import add_connection_options, connection_from
+from overwatch.commands.signing import UNSIGNED_WARNING, add_signing_options, signing_key_from
 from overwatch.errors import LinkError
 from overwatch.link import Link
 from overwatch.mission import load_mission
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("mission", type=Path, help="the mission YAML file")
     add_connection_options(p)
+    add_signing_options(p)
     p.add_argument(
         "--dry-run",
         action="store_true",
@@ -110,6 +112,7 @@ async def _fly(args: argparse.Namespace) -> int:
         tlog_path=args.tlog,
         heartbeat_hz=gcs_heartbeat_hz(args.speedup),
         outs=args.outs,
+        signing_key=signing_key_from(args),
     ) as link:
         say(f"connecting to {connect}…")
         for out in link.outs:
@@ -117,6 +120,8 @@ async def _fly(args: argparse.Namespace) -> int:
         vehicle = await link.wait_vehicle(timeout_s=args.ready_timeout)
         tuning.apply(vehicle)
         say(f"vehicle {vehicle.sysid}: heartbeat, mode {vehicle.state.mode}")
+        if link.heard_signed:
+            say(UNSIGNED_WARNING.format(sysid=vehicle.sysid))
         await vehicle.request_telemetry()
         if not args.skip_ready_check:
             await vehicle.wait_ready(

@@ -15,6 +15,7 @@ from rich.text import Text
 from overwatch.commands import preflight
 from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.commands.detector_option import add_detector_option, detector_from
+from overwatch.commands.signing import add_signing_options, signing_key_from
 from overwatch.errors import VideoError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("mission", type=Path, help="the mission YAML file")
     add_connection_options(p)
+    add_signing_options(p)
     p.add_argument(
         "--patrol",
         required=True,
@@ -154,6 +156,7 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     config = SessionConfig(
         connect=connection_from(args, _say),
         outs=tuple(args.outs),
+        signing_key=signing_key_from(args),
         patrol_feed=args.patrol,
         mode=mode,
         sightings_url=args.sightings,

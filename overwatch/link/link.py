@@ -38,6 +38,11 @@ GCS_COMPID = mavlink.MAV_COMP_ID_MISSIONPLANNER  # 190
 _SIGNING_EPOCH_S = 1420070400
 
 
+def signing_timestamp_now() -> int:
+    """Now as a MAVLink 2 signing timestamp (10 µs units since 2015-01-01 UTC)."""
+    return int((time.time() - _SIGNING_EPOCH_S) * 1e5)
+
+
 class _Waiter:
     __slots__ = ("future", "predicate")
 
@@ -96,12 +101,7 @@ class Link:
         self.mav.file = _Sink(self)
         self.decoder = Decoder(self.mav)
         if signing_key is not None:
-            if len(signing_key) != 32:
-                raise LinkError(f"signing key must be 32 bytes, got {len(signing_key)}")
-            self.mav.signing.secret_key = signing_key
-            self.mav.signing.link_id = signing_link_id
-            self.mav.signing.sign_outgoing = True
-            self.mav.signing.timestamp = int((time.time() - _SIGNING_EPOCH_S) * 1e5)
+            self.enable_signing(signing_key, signing_link_id)
         self.tlog = TlogWriter(tlog_path) if tlog_path is not None else None
         self.listener_errors = 0
         self.ended = asyncio.Event()
@@ -174,6 +174,37 @@ class Link:
     def messages_received(self) -> int:
         return int(self.decoder.messages)
 
+    # -- signing -------------------------------------------------------------
+
+    @property
+    def signing(self) -> bool:
+        """True when the link signs what it sends and refuses unsigned packets."""
+        return self.mav.signing.secret_key is not None
+
+    def enable_signing(self, key: bytes, link_id: int = 0) -> None:
+        """Sign everything sent from now on with ``key`` (32 bytes), and drop unsigned or
+        wrongly signed packets from the vehicle (counted in :attr:`rejected_signature`)."""
+        if len(key) != 32:
+            raise LinkError(f"signing key must be 32 bytes, got {len(key)}")
+        signing = self.mav.signing
+        signing.secret_key = bytes(key)
+        signing.link_id = link_id
+        signing.sign_outgoing = True
+        # never behind what this link has already stamped or accepted
+        signing.timestamp = max(signing.timestamp, signing_timestamp_now())
+        signing.stream_timestamps = {}
+
+    @property
+    def heard_signed(self) -> bool:
+        """True when signed packets arrived on a link without a key: the vehicle signs,
+        and will ignore what this link sends unsigned."""
+        return not self.signing and self.mav.signing.sig_count > 0
+
+    def disable_signing(self) -> None:
+        """Send unsigned and accept unsigned packets again."""
+        self.mav.signing.secret_key = None
+        self.mav.signing.sign_outgoing = False
+
     # -- vehicles -------------------------------------------------------------
 
     def vehicle(self, sysid: int = 1, compid: int = 1) -> Vehicle:
@@ -227,11 +258,8 @@ class Link:
         """
         codec = new_mavlink(sysid, compid)
         codec.file = _Sink(self)
-        if self.mav.signing.sign_outgoing:
-            codec.signing.secret_key = self.mav.signing.secret_key
-            codec.signing.link_id = self.mav.signing.link_id
-            codec.signing.sign_outgoing = True
-            codec.signing.timestamp = self.mav.signing.timestamp
+        # the same signing state: one key, one timestamp that only goes forward
+        codec.signing = self.mav.signing
         return codec
 
     # -- subscribing -----------------------------------------------------------

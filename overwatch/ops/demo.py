@@ -45,6 +45,8 @@ class DemoConfig:
     #: an ArduPilot SITL ``arducopter`` binary to fly instead of the built-in simulator
     #: (the synthetic camera runs with the built-in simulator only)
     sitl: str | None = None
+    #: the MAVLink 2 signing key the simulated drone is given and the session signs with
+    signing_key: bytes | None = None
 
 
 def start_simulator(config: DemoConfig) -> SimProcess:
@@ -86,5 +88,19 @@ def make_session(config: DemoConfig, sim: SimProcess) -> LiveSession:
             mode=config.mode,  # type: ignore[arg-type]
             run_dir=config.run_dir,
             speedup=config.speedup,
+            signing_key=config.signing_key,
         ),
     )
+
+
+async def give_signing_key(config: DemoConfig, sim: SimProcess) -> None:
+    """Set the drone up to sign with the demo's key (SETUP_SIGNING), as a crew would
+    before the patrol; the session then flies signed. Nothing to do without a key."""
+    if config.signing_key is None:
+        return
+    from overwatch.link import Link
+    from overwatch.link.signing import setup_signing
+
+    async with Link(sim.connect_url, heartbeat_hz=0) as link:
+        vehicle = await link.wait_vehicle(timeout_s=60)
+        await setup_signing(link, vehicle, config.signing_key)

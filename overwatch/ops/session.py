@@ -98,6 +98,8 @@ class SessionConfig:
     patrol_feed: str
     #: other ground stations sharing the link (``--out``), see :mod:`overwatch.link.forward`
     outs: tuple[str, ...] = ()
+    #: the MAVLink 2 signing key (32 bytes): every packet signed, unsigned ones dropped
+    signing_key: bytes | None = None
     #: certificates for a ``tls://`` CoT output (``--tak-cert``, ``--tak-password`` …)
     tak: TakCredentials | None = None
     #: the video URL TAK devices are given (an RTSP relay's), when not ``video_url`` itself
@@ -140,6 +142,7 @@ class LiveSession:
             link_lost_after_s=config.link_lost_after_s,
             tlog_path=run_dir / "flight.tlog" if run_dir else None,
             outs=config.outs,
+            signing_key=config.signing_key,
         )
         self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
@@ -181,6 +184,12 @@ class LiveSession:
             self._spawn(self._sightings_task(self.config.sightings_url), "sightings")
         self.vehicle = await self.link.wait_vehicle(timeout_s=vehicle_timeout_s)
         self.note("info", f"vehicle {self.vehicle.sysid} connected on {self.config.connect}")
+        if self.link.heard_signed:
+            self.note(
+                "warning",
+                f"vehicle {self.vehicle.sysid} signs its MAVLink and will ignore unsigned "
+                "commands: give its key with --signing-passphrase or --signing-key-file",
+            )
         await self.vehicle.request_telemetry()
         self._spawn(self._guidance_task(), "guidance")
         if self.config.video_url:
