@@ -16,11 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from overwatch.link.tlog import read_tlog
+
 ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux")
 PROGRESS = re.compile(r"(\d+(?:\.\d+)?)/11\.9 km")
 CUE_ROW = re.compile(r"\b(person|vehicle|object|unknown)\b.*\b(new|acknowledged)\b")
 CAMERA_CUE = re.compile(r"new cue cue-\d+: (person|vehicle|object|unknown) \(camera")
+#: the demo flies signed: the drone is given the key before the session connects
+SIGNING_PASSPHRASE = "dawn patrol at the ford"
 #: a text row of the video panel drawn in half-block pixels (tmux has neither kitty nor sixel)
 PIXEL_ROW = re.compile(r"▀{20,}")
 
@@ -67,7 +71,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[Screen, Path]]:
     # would believe over the pane's real size.
     command = (
         f"unset COLUMNS LINES; cd {ROOT} && "
-        f"{sys.executable} -m overwatch demo --out {run_dir} --speedup 10; "
+        f"{sys.executable} -m overwatch demo --out {run_dir} --speedup 10 "
+        f"--signing-passphrase '{SIGNING_PASSPHRASE}'; "
         "echo demo exited $?; sleep 60"
     )
     tmux(name, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "160", "-y", "48", command,
@@ -97,6 +102,9 @@ def test_demo_flies_tracks_cues_and_shows_link_lost(demo: tuple[Screen, Path]) -
         timeout_s=60,
     )
     screen.wait_for("a threat cue in the list", lambda t: bool(CUE_ROW.search(t)), 180)
+    signed = _signed_by_system(run_dir / "flight.tlog")
+    assert signed[1][True] > 100 and signed[1][False] == 0, signed  # the drone signs all
+    assert signed[255][True] > 10 and signed[255][False] == 0, signed  # and so do we
 
     pid = int((run_dir / "simulator.pid").read_text())
     os.kill(pid, signal.SIGKILL)
@@ -105,6 +113,15 @@ def test_demo_flies_tracks_cues_and_shows_link_lost(demo: tuple[Screen, Path]) -
     assert time.monotonic() - killed <= 3.0
 
     screen.keys("q")
+
+
+def _signed_by_system(tlog: Path) -> dict[int, dict[bool, int]]:
+    """MAVLink 2 packets in ``tlog`` by sender system id: how many signed, how many not."""
+    counts: dict[int, dict[bool, int]] = {1: {True: 0, False: 0}, 255: {True: 0, False: 0}}
+    for _, packet in read_tlog(tlog):
+        if packet[0] == 0xFD and packet[5] in counts:
+            counts[packet[5]][bool(packet[2] & 0x01)] += 1
+    return counts
 
 
 def video_rows(text: str) -> int:
