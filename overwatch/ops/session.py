@@ -34,7 +34,7 @@ import numpy as np
 
 from overwatch.cues import CueBook, RouteProgress, camera_sighting, sighting_from_cot
 from overwatch.cues.ranking import Severity as CueSeverity
-from overwatch.errors import LinkError, OverwatchError
+from overwatch.errors import DurableFileError, LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.feeds.cot_out import TakCredentials
@@ -207,7 +207,7 @@ class LiveSession:
         await self.link.close()
         self.cues.close()
         if self.config.run_dir is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, DurableFileError):
                 write_input_counts(self.config.run_dir, self.input_counts())
 
     async def __aenter__(self) -> LiveSession:
@@ -297,7 +297,7 @@ class LiveSession:
             await asyncio.sleep(every_s)
             try:
                 write_input_counts(run_dir, self.input_counts())
-            except OSError as exc:
+            except (OSError, DurableFileError) as exc:
                 self.note("warning", f"cannot update {run_dir / 'run.json'}: {exc}")
 
     async def _guidance_task(self) -> None:
