@@ -1,23 +1,19 @@
-"""Files that survive ``kill -9`` and power loss: whole-file replaces and JSON-lines logs.
+"""Files that survive ``kill -9`` and power loss.
 
-Two ways to write a file so that a crash at any moment leaves it readable:
-
-- :func:`replace_file` writes a whole file (``run.json``): the new text goes to
-  a temporary file beside it, is flushed to disk (``fsync``), and takes the
-  file's place with one ``os.replace``; then the folder itself is synced so
-  the new name is on disk too. A reader sees the old file or the new one,
-  never half of either, and never an empty one.
-- :func:`read_json_lines` reads a JSON-lines log (``truth.jsonl``) that a
-  writer may have been killed in the middle of: a final line cut short is
-  left out and counted (``torn``), everything before it is kept.
+:func:`replace_file` writes a whole file (``run.json``): the new text goes to
+a temporary file beside it, is flushed to disk (``fsync``), and takes the
+file's place with one ``os.replace``; then the folder itself is synced so the
+new name is on disk too. A reader — or the session started again after a
+crash — sees the old file or the new one, never half of either, and never an
+empty one. :func:`make_folder` and :func:`sync_folder` make new folders and
+names durable the same way (the video recorder's finished segments).
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> replace_file(folder / "state.json", '{"n": 1}\\n').name
 'state.json'
->>> _ = (folder / "log.jsonl").write_text('{"n": 1}\\n{"n": 2')   # a crash mid-line
->>> read_json_lines(folder / "log.jsonl")
-JsonLinesRead(records=[{'n': 1}], torn=1)
+>>> (folder / "state.json").read_text()
+'{"n": 1}\\n'
 """
 
 from __future__ import annotations
@@ -25,9 +21,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from overwatch.errors import DurableFileError
 
@@ -36,9 +30,7 @@ _REPLACE_LOCK = threading.Lock()
 
 __all__ = [
     "DurableFileError",
-    "JsonLinesRead",
     "make_folder",
-    "read_json_lines",
     "replace_file",
     "replace_json",
     "sync_folder",
@@ -107,41 +99,3 @@ def replace_file(path: Path, text: str) -> Path:
 def replace_json(path: Path, data: object) -> Path:
     """:func:`replace_file` with ``data`` as indented JSON and a final newline."""
     return replace_file(path, json.dumps(data, indent=2) + "\n")
-
-
-@dataclass(frozen=True)
-class JsonLinesRead:
-    """What :func:`read_json_lines` found: the records and the torn final lines left out."""
-
-    records: list[Any] = field(default_factory=list)
-    torn: int = 0
-
-
-def read_json_lines(path: Path) -> JsonLinesRead:
-    """Every record of the JSON-lines log at ``path``, oldest first.
-
-    A last line with no newline that does not parse is what a crash leaves:
-    it is left out and counted in ``torn``. A malformed line anywhere else
-    raises :class:`DurableFileError` naming the file and line.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DurableFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    lines = raw.split(b"\n")
-    records: list[Any] = []
-    torn = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        last = number == len(lines)  # no newline after it
-        try:
-            records.append(json.loads(line.decode("utf-8")))
-        except (UnicodeDecodeError, ValueError) as exc:
-            if last:
-                torn += 1
-                continue
-            raise DurableFileError(
-                f"{path}:{number}: not a JSON record ({exc}; expected one JSON object per line)"
-            ) from None
-    return JsonLinesRead(records, torn)

@@ -757,6 +757,13 @@ class LiveSession:
         return cue.id
 
     async def acknowledge_cue(self, cue_id: str) -> None:
+        """Record the acknowledgement on disk, then let the screens see it.
+
+        :meth:`CueBook.acknowledge` returns only once the cue store has synced
+        the record (and raises :class:`~overwatch.cues.CueError` if it cannot);
+        the book's cues — and so every :meth:`snapshot` the UI draws — change
+        only after that. The UI never marks a cue acknowledged by itself.
+        """
         self.cues.acknowledge(cue_id)
 
     async def dismiss_cue(self, cue_id: str) -> None:

@@ -23,7 +23,6 @@ import pytest
 from overwatch.cues import CueBook, CueError, CueKind, CueSource, CueStatus, Sighting
 from overwatch.durable import (
     DurableFileError,
-    read_json_lines,
     replace_file,
     replace_json,
     temporary_name,
@@ -193,23 +192,6 @@ def test_a_stale_temporary_file_from_a_crash_is_overwritten(tmp_path: Path) -> N
     replace_json(path, {"n": 2})
     assert json.loads(path.read_text()) == {"n": 2}
     assert not temporary_name(path).exists()
-
-
-def test_json_lines_reader_drops_a_torn_last_line_and_counts_it(tmp_path: Path) -> None:
-    path = tmp_path / "log.jsonl"
-    path.write_text('{"n": 1}\n{"n": 2}\n{"n": 3, "te')
-    found = read_json_lines(path)
-    assert found.records == [{"n": 1}, {"n": 2}]
-    assert found.torn == 1
-    path.write_text('{"n": 1}\n{"n": 2}\n')
-    assert read_json_lines(path).torn == 0
-
-
-def test_json_lines_reader_names_a_bad_line_that_is_not_the_last(tmp_path: Path) -> None:
-    path = tmp_path / "log.jsonl"
-    path.write_text('{"n": 1}\n{"n": \n{"n": 3}\n')
-    with pytest.raises(DurableFileError, match=r"log\.jsonl:2: not a JSON record"):
-        read_json_lines(path)
 
 
 # -- acknowledged on disk before it is shown -------------------------------------------
