@@ -19,6 +19,8 @@
     │                                   (NMEA, gpsd JSON, CoT XML, TAK protobuf):
     │                                   the feed counts it, drops it and goes on
     ├── VideoError                      the video pipeline failed
+    ├── DurableFileError                a file that must survive a crash (run.json)
+    │                                   could not be written durably
     └── SimulatorError                  the simulator or the SITL launcher failed
 
 User mistakes (a bad mission file, a refused command) are caught by the
@@ -218,6 +220,10 @@ class MessageError(FeedError):
 
 class VideoError(OverwatchError):
     """The video pipeline failed."""
+
+
+class DurableFileError(OverwatchError):
+    """A file that must survive ``kill -9`` or power loss could not be written or read."""
 
 
 class SimulatorError(OverwatchError):

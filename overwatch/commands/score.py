@@ -78,6 +78,12 @@ def run(args: argparse.Namespace) -> int:
         bundle = write_aar(loaded, score, out, footprint_every_s=args.footprint_every)
     for path in bundle.files:
         console.print(f"  wrote {escape(str(path))}", soft_wrap=True)
+    if loaded.truth.torn_lines:
+        console.print(
+            f"  [yellow]{escape(str(run_dir.truth_path))}: the last line was cut short "
+            "(the simulator was stopped mid-write); left out[/yellow]",
+            soft_wrap=True,
+        )
     if loaded.tlog is None:
         console.print("  [yellow]no flight.tlog in the run directory: none in the bundle[/yellow]")
     return 0

@@ -50,10 +50,11 @@ class CueBook:
         *,
         fusion: FusionConfig | None = None,
         clock: Callable[[], float] = time.time,
+        busy_timeout_s: float = 5.0,
     ) -> None:
         self.fusion = fusion or FusionConfig()
         self._clock = clock
-        self._store = CueStore(path)
+        self._store = CueStore(path, busy_timeout_s=busy_timeout_s)
         self._cues = self._store.replay()
         self._next = 1 + max((self._number(cue_id) for cue_id in self._cues), default=0)
 
@@ -142,7 +143,12 @@ class CueBook:
         return self._commit("marked", cue, _sighting_json(sighting))
 
     def acknowledge(self, cue_id: str) -> Cue:
-        """The operator has seen the cue. Durable when this returns."""
+        """The operator has seen the cue. On disk when this returns.
+
+        Until then the book (and so every snapshot the UI draws) still shows
+        the cue as it was; if the store cannot record it, :class:`CueError`
+        is raised and the cue stays unacknowledged.
+        """
         return self._commit(
             "acknowledged", replace(self.get(cue_id), status=CueStatus.ACKNOWLEDGED)
         )
@@ -169,6 +175,8 @@ class CueBook:
         self._store.close()
 
     def _commit(self, action: str, cue: Cue, detail: object = None) -> Cue:
+        # disk first, then memory: what the book shows (and the UI draws from its
+        # snapshots) has always been recorded durably; a failed append changes nothing
         self._store.append(action, cue, detail)
         self._cues[cue.id] = cue
         return cue

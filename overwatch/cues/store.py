@@ -4,9 +4,14 @@ Every change is one appended row: the action (``created``, ``sighting``,
 ``acknowledged``, ``dismissed``, ``noted``, ``marked``), the cue's full state
 after it, and a JSON detail (the sighting, the note). Nothing is updated or
 deleted, so the table is also the audit trail. ``synchronous=FULL`` makes each
-commit durable before :meth:`CueStore.append` returns: a writer killed with
-``kill -9`` right after an acknowledgement loses nothing acknowledged.
-Replaying keeps, per cue, its last row.
+commit durable before :meth:`CueStore.append` returns (SQLite syncs the WAL,
+and the folder when it creates the WAL): a writer killed with ``kill -9``, or a
+laptop that loses power, right after an acknowledgement loses nothing
+acknowledged. A write that cannot be made durable (disk full, the store locked
+by another program for longer than ``busy_timeout_s``) raises
+:class:`~overwatch.cues.errors.CueError` and leaves nothing half-written.
+Opening the store again after a crash lets SQLite roll the WAL forward;
+replaying keeps, per cue, its last row.
 """
 
 from __future__ import annotations
@@ -36,15 +41,22 @@ class CueStore:
     """The event log behind a :class:`~overwatch.cues.book.CueBook`.
 
     ``path`` ``None`` keeps the log in memory (tests, dry runs).
+    ``busy_timeout_s`` is how long a write waits for another program holding
+    the store's lock (``sqlite3`` reading it, say) before it fails.
     """
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, busy_timeout_s: float = 5.0) -> None:
         self.path = str(path) if path is not None else ":memory:"
         self._lock = threading.Lock()
         try:
             # the session may be built on one thread and run on another (the UI's
             # session thread); every use goes through self._lock, one at a time
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.path,
+                timeout=busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if path is not None and str(mode).lower() != "wal":
                 raise CueError(f"cue store {self.path}: cannot enable WAL (journal_mode={mode})")
@@ -54,19 +66,31 @@ class CueStore:
             raise CueError(f"cue store {self.path}: not a usable SQLite database ({exc})") from None
 
     def append(self, action: str, cue: Cue, detail: object = None) -> None:
-        """Append one event and make it durable."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
-                "INSERT INTO cue_events (time_s, action, cue_id, cue, detail) VALUES (?,?,?,?,?)",
-                (
-                    time.time(),
-                    action,
-                    cue.id,
-                    json.dumps(cue.to_json()),
-                    None if detail is None else json.dumps(detail),
-                ),
-            )
+        """Append one event; it is on disk when this returns.
+
+        Raises :class:`CueError` (and records nothing) when the event cannot
+        be committed.
+        """
+        row = (
+            time.time(),
+            action,
+            cue.id,
+            json.dumps(cue.to_json()),
+            None if detail is None else json.dumps(detail),
+        )
+        with self._lock:
+            try:
+                with self._db:  # COMMIT (synced, synchronous=FULL) or ROLLBACK
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.execute(
+                        "INSERT INTO cue_events (time_s, action, cue_id, cue, detail)"
+                        " VALUES (?,?,?,?,?)",
+                        row,
+                    )
+            except sqlite3.Error as exc:
+                raise CueError(
+                    f"cue store {self.path}: cannot record {action} for {cue.id} ({exc})"
+                ) from None
 
     def replay(self) -> dict[str, Cue]:
         """Every cue in its last recorded state, in order of creation."""

@@ -3,7 +3,9 @@
 Every input from outside — the patrol feed, the sightings feed, the MAVLink
 link — counts the malformed messages it dropped. :func:`input_counts` gathers
 them into one JSON-ready object; :func:`write_input_counts` stores it as the
-``inputs`` field of ``run.json`` (atomically: a reader never sees half a file);
+``inputs`` field of ``run.json`` (atomically and durably, through
+:func:`overwatch.durable.replace_json`: a reader, or a session started again
+after a crash, never sees half a file);
 :class:`DropNotes` turns new drops into event lines, at most one per input per
 ``every_s`` so a flood of garbage cannot flood the log.
 """
@@ -11,11 +13,11 @@ them into one JSON-ready object; :func:`write_input_counts` stores it as the
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from overwatch.durable import replace_json
 from overwatch.feeds.base import Feed
 from overwatch.link import Link
 from overwatch.scoring.rundir import MANIFEST
@@ -68,9 +70,7 @@ def write_input_counts(run_dir: Path, counts: dict[str, Any]) -> bool:
     if not isinstance(data, dict):
         return False
     data["inputs"] = counts
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    replace_json(path, data)  # DurableFileError when it cannot be written
     return True
 
 

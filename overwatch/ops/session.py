@@ -34,7 +34,7 @@ import numpy as np
 
 from overwatch.cues import CueBook, RouteProgress, camera_sighting, sighting_from_cot
 from overwatch.cues.ranking import Severity as CueSeverity
-from overwatch.errors import LinkError, OverwatchError
+from overwatch.errors import DurableFileError, LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.feeds.cot_out import TakCredentials
@@ -216,7 +216,7 @@ class LiveSession:
         await self.link.close()
         self.cues.close()
         if self.config.run_dir is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, DurableFileError):
                 write_input_counts(self.config.run_dir, self.input_counts())
 
     async def __aenter__(self) -> LiveSession:
@@ -306,7 +306,7 @@ class LiveSession:
             await asyncio.sleep(every_s)
             try:
                 write_input_counts(run_dir, self.input_counts())
-            except OSError as exc:
+            except (OSError, DurableFileError) as exc:
                 self.note("warning", f"cannot update {run_dir / 'run.json'}: {exc}")
 
     async def _guidance_task(self) -> None:
@@ -766,6 +766,13 @@ class LiveSession:
         return cue.id
 
     async def acknowledge_cue(self, cue_id: str) -> None:
+        """Record the acknowledgement on disk, then let the screens see it.
+
+        :meth:`CueBook.acknowledge` returns only once the cue store has synced
+        the record (and raises :class:`~overwatch.cues.CueError` if it cannot);
+        the book's cues — and so every :meth:`snapshot` the UI draws — change
+        only after that. The UI never marks a cue acknowledged by itself.
+        """
         self.cues.acknowledge(cue_id)
 
     async def dismiss_cue(self, cue_id: str) -> None:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from overwatch.durable import DurableFileError, make_folder, replace_json
 from overwatch.scoring.errors import RunDirError
 
 MANIFEST = "run.json"
@@ -64,11 +65,18 @@ class RunManifest:
         }
 
     def write(self, root: Path) -> Path:
-        """Write ``root/run.json`` (the live session calls this when a run starts)."""
-        root.mkdir(parents=True, exist_ok=True)
-        path = root / MANIFEST
-        path.write_text(json.dumps(self.to_json(root), indent=2) + "\n")
-        return path
+        """Write ``root/run.json`` (the live session calls this when a run starts).
+
+        Atomic and durable (:func:`overwatch.durable.replace_json`): a crash at
+        any moment leaves the old manifest or the new one, never a torn file.
+        """
+        try:
+            make_folder(root)
+            return replace_json(root / MANIFEST, self.to_json(root))
+        except OSError as exc:
+            raise RunDirError(f"{root}: cannot create the run directory: {exc}") from None
+        except DurableFileError as exc:
+            raise RunDirError(str(exc)) from None
 
 
 @dataclass(frozen=True)

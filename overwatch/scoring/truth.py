@@ -66,13 +66,15 @@ class TruthLog:
 
     ``drone_rows`` columns: ``t_s, lat_deg, lon_deg, alt_rel_m, yaw_deg,
     gimbal_pitch_deg``; ``patrol_rows`` columns: ``t_s, lat_deg, lon_deg,
-    station_m, off_route_m``. Rows are in time order.
+    station_m, off_route_m``. Rows are in time order. ``torn_lines`` counts
+    a last line cut short (a simulator killed mid-write): it is left out.
     """
 
     threats: tuple[ThreatTruth, ...]
     drone_rows: FloatArray
     patrol_rows: FloatArray
     sightings: tuple[SightingTruth, ...] = ()
+    torn_lines: int = 0
 
     @property
     def patrol_t_s(self) -> FloatArray:
@@ -89,7 +91,12 @@ class TruthLog:
 
     @classmethod
     def read(cls, path: Path) -> TruthLog:
-        """Read ``truth.jsonl``; a malformed line raises :class:`RunDirError` with its number."""
+        """Read ``truth.jsonl``; a malformed line raises :class:`RunDirError` with its number.
+
+        A last line with no newline that is not JSON is what a writer killed
+        mid-line leaves: it is left out and counted in ``torn_lines``, and
+        every record before it is kept.
+        """
         threats: list[ThreatTruth] = []
         drone: list[list[float]] = []
         patrol: list[list[float]] = []
@@ -98,11 +105,19 @@ class TruthLog:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RunDirError(f"{path}: cannot read the ground-truth log: {exc}") from None
-        for number, line in enumerate(text.splitlines(), 1):
+        lines = text.split("\n")
+        torn = 0
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    if number == len(lines):  # no newline after it: cut short
+                        torn += 1
+                        continue
+                    raise
                 if not isinstance(record, dict):
                     raise TypeError("not a JSON object")
                 what = record["what"]
@@ -136,6 +151,7 @@ class TruthLog:
             d[np.argsort(d[:, 0], kind="stable")],
             p[np.argsort(p[:, 0], kind="stable")],
             tuple(sightings),
+            torn,
         )
 
 

@@ -170,6 +170,9 @@ class OverwatchApp(App[None]):
 
     def on_cue_table_action_requested(self, message: CueTable.ActionRequested) -> None:
         cue = message.cue
+        # the table is not changed here: a cue shows as acknowledged only when a
+        # snapshot says so, and the session's snapshot says so only once the cue
+        # store has the acknowledgement on disk (LiveSession.acknowledge_cue)
         if message.action == "acknowledge":
             self.send(
                 f"acknowledge {cue.cue_id}", lambda: self.commands.acknowledge_cue(cue.cue_id)

@@ -1,13 +1,15 @@
 """Record the received stream without re-encoding into segmented MPEG-TS files.
 
 Each segment starts on a keyframe and is written as ``<name>.ts.part``; when
-it is full (``segment_s`` seconds) it is closed and renamed to ``<name>.ts``.
-A crash or ``kill -9`` therefore loses at most the ``.part`` segment being
-written, and every ``.ts`` file is complete and plays on its own.
+it is full (``segment_s`` seconds) it is closed, synced to disk, renamed to
+``<name>.ts`` and the folder synced. A crash, a ``kill -9`` or a power loss
+therefore loses at most the ``.part`` segment being written, and every ``.ts``
+file is complete and plays on its own.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 import av
 
+from overwatch.durable import sync_folder
 from overwatch.errors import VideoError
 
 
@@ -83,12 +86,23 @@ class SegmentedRecorder:
     def _finish(self) -> None:
         if self._out is None or self._part is None:
             return
-        self._out.close()
-        final = self._part.with_suffix("")  # drop ".part"
-        self._part.rename(final)
-        self.finished.append(final)
+        part, out = self._part, self._out
         self._out = None
         self._part = None
+        out.close()
+        final = part.with_suffix("")  # drop ".part"
+        try:
+            # the segment's bytes on disk before its final name is: a ``.ts`` is whole
+            fd = os.open(part, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(part, final)
+        except OSError as exc:
+            raise VideoError(f"cannot finish recording segment {str(part)!r}: {exc}") from exc
+        sync_folder(self.out_dir)
+        self.finished.append(final)
 
     def close(self) -> None:
         """Finish the segment being written."""

@@ -43,6 +43,19 @@ def test_score_writes_to_run_dir_aar_by_default(built: BuiltRun, tmp_path: Path)
     assert json.loads((root / "aar" / "score.json").read_text())["tlog"] is None
 
 
+def test_score_keeps_a_truth_log_cut_short_and_says_so(
+    built: BuiltRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(built, tmp_path)
+    truth = root / "truth.jsonl"
+    with truth.open("a") as log:
+        log.write('{"what": "drone", "t_s": 9')  # the simulator killed mid-line
+    assert main(["score", str(root), "--footprint-every", "30"]) == 0
+    text = capsys.readouterr().out
+    assert "the last line was cut short" in text
+    assert "T1-watcher" in text and "false cues 1 of 3" in text
+
+
 def _bad_json(root: Path) -> None:
     (root / "run.json").write_text('{"mission": "x.yaml",\n  "mode": lead}\n')
 

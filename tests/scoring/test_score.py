@@ -150,3 +150,22 @@ def test_a_malformed_truth_line_is_named(tmp_path: Path, built: BuiltRun) -> Non
     bad.write_text(lines[0] + "\n")
     with pytest.raises(RunDirError, match="no 'patrol' records"):
         TruthLog.read(bad)
+
+
+def test_a_truth_log_cut_short_by_a_kill_keeps_every_whole_line(
+    tmp_path: Path, built: BuiltRun
+) -> None:
+    text = (built.root / "truth.jsonl").read_text()
+    whole = TruthLog.read(built.root / "truth.jsonl")
+    assert whole.torn_lines == 0
+    last = text.rstrip("\n").rpartition("\n")[2]
+    cut = tmp_path / "truth.jsonl"
+    cut.write_text(text + last[: len(last) // 2])  # the simulator killed mid-line
+    torn = TruthLog.read(cut)
+    assert torn.torn_lines == 1
+    assert len(torn.drone_rows) == len(whole.drone_rows)
+    assert len(torn.patrol_rows) == len(whole.patrol_rows)
+    assert len(torn.threats) == len(whole.threats)
+    cut.write_text(text + last[: len(last) // 2] + "\n")  # a whole line that is not JSON
+    with pytest.raises(RunDirError, match=r"truth\.jsonl:\d+: not JSON"):
+        TruthLog.read(cut)
