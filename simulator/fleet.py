@@ -42,6 +42,11 @@ PHYSICS_DT_S = 0.02
 MIN_TICK_WALL_S = 0.004
 #: Wall time one tick may spend stepping before the clock slips, seconds.
 MAX_TICK_WORK_S = 0.05
+#: Simulated seconds one tick may step without reading what arrived meanwhile. A process
+#: the machine did not schedule for a while slips its clock instead of replaying the gap
+#: deaf, which would trip the GCS failsafe and drop GUIDED targets that were on their
+#: way. ArduPilot's SITL, lock-stepped to its physics, slows down the same way.
+MAX_BACKLOG_S = 1.0
 
 
 #: What ArduPilot still takes unsigned once it signs (GCS_Signing.cpp's ``accept_list``).
@@ -377,6 +382,10 @@ class SimulatedFleet:
         target = self.clock.now_s()
         vehicles = self.vehicles
         lead = vehicles[0].autopilot
+        if target - lead.time_s > MAX_BACKLOG_S:
+            self.slipped_s += target - lead.time_s - MAX_BACKLOG_S
+            target = lead.time_s + MAX_BACKLOG_S
+            self.clock.slip(target)
         started = time.perf_counter()
         steps = 0
         while lead.time_s + dt <= target + 1e-9:

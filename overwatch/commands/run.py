@@ -23,7 +23,8 @@ from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.cot import check_cot_output
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
-from overwatch.scoring.rundir import RunManifest
+from overwatch.scoring.errors import RunDirError
+from overwatch.scoring.rundir import MANIFEST, RunManifest, read_manifest
 
 MODES = ("lead", "escort", "follow-baseline")
 
@@ -39,7 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     add_session_options(p)
-    p.add_argument("--time-limit", type=float, default=None, help="stop after this many seconds")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="stop after this many seconds of patrol time from the launch (simulated time in "
+        "training), then fly home and land",
+    )
     p.set_defaults(handler=run)
 
 
@@ -175,8 +182,22 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
 def write_manifest(
     run_dir: Path, args: argparse.Namespace, mode: str, scenario: Path | None = None
 ) -> None:
+    """Write ``run.json`` for a new run; a run directory that already holds a run of the
+    same mission is resumed (a ground station restarted mid-patrol): its manifest, cue
+    store and tlog are kept and added to."""
+    mission = Path(args.mission).resolve()
+    existing = run_dir / MANIFEST
+    if existing.exists():
+        manifest = read_manifest(existing)
+        if manifest.mission != mission:
+            raise RunDirError(
+                f"{existing}: this run directory holds a run of {manifest.mission}, not of "
+                f"{mission}; give another --run-dir"
+            )
+        _say(f"resuming the run in {run_dir} (started {manifest.started_utc:%Y-%m-%d %H:%M:%S}Z)")
+        return
     RunManifest(
-        mission=Path(args.mission).resolve(),
+        mission=mission,
         scenario=scenario.resolve() if scenario else None,
         started_utc=datetime.now(UTC),
         speedup=args.speedup,

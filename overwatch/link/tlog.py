@@ -13,17 +13,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from overwatch.errors import LinkError
+
 _STAMP = struct.Struct(">Q")
 _V1_MARKER = 0xFE
 _V2_MARKER = 0xFD
 _SIGNED_FLAG = 0x01
+#: a stamp and the longest MAVLink 2 packet (header, payload, CRC, signature)
+_LONGEST_RECORD = 8 + 10 + 255 + 2 + 13
 
 
 class TlogWriter:
-    """Appends packets to a .tlog file; flushes after each write so a crash loses little."""
+    """Appends packets to a .tlog file; flushes after each write so a crash loses little.
+
+    An existing file is added to (a restarted ground station goes on with its
+    flight's log). If it ends in a record cut short (power lost mid-write), the
+    cut record is dropped first, so that what follows can still be read;
+    ``dropped_bytes`` says how much.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self.dropped_bytes = _drop_cut_tail(self.path)
         self._file: BinaryIO | None = open(self.path, "ab")  # noqa: SIM115 - closed in close()
         self.packets = 0
 
@@ -40,6 +51,35 @@ class TlogWriter:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _whole_records_end(data: bytes) -> int:
+    """Where the last whole record of ``data`` ends."""
+    at = 0
+    while at + _STAMP.size < len(data):
+        length = _packet_length(data, at + _STAMP.size)
+        if length is None or at + _STAMP.size + length > len(data):
+            break
+        at += _STAMP.size + length
+    return at
+
+
+def _drop_cut_tail(path: Path) -> int:
+    """Truncate ``path`` after its last whole record; how many bytes went (0: none)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return 0
+    end = _whole_records_end(data)
+    if len(data) - end > _LONGEST_RECORD:
+        raise LinkError(
+            f"{path}: not a tlog after byte {end} of {len(data)}; it is kept as it is "
+            "(give another tlog path)"
+        )
+    if end < len(data):
+        with open(path, "r+b") as file:
+            file.truncate(end)
+    return len(data) - end
 
 
 def _packet_length(buf: bytes, at: int) -> int | None:

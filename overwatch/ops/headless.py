@@ -76,23 +76,28 @@ async def run_headless(
 ) -> RunOutcome:
     """Run ``session`` (already constructed, not started) from take-off to landing.
 
-    When the patrol arrives (or ``time_limit_s`` wall seconds pass) the drone
-    flies to home or the quickest rally point and lands; the run ends when it
-    has disarmed (or after 900 s of session time)."""
+    When the patrol arrives (or ``time_limit_s`` seconds of session time have
+    passed since the launch: patrol time, simulated in training, so a busy
+    machine does not cut an exercise short) the drone flies to home or the
+    quickest rally point and lands; the run ends when it has disarmed (or after
+    900 s of session time)."""
     console = console or Console(stderr=True)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     await session.start()
+    notes = _Notes(session, console)
+    notes.print_new()
     with console.status("waiting for the vehicle and the patrol…") as status:
 
         def report(text: str) -> None:
+            notes.print_new()
             status.update(text)
             if text.startswith("not yet"):
                 console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
 
         await launch_when_ready(session, report, timeout_s=ready_timeout_s)
     reason = "interrupted"
+    launched_s = session.clock.now()
     with _Progress(console) as live:
+        live.notes = notes
         try:
             while True:
                 snap = session.snapshot()
@@ -102,7 +107,7 @@ async def run_headless(
                 if _patrol_arrived(session):
                     reason = "patrol arrived"
                     break
-                if time_limit_s is not None and loop.time() - started > time_limit_s:
+                if time_limit_s is not None and session.clock.now() - launched_s > time_limit_s:
                     reason = "time limit"
                     break
                 await asyncio.sleep(0.25)
@@ -155,6 +160,23 @@ async def launch_when_ready(
             await asyncio.sleep(session.clock.wall_seconds(3.0))
 
 
+class _Notes:
+    """Prints the session's notes (take-off, take-over, warnings) as they come, one line each."""
+
+    def __init__(self, session: LiveSession, console: Console) -> None:
+        self.session = session
+        self.console = console
+        self.printed = 0
+
+    def print_new(self) -> None:
+        session = self.session
+        new = min(session.notes_total - self.printed, len(session.events))
+        self.printed = session.notes_total
+        for line in list(session.events)[len(session.events) - new :] if new else ():
+            prefix = "" if line.level == "info" else f"{line.level}: "
+            self.console.print(Text(prefix + line.text), soft_wrap=True)
+
+
 class _Progress:
     """One redrawn line on a terminal; in a log, the same line every ``every_s`` seconds."""
 
@@ -163,6 +185,7 @@ class _Progress:
         self.every_s = every_s
         self._live = Live(console=console, refresh_per_second=4) if console.is_terminal else None
         self._last = -math.inf
+        self.notes: _Notes | None = None
 
     def __enter__(self) -> _Progress:
         if self._live is not None:
@@ -174,6 +197,8 @@ class _Progress:
             self._live.__exit__(None, None, None)
 
     def update(self, line: Text) -> None:
+        if self.notes is not None:
+            self.notes.print_new()
         if self._live is not None:
             self._live.update(line)
         elif time.monotonic() - self._last >= self.every_s:

@@ -149,6 +149,7 @@ class LiveSession:
         self.sightings_feed: Feed | None = None
         self._drop_notes = DropNotes(self.note)
         self.events: deque[EventLine] = deque(maxlen=200)
+        self.notes_total = 0  # notes ever made (``events`` keeps the last 200)
         self.last_command: GuidanceCommand | None = None
         self.active = False  # guidance is steering the drone
         self.ticks = 0
@@ -255,6 +256,7 @@ class LiveSession:
 
     def note(self, level: str, text: str) -> None:
         self.events.append(EventLine(self.clock.now(), level, text))
+        self.notes_total += 1
 
     # -- tasks ---------------------------------------------------------------------
 
@@ -603,8 +605,14 @@ class LiveSession:
         if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
             await self.arm_and_takeoff()
         else:
+            # taken over in flight (a restarted ground station): no takeoff, no landing
+            self.note(
+                "info",
+                f"taking over in flight at {vehicle.state.alt_rel_m or 0.0:.0f} m "
+                f"({vehicle.state.mode})",
+            )
             await vehicle.set_mode("GUIDED")
-            self.airborne_once = True  # taken over in flight
+            self.airborne_once = True
         await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
         self.guidance.operator_resume()
         self.active = True

@@ -85,3 +85,35 @@ async def test_tlog_url_replays_as_fast_as_possible(tmp_path: Path) -> None:
         await asyncio.wait_for(replay.ended.wait(), 5)
         assert replay.messages_received > 20
         assert replay.bad_packets == 0
+
+
+async def test_a_restarted_ground_station_appends_after_a_cut_record(tmp_path: Path) -> None:
+    path = tmp_path / "flight.tlog"
+    await _record(path)
+    first = list(read_tlog(path))
+    whole = path.read_bytes()
+    path.write_bytes(whole + whole[8:20])  # the power went mid-record: a stamp and a bit
+    await _record(path)  # the ground station starts again on the same log
+    records = list(read_tlog(path))
+    assert len(records) > 2 * len(first) - 5  # the second run's packets are readable
+    assert records[: len(first)] == first  # and the first run's are untouched
+    # mavlogdump reads it all too
+    dump = subprocess.run(
+        [sys.executable, str(MAVLOGDUMP), "--types", "HEARTBEAT", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert dump.stdout.count("HEARTBEAT") > 2
+
+
+def test_a_file_that_is_no_tlog_is_never_appended_to(tmp_path: Path) -> None:
+    from overwatch.errors import LinkError
+    from overwatch.link.tlog import TlogWriter
+
+    path = tmp_path / "notes.txt"
+    path.write_text("route notes\n" * 100)
+    with pytest.raises(LinkError, match=r"notes.txt: not a tlog after byte 0 of 1200"):
+        TlogWriter(path)
+    assert path.read_text() == "route notes\n" * 100

@@ -52,7 +52,8 @@ async def fly(
 ) -> LiveRun:
     """Fly ``scenario`` live with strategy ``mode`` and score it (``run_dir`` is created).
 
-    ``sitl`` (an ``arducopter`` binary) flies it on real ArduPilot SITL."""
+    ``sitl`` (an ``arducopter`` binary) flies it on real ArduPilot SITL; ``time_limit_s``
+    is in session (patrol) seconds from the launch."""
     geometry = MissionGeometry.of(load_mission(mission))
     RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
     states: list[str] = []

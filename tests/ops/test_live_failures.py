@@ -24,7 +24,7 @@ async def test_feed_outage_triggers_the_contingency_and_the_tracker_recovers(
     tmp_path: Path,
 ) -> None:
     drill = scenario(tmp_path, "patrol:\n  dropouts:\n    - {at: 2 min, duration: 60 s}\n")
-    run = await fly(tmp_path / "run", scenario=drill, time_limit_s=20.0)
+    run = await fly(tmp_path / "run", scenario=drill, time_limit_s=450.0)
     print(describe(run, "feed outage"))
     modes = run.track_modes
     assert "stale" in modes, modes
@@ -44,7 +44,7 @@ async def test_low_battery_returns_before_the_reserve_is_spent(tmp_path: Path) -
     # a tired pack: a quarter of what the mission's 35 min endurance needs; quick swaps
     drill = scenario(tmp_path, "patrol:\n  late_start: 0 s\n")
     args = (*SIM_ARGS, "--param", "BATT_CAPACITY=2500", "--param", "SIM_BATT_SWAP_S=60")
-    run = await fly(tmp_path / "run", scenario=drill, sim_args=args, time_limit_s=28.0)
+    run = await fly(tmp_path / "run", scenario=drill, sim_args=args, time_limit_s=650.0)
     print(describe(run, "low battery"))
     reserve_pct = 100.0 * load_mission(MISSION).vehicle.reserve_fraction
     states = run.states

@@ -38,7 +38,7 @@ def test_overwatch_run_takes_off_watches_and_comes_home(tmp_path: Path) -> None:
                 "--run-dir",
                 str(run_dir),
                 "--time-limit",
-                "25",
+                "400",
             ],
             capture_output=True,
             text=True,

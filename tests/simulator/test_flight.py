@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -187,6 +188,42 @@ def test_gcs_heartbeat_loss_triggers_rtl(start_fleet: StartFleet, gcs_factory: G
     # RTL climbs to RTL_ALT (15 m), flies home, lands and disarms
     _wait(lambda: not ft.ap.armed, 20, "RTL landing")
     assert math.hypot(ft.ap.body.x_m, ft.ap.body.y_m) < 2.5
+
+
+def test_a_stalled_simulator_slips_instead_of_replaying_the_stall_deaf(
+    start_fleet: StartFleet, gcs_factory: GcsFactory
+) -> None:
+    # A busy machine may not schedule the simulator for a while. The heartbeats sent
+    # meanwhile wait in the socket; stepping the whole gap before reading them would trip
+    # the GCS failsafe that a steady ground station never deserved.
+    ft = start_fleet(speedup=40)
+    gcs = gcs_factory(ft.port())
+    gcs.heartbeat()
+    fly_to_alt(ft, gcs, 10)
+    assert gcs.set_param("FS_GCS_ENABLE", 1).param_value == 1
+    beating = threading.Event()
+    beating.set()
+
+    def beat() -> None:
+        while beating.is_set():
+            gcs.heartbeat()
+            time.sleep(0.01)
+
+    beater = threading.Thread(target=beat, daemon=True)
+    beater.start()
+    try:
+        loop = ft._loop
+        assert loop is not None
+        slipped = ft.fleet.slipped_s
+        stalled = threading.Event()
+        loop.call_soon_threadsafe(lambda: (time.sleep(0.5), stalled.set()))  # 20 s simulated
+        assert stalled.wait(10)
+        ft.wait_sim(3.0)
+    finally:
+        beating.clear()
+        beater.join(2)
+    assert not ft.ap.gcs_failsafe and ft.ap.mode == 4
+    assert ft.fleet.slipped_s - slipped > 15.0
 
 
 def test_low_battery_triggers_rtl(start_fleet: StartFleet, gcs_factory: GcsFactory) -> None:
