@@ -42,11 +42,12 @@ test *ARGS: venv sysdeps takserver lint
     bash scripts/base-venv.sh .venv-base
     bash scripts/loopback-only.sh {{py}} -m pytest -n 3 --durations=25 {{ARGS}}
 
-# ruff and mypy --strict.
+# ruff, mypy --strict and the import contracts of docs/architecture.md.
 lint: venv
     {{venv}}/bin/ruff check overwatch simulator tests benchmarks
     {{venv}}/bin/ruff format --check overwatch simulator tests benchmarks
     {{venv}}/bin/mypy
+    {{venv}}/bin/lint-imports --no-cache --no-logo
 
 # Speed and quality figures, as ratios against a baseline measured in the same run.
 bench *ARGS: venv

@@ -31,9 +31,9 @@ import cv2
 import numpy as np
 
 from benchmarks.harness import Result
+from overwatch.camera import Box, CameraIntrinsics, CameraPose, CaptureStamp, RgbImage
 from overwatch.geo import LocalFrame, geodesic_distance_m
 from overwatch.video import BlobDetector, DetectionWorker, FrameResult, Geolocator, VideoReceiver
-from overwatch.video.types import Box, CameraIntrinsics, CameraPose, CaptureStamp, RgbImage
 from simulator.camera import (
     GroundRenderer,
     H264Streamer,

@@ -1,7 +1,9 @@
 """The ``overwatch`` command line.
 
 Each subcommand lives in ``overwatch/commands/<name>.py`` and exposes
-``register(subparsers)``; this module only dispatches and turns Overwatch's
+``register(subparsers)``, or is plugged in by another part of the project
+through the ``overwatch.commands`` entry point (``sim``, from the simulator:
+``overwatch`` never imports ``simulator``); this module only dispatches and turns Overwatch's
 own errors into clear lines and exit code 2 (never a traceback). A command
 that needs an optional extra which is not installed says which one, in one
 line, with exit code 2.
@@ -16,6 +18,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from rich.console import Console
 from rich.markup import escape
@@ -41,11 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"overwatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    plugged = {ep.name: ep.value for ep in entry_points(group="overwatch.commands")}
     for name in COMMANDS:
+        where = plugged.get(name, f"overwatch.commands.{name}")
         try:
-            module = importlib.import_module(f"overwatch.commands.{name}")
+            module = importlib.import_module(where)
         except ModuleNotFoundError as exc:
-            if exc.name != f"overwatch.commands.{name}":
+            if exc.name != where:
                 raise  # a command module imports only base dependencies at import time
             continue
         module.register(sub)

@@ -11,11 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.scenario.loader import load_scenario
 from overwatch.scoring.features import FOOTPRINT_EVERY_S
 from overwatch.scoring.run import LoadedRun, load_run
 from overwatch.scoring.rundir import RunManifest, read_run_dir
 from overwatch.scoring.score import CUED, LATE, MISSED, RunScore
-from simulator.scenario.loader import load_scenario
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from overwatch.camera import Sighting as VideoSighting
 from overwatch.cues import Sighting as CueSighting
 from overwatch.cues.fusion import approx_distance_m, match
 from overwatch.cues.model import CueKind, CueSource
@@ -55,7 +56,6 @@ from overwatch.video import (
 )
 from overwatch.video.capture_time import CaptureClock
 from overwatch.video.pose_history import PoseHistory
-from overwatch.video.types import Sighting as VideoSighting
 
 if TYPE_CHECKING:
     from overwatch.ops.session import LiveSession

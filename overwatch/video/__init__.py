@@ -9,6 +9,16 @@ Public API::
     CaptureClock().capture_time(frame, session_now_s=..., wall_now_s=time.time(), rate=10.0)
 """
 
+from overwatch.camera import (
+    Box,
+    CameraIntrinsics,
+    CameraPose,
+    CaptureStamp,
+    Detection,
+    PoseLike,
+    Sighting,
+    VideoFrame,
+)
 from overwatch.video.capture_time import CaptureClock, CaptureTime
 from overwatch.video.detect import BlobDetector, BlobDetectorConfig, Detector
 from overwatch.video.geolocate import Geolocator, GroundFix
@@ -19,16 +29,6 @@ from overwatch.video.pose_history import PoseHistory
 from overwatch.video.receiver import VideoReceiver, save_snapshot
 from overwatch.video.recorder import SegmentedRecorder
 from overwatch.video.stats import StreamStats
-from overwatch.video.types import (
-    Box,
-    CameraIntrinsics,
-    CameraPose,
-    CaptureStamp,
-    Detection,
-    PoseLike,
-    Sighting,
-    VideoFrame,
-)
 
 __all__ = [
     "BlobDetector",

@@ -22,7 +22,7 @@ import statistics
 from collections import deque
 from dataclasses import dataclass
 
-from overwatch.video.types import VideoFrame
+from overwatch.camera import VideoFrame
 
 
 @dataclass(frozen=True)

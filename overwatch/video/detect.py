@@ -17,7 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from overwatch.video.types import Box, Detection, RgbImage
+from overwatch.camera import Box, Detection, RgbImage
 
 
 class Detector(Protocol):

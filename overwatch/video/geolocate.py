@@ -25,15 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.geo import LocalFrame
-from overwatch.geo.terrain import Terrain
-from overwatch.video.types import (
+from overwatch.camera import (
     ActorKind,
     CameraIntrinsics,
     Detection,
     PoseLike,
     Sighting,
 )
+from overwatch.geo import LocalFrame
+from overwatch.geo.terrain import Terrain
 
 # Typical heights (m) used to aim at an object's middle, and size bounds for the kind.
 TARGET_HEIGHT_M: dict[ActorKind, float] = {

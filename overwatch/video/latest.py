@@ -14,7 +14,7 @@ import threading
 import cv2
 import numpy as np
 
-from overwatch.video.types import VideoFrame
+from overwatch.camera import VideoFrame
 
 
 def downscale(frame: VideoFrame, max_width_px: int) -> VideoFrame:

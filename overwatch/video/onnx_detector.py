@@ -34,8 +34,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from overwatch.camera import Box, Detection, RgbImage
 from overwatch.errors import VideoError
-from overwatch.video.types import Box, Detection, RgbImage
 
 Layout = Literal["yolov5", "yolov8"]
 LAYOUTS: tuple[Layout, ...] = ("yolov5", "yolov8")

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from overwatch.camera import Detection, PoseLike, Sighting, VideoFrame
 from overwatch.video.detect import Detector
 from overwatch.video.geolocate import Geolocator
 from overwatch.video.latest import LatestFrame
-from overwatch.video.types import Detection, PoseLike, Sighting, VideoFrame
 
 log = logging.getLogger(__name__)
 

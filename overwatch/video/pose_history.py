@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from dataclasses import replace
 
-from overwatch.video.types import CameraPose, PoseLike
+from overwatch.camera import CameraPose, PoseLike
 
 
 def _lerp(a: float, b: float, k: float) -> float:

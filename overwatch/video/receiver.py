@@ -19,13 +19,13 @@ from typing import Any
 import av
 import cv2
 
+from overwatch.camera import Box, VideoFrame
 from overwatch.errors import VideoError
 from overwatch.video.latest import LatestFrame, downscale
 from overwatch.video.recorder import SegmentedRecorder
 from overwatch.video.sei import find_capture_stamp
 from overwatch.video.source import describe_source, open_source
 from overwatch.video.stats import StatsTracker, StreamStats
-from overwatch.video.types import Box, VideoFrame
 
 #: how a detection is boxed on a snapshot: colour (BGR, red) and clearance in pixels
 SNAPSHOT_BOX_BGR = (40, 40, 255)

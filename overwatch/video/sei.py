@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import uuid
 
-from overwatch.video.types import CaptureStamp
+from overwatch.camera import CaptureStamp
 
 STAMP_UUID = uuid.UUID("6f766572-7761-7463-682d-7374616d7031").bytes
 _STAMP = struct.Struct(">BdQd")

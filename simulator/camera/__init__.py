@@ -8,7 +8,7 @@ Public API::
     camera_information(cam.intrinsics); video_stream_information(cam.config, cam.intrinsics)
 """
 
-from overwatch.video.types import CameraIntrinsics, CameraPose, CaptureStamp, PoseLike
+from overwatch.camera import CameraIntrinsics, CameraPose, CaptureStamp, PoseLike
 from simulator.camera.advertise import (
     CameraInformationFields,
     VideoStreamInformationFields,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from overwatch.video.types import CameraIntrinsics
+from overwatch.camera import CameraIntrinsics
 from simulator.camera.stream import StreamConfig
 
 CAMERA_CAP_FLAGS_HAS_VIDEO_STREAM = 256

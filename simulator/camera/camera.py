@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from overwatch.video.types import CameraIntrinsics, CameraPose, CaptureStamp, PoseLike, RgbImage
+from overwatch.camera import CameraIntrinsics, CameraPose, CaptureStamp, PoseLike, RgbImage
 from simulator.camera.render import ActorTruth, GroundRenderer
 from simulator.camera.scene import ActorLike, GroundTexture
 from simulator.camera.stream import H264Streamer, StreamConfig

@@ -2,7 +2,7 @@
 
 Frames: local NED (north, east, down, metres) with the origin on the ground at
 home altitude; camera optical axes as in OpenCV (x right, y down, z forward).
-See :mod:`overwatch.video.types` for the angle conventions. The receiver's
+See :mod:`overwatch.camera` for the angle conventions. The receiver's
 geolocator implements the same conventions independently, so an end-to-end
 test checks both.
 """
@@ -14,7 +14,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.video.types import PoseLike
+from overwatch.camera import PoseLike
 
 Matrix3 = npt.NDArray[np.float64]
 

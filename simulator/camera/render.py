@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.video.types import Box, CameraIntrinsics, PoseLike, RgbImage
+from overwatch.camera import Box, CameraIntrinsics, PoseLike, RgbImage
 from simulator.camera.projection import camera_to_ned
 from simulator.camera.scene import HAZE_RGB, ROAD_RGB, RUT_RGB, SKY_RGB, ActorLike, GroundTexture
 from simulator.camera.shapes import parts_of

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import av
 import numpy as np
 
-from overwatch.video.types import CaptureStamp, RgbImage
+from overwatch.camera import CaptureStamp, RgbImage
 from simulator.camera.stamp_sei import insert_stamp
 
 Transport = Literal["rtp", "mpegts"]

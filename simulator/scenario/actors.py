@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import Point
 
 from overwatch.mission import MissionGeometry, PatrolSchedule
-from simulator.scenario.model import PatrolScript, Scenario, Threat
+from overwatch.scenario.model import PatrolScript, Scenario, Threat
 
 
 @dataclass(frozen=True)

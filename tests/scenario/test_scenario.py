@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from overwatch.errors import MissionError
+from overwatch.scenario.loader import load_scenario
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
-from simulator.scenario.loader import load_scenario
 from simulator.scenario.publish import nmea_checksum
 from simulator.scenario.runner import FeedTarget, ScenarioRunner
 from simulator.scenario.sensor import CameraPose, look

@@ -23,11 +23,11 @@ import shapely
 from overwatch.cues import CueBook, CueKind, CueSource, Sighting
 from overwatch.link import TlogWriter
 from overwatch.link.decode import new_mavlink
+from overwatch.scenario.loader import load_scenario
 from overwatch.scoring.cuelog import epoch_s
 from overwatch.scoring.rundir import RunManifest
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
-from simulator.scenario.loader import load_scenario
 from simulator.scenario.runner import ScenarioRunner
 
 MISSIONS = Path(__file__).resolve().parents[2] / "missions"

@@ -6,8 +6,8 @@ import math
 import socket
 from dataclasses import dataclass
 
+from overwatch.camera import CameraPose
 from overwatch.geo import LocalFrame
-from overwatch.video.types import CameraPose
 from simulator.camera.scene import GroundTexture, SceneActor, build_ground
 
 FRAME = LocalFrame(13.5, 2.1)

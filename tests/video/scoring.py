@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from overwatch.camera import Box, Detection, Sighting
 from overwatch.geo import geodesic_distance_m
-from overwatch.video.types import Box, Detection, Sighting
 from simulator.camera.render import ActorTruth
 
 MIN_SIZE_PX = 12.0

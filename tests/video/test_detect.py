@@ -9,8 +9,8 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from overwatch.camera import CameraIntrinsics, CameraPose
 from overwatch.video import BlobDetector, Geolocator
-from overwatch.video.types import CameraIntrinsics, CameraPose
 from simulator.camera.render import GroundRenderer
 from simulator.camera.scene import GroundTexture, SceneActor
 from tests.video.scene import FRAME, HOME_ALT_MSL_M, Orbit

@@ -5,8 +5,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from overwatch.camera import VideoFrame
 from overwatch.video import BlobDetector, DetectionWorker, FrameResult, Geolocator, VideoReceiver
-from overwatch.video.types import VideoFrame
 from simulator.camera import SyntheticCamera
 from tests.video.scoring import Score
 

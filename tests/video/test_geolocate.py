@@ -6,10 +6,10 @@ import math
 
 import pytest
 
+from overwatch.camera import Box, Detection
 from overwatch.geo import LocalFrame, geodesic_bearing_deg, geodesic_distance_m
 from overwatch.video import CameraIntrinsics, CameraPose, Geolocator
 from overwatch.video.geolocate import classify_by_width
-from overwatch.video.types import Box, Detection
 from simulator.camera.render import GroundRenderer
 from simulator.camera.scene import GroundTexture, SceneActor
 from tests.video.scene import FRAME, HOME_ALT_MSL_M

@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pytest
 
+from overwatch.camera import Box, Detection
 from overwatch.geo import LocalFrame, geodesic_distance_m
 from overwatch.geo.terrain import Terrain
 from overwatch.video import CameraIntrinsics, CameraPose, Geolocator
 from overwatch.video.geolocate import TARGET_HEIGHT_M, camera_rotation
-from overwatch.video.types import Box, Detection
 from tests.geo.dem_files import FloatArray, pixel_centres, write_geotiff
 
 CAM = CameraIntrinsics(640, 480, 60.0)

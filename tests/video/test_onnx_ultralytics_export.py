@@ -16,8 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from overwatch.camera import Box, RgbImage
 from overwatch.video import OnnxDetector
-from overwatch.video.types import Box, RgbImage
 
 WORDS = ("the", "patrol", "halted", "at", "the", "wadi", "crossing", "while", "the", "drone")
 

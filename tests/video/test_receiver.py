@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 import pytest
 
+from overwatch.camera import VideoFrame
 from overwatch.errors import VideoError
 from overwatch.video import LatestFrame, VideoReceiver
-from overwatch.video.types import VideoFrame
 from simulator.camera import StreamConfig, SyntheticCamera
 from simulator.camera.scene import GroundTexture, SceneActor
 from tests.video.conftest import OrbitClock

@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from overwatch.camera import CameraIntrinsics, CameraPose, RgbImage
 from overwatch.video import BlobDetector
-from overwatch.video.types import CameraIntrinsics, CameraPose, RgbImage
 from simulator.camera.render import GroundRenderer
 from simulator.camera.scene import ROAD_RGB, RUT_RGB, GroundTexture, SceneActor
 from simulator.camera.shapes import GLASS, TYRE

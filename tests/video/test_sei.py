@@ -5,8 +5,8 @@ from __future__ import annotations
 import av
 import numpy as np
 
+from overwatch.camera import CaptureStamp
 from overwatch.video.sei import find_capture_stamp
-from overwatch.video.types import CaptureStamp
 from simulator.camera.stamp_sei import insert_stamp, stamp_sei_nal
 
 

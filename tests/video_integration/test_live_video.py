@@ -29,7 +29,7 @@ from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.session import LiveSession, SessionConfig
 from overwatch.ops.training import SimProcess, free_port
 from overwatch.ops.video import VideoPipeline
-from simulator.scenario.loader import load_scenario
+from overwatch.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSION = ROOT / "missions" / "vehicle-patrol.yaml"

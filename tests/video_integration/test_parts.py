@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
+from overwatch.camera import CameraIntrinsics, CameraPose, CaptureStamp, VideoFrame
 from overwatch.video.capture_time import CaptureClock
 from overwatch.video.pose_history import PoseHistory
 from overwatch.video.sei import find_capture_stamp
-from overwatch.video.types import CameraIntrinsics, CameraPose, CaptureStamp, VideoFrame
 from simulator.autopilot import Autopilot, VehicleConfig
 from simulator.camera import StreamConfig, camera_information, video_stream_information
 from simulator.camera.stamp_sei import stamp_sei_nal

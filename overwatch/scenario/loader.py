@@ -33,7 +33,7 @@ from overwatch.mission import GeoPoint, MissionGeometry, load_mission
 from overwatch.mission.nodes import Field, Section, compose_file
 from overwatch.mission.shapes import read_point
 from overwatch.mission.units import Kind
-from simulator.scenario.model import (
+from overwatch.scenario.model import (
     THREAT_KINDS,
     Detour,
     Dropout,

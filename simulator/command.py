@@ -140,7 +140,7 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
         return _run_sitl(args, ns)
     scenario = None
     if args.scenario is not None:
-        from simulator.scenario.loader import load_scenario
+        from overwatch.scenario.loader import load_scenario
 
         scenario = load_scenario(args.scenario)
     elif video is not None:
@@ -216,10 +216,10 @@ def _start_camera(fleet: SimulatedFleet, camera: SyntheticCamera) -> None:
 
 
 async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> None:
+    from overwatch.scenario.model import Scenario
     from simulator import cli as sim_cli
     from simulator.fleet import SimulatedFleet
     from simulator.scenario.actors import World
-    from simulator.scenario.model import Scenario
     from simulator.scenario.runner import FeedTarget, ScenarioRunner
 
     assert isinstance(fleet, SimulatedFleet)
@@ -268,7 +268,7 @@ def _run_sitl(args: argparse.Namespace, ns: argparse.Namespace) -> int:
         raise SimulatorError("--video-out runs with the built-in simulator only, not with --sitl")
     scenario = None
     if args.scenario is not None:
-        from simulator.scenario.loader import load_scenario
+        from overwatch.scenario.loader import load_scenario
 
         scenario = load_scenario(args.scenario)
     try:
@@ -286,9 +286,9 @@ async def _serve_sitl(args: argparse.Namespace, ns: argparse.Namespace, scenario
     """SITL instances homed at the launch site; with a scenario, the patrol, the threats, the
     stand-in detector and the ground crew's battery swaps beside vehicle 1, which they watch
     over MAVLink on SITL's second port."""
+    from overwatch.scenario.model import Scenario
     from simulator.crew import GroundCrew
     from simulator.scenario.actors import World
-    from simulator.scenario.model import Scenario
     from simulator.scenario.runner import FeedTarget, ScenarioRunner
     from simulator.sitl import SitlInstance
     from simulator.watcher import MavlinkWatcher

@@ -1,7 +1,9 @@
-"""Plain shared types of the video pipeline: intrinsics, poses, frames, detections, sightings.
+"""The camera model both ends share: intrinsics, poses, frames, detections, sightings.
 
-These are frozen dataclasses and Protocols with no behaviour beyond small derived
-properties, so the synthetic camera (``simulator.camera``) may import them too.
+Frozen dataclasses and Protocols with no behaviour beyond small derived
+properties, on numpy alone: the video pipeline (``overwatch.video``) and the
+synthetic camera (``simulator.camera``) both import them, and importing them
+loads neither PyAV nor OpenCV.
 
 Attitude conventions (the same on the camera and the receiver side):
 

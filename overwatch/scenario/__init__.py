@@ -1,0 +1,30 @@
+"""Training scenarios: the exercise file format shared by the simulator that plays
+a scenario and the scorer that judges a run against it.
+
+Public API::
+
+    scenario = load_scenario("missions/vehicle-patrol.scenario.yaml")   # located errors
+    scenario.mission, scenario.patrol, scenario.threats, scenario.sensor
+"""
+
+from overwatch.scenario.loader import load_scenario
+from overwatch.scenario.model import (
+    Detour,
+    Dropout,
+    ExtraHalt,
+    PatrolScript,
+    Scenario,
+    SensorModel,
+    Threat,
+)
+
+__all__ = [
+    "Detour",
+    "Dropout",
+    "ExtraHalt",
+    "PatrolScript",
+    "Scenario",
+    "SensorModel",
+    "Threat",
+    "load_scenario",
+]
