@@ -4,7 +4,12 @@
 
     OverwatchError                      anything Overwatch raises on purpose
     ├── MissionError                    a mission file (or a file it names) is wrong
-    │   └── MissionErrors               several of them, all found in one reading
+    │   ├── MissionErrors               several of them, all found in one reading
+    │   └── TerrainError                an elevation raster is missing or unusable
+    ├── QuantityError                   a quantity ("2.5 km") could not be read
+    │                                   (also a ValueError; located by its caller)
+    ├── AlreadyReported                 a mission part failed and its errors are
+    │                                   already collected (a signal inside loading)
     ├── PlanningError                   the mission cannot be planned
     │   └── ConstraintViolation         a constraint bites: which one, and where
     ├── FormatError                     an import/export file is wrong
@@ -13,15 +18,28 @@
     │   ├── CommandRejected             the vehicle refused a command (carries MAV_RESULT)
     │   ├── TakeoffFailed               a takeoff was accepted but never reached its height
     │   ├── MissionTransferError        mission/fence/rally upload or download failed
-    │   └── ParameterError              a parameter could not be read or set
+    │   ├── SigningError                a signing key could not be read or was not taken
+    │   ├── ParameterError              a parameter could not be read or set
+    │   └── UnknownModeError            a flight mode name ArduCopter does not have
     ├── FeedError                       a patrol position feed failed
-    │   └── MessageError                one message from outside is malformed
-    │                                   (NMEA, gpsd JSON, CoT XML, TAK protobuf):
-    │                                   the feed counts it, drops it and goes on
+    │   └── MessageError                one message from outside is malformed:
+    │       │                           the feed counts it, drops it and goes on
+    │       ├── NmeaError               an NMEA sentence
+    │       ├── GpsdError               a gpsd JSON report
+    │       ├── CotError                a CoT event (XML or TAK protobuf)
+    │       └── TakProtocolError        TAK protocol v1 framing or protobuf
+    ├── CueError                        a cue operation failed
+    │   └── UnknownCue                  no cue has this id
     ├── VideoError                      the video pipeline failed
     ├── DurableFileError                a file that must survive a crash (run.json)
     │                                   could not be written durably
+    ├── RunDirError                     a run directory (or a file in it) is not
+    │                                   what was expected
+    ├── GraphicsSettingError            OVERWATCH_GRAPHICS names no known protocol
     └── SimulatorError                  the simulator or the SITL launcher failed
+
+Every error class of the project is defined here, and only here
+(``tests/test_architecture.py`` checks it).
 
 User mistakes (a bad mission file, a refused command) are caught by the
 command line and printed as one clear message with exit code 2, never as a
@@ -131,6 +149,24 @@ def _error_order(error: MissionError) -> tuple[str, int, int]:
     return (error.file or "", error.line or 0, error.column or 0)
 
 
+class TerrainError(MissionError):
+    """An elevation raster is missing or cannot be used; ``file`` names it."""
+
+
+class QuantityError(OverwatchError, ValueError):
+    """A quantity could not be read: ``found`` says what was there, ``expected`` what fits."""
+
+    def __init__(self, found: str, expected: str) -> None:
+        self.found = found
+        self.expected = expected
+        super().__init__(f"found {found}; expected {expected}")
+
+
+class AlreadyReported(OverwatchError):
+    """A mission part could not be read, and its errors are already recorded
+    (``overwatch.mission.nodes.report``): the caller skips the part, nothing more."""
+
+
 class PlanningError(OverwatchError):
     """The mission cannot be planned as asked."""
 
@@ -205,6 +241,10 @@ class ParameterError(LinkError):
     """A parameter could not be read or set."""
 
 
+class UnknownModeError(LinkError, ValueError):
+    """A flight mode name that is not in the ArduCopter table."""
+
+
 class FeedError(OverwatchError):
     """A patrol position feed failed."""
 
@@ -218,12 +258,52 @@ class MessageError(FeedError):
     """
 
 
+class NmeaError(MessageError):
+    """One NMEA sentence is malformed (the feed counts it as bad and drops it)."""
+
+
+class GpsdError(MessageError):
+    """One gpsd JSON report is malformed."""
+
+
+class CotError(MessageError):
+    """A CoT message (XML or TAK protobuf) is malformed."""
+
+
+class TakProtocolError(MessageError):
+    """A TAK protocol v1 (protobuf) message is malformed."""
+
+
+class CueError(OverwatchError):
+    """A cue operation failed: bad input, an unknown cue id, an unreadable store."""
+
+
+class UnknownCue(CueError):
+    """No cue has this id."""
+
+    def __init__(self, cue_id: str) -> None:
+        self.cue_id = cue_id
+        super().__init__(f"no cue with id {cue_id!r}")
+
+
 class VideoError(OverwatchError):
     """The video pipeline failed."""
 
 
 class DurableFileError(OverwatchError):
     """A file that must survive ``kill -9`` or power loss could not be written or read."""
+
+
+class RunDirError(OverwatchError):
+    """A run directory, or a file in it, is missing or not what was expected.
+
+    The message names the file and says what was expected; the command line
+    prints it as one line and exits with code 2.
+    """
+
+
+class GraphicsSettingError(OverwatchError):
+    """``OVERWATCH_GRAPHICS`` holds something other than a known protocol."""
 
 
 class SimulatorError(OverwatchError):

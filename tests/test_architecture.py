@@ -67,3 +67,35 @@ def test_the_shared_models_load_neither_pyav_nor_opencv() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_error_class_is_defined_in_the_one_error_tree() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import overwatch
+    import overwatch.errors
+    import simulator
+
+    elsewhere = []
+    for package in (overwatch, simulator):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if info.name.endswith("__main__"):
+                continue
+            module = importlib.import_module(info.name)
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if (
+                    issubclass(cls, BaseException)
+                    and cls.__module__ == info.name != "overwatch.errors"
+                ):
+                    elsewhere.append(f"{info.name}.{name}")
+    assert elsewhere == []
+    # and the tree drawn at the top of the module names every class in it
+    tree = overwatch.errors.__doc__ or ""
+    defined = [
+        name
+        for name, cls in inspect.getmembers(overwatch.errors, inspect.isclass)
+        if issubclass(cls, overwatch.errors.OverwatchError)
+    ]
+    assert [name for name in defined if f" {name} " not in tree] == []

@@ -16,14 +16,13 @@ from overwatch.commands import preflight
 from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.commands.detector_option import add_detector_option, detector_from
 from overwatch.commands.signing import add_signing_options, signing_key_from
-from overwatch.errors import VideoError
+from overwatch.errors import RunDirError, VideoError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.ops.cot import check_cot_output
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
-from overwatch.scoring.errors import RunDirError
 from overwatch.scoring.rundir import MANIFEST, RunManifest, read_manifest
 
 MODES = ("lead", "escort", "follow-baseline")

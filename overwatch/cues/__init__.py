@@ -7,7 +7,6 @@ for ranked in book.ranked(RouteProgress.at_speed(frame, route_m, station_m, 8.0)
 """
 
 from overwatch.cues.book import CueBook
-from overwatch.cues.errors import CueError, UnknownCue
 from overwatch.cues.fusion import FusionConfig, fuse, match
 from overwatch.cues.model import Cue, CueKind, CueSource, CueStatus, Sighting
 from overwatch.cues.ranking import (
@@ -22,6 +21,7 @@ from overwatch.cues.ranking import (
 )
 from overwatch.cues.store import CueStore
 from overwatch.cues.tak import camera_sighting, kind_from_cot_type, sighting_from_cot
+from overwatch.errors import CueError, UnknownCue
 
 __all__ = [
     "DEFAULT_RULES",

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from overwatch.cues.errors import CueError, UnknownCue
 from overwatch.cues.fusion import FusionConfig, fuse, match, new_cue
 from overwatch.cues.model import Cue, CueKind, CueSource, CueStatus, Sighting, parse_enum
 from overwatch.cues.ranking import DEFAULT_RULES, RankedCue, RouteProgress, SeverityRule, rank_cues
 from overwatch.cues.store import CueStore
+from overwatch.errors import CueError, UnknownCue
 
 
 def _sighting_json(s: Sighting) -> dict[str, object]:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from overwatch.cues.errors import CueError
+from overwatch.errors import CueError
 
 _E = TypeVar("_E", bound=enum.StrEnum)
 

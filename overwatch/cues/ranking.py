@@ -22,8 +22,8 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 
-from overwatch.cues.errors import CueError
 from overwatch.cues.model import Cue
+from overwatch.errors import CueError
 from overwatch.geo import LocalFrame
 
 FloatArray = npt.NDArray[np.float64]

@@ -9,7 +9,7 @@ and the folder when it creates the WAL): a writer killed with ``kill -9``, or a
 laptop that loses power, right after an acknowledgement loses nothing
 acknowledged. A write that cannot be made durable (disk full, the store locked
 by another program for longer than ``busy_timeout_s``) raises
-:class:`~overwatch.cues.errors.CueError` and leaves nothing half-written.
+:class:`~overwatch.errors.CueError` and leaves nothing half-written.
 Opening the store again after a crash lets SQLite roll the WAL forward;
 replaying keeps, per cue, its last row.
 """
@@ -22,8 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from overwatch.cues.errors import CueError
 from overwatch.cues.model import Cue
+from overwatch.errors import CueError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cue_events (

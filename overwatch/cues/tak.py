@@ -15,8 +15,8 @@ marker updates one cue instead of piling up evidence.
 
 from __future__ import annotations
 
-from overwatch.cues.errors import CueError
 from overwatch.cues.model import CueKind, CueSource, Sighting, parse_enum
+from overwatch.errors import CueError
 from overwatch.feeds.cot_xml import UNKNOWN_COT_VALUE, CotEvent, parse_cot_event
 
 OWN_UID_PREFIX = "overwatch-cue-"

@@ -8,6 +8,7 @@ Open a feed from its URL and iterate its fixes::
             print(fix.lat_deg, fix.lon_deg, feed.status().state)
 """
 
+from overwatch.errors import CotError, NmeaError
 from overwatch.feeds.base import Feed, StreamFeed
 from overwatch.feeds.cot_in import CotTcpFeed, CotUdpFeed
 from overwatch.feeds.cot_out import (
@@ -19,11 +20,11 @@ from overwatch.feeds.cot_out import (
     footprint_event,
     patrol_event,
 )
-from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse_cot_event
+from overwatch.feeds.cot_xml import CotEvent, CotStreamSplitter, parse_cot_event
 from overwatch.feeds.fix import FeedState, FeedStats, FeedStatus, PatrolFix
 from overwatch.feeds.gpsd import GpsdFeed
 from overwatch.feeds.guard import FixGuard, GuardConfig
-from overwatch.feeds.nmea import NmeaAssembler, NmeaDecoder, NmeaError, parse_sentence
+from overwatch.feeds.nmea import NmeaAssembler, NmeaDecoder, parse_sentence
 from overwatch.feeds.nmea_feed import NmeaSerialFeed, NmeaTcpFeed, NmeaUdpFeed
 from overwatch.feeds.url import open_feed
 

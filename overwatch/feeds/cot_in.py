@@ -23,8 +23,9 @@ import logging
 import ssl
 from collections.abc import AsyncIterator, Callable, Collection
 
+from overwatch.errors import CotError
 from overwatch.feeds.base import Feed, StreamFeed
-from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse_cot_event
+from overwatch.feeds.cot_xml import CotEvent, CotStreamSplitter, parse_cot_event
 from overwatch.feeds.fix import PatrolFix
 from overwatch.feeds.guard import FixGuard, GuardConfig
 from overwatch.feeds.udp import bind_datagrams

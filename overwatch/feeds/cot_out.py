@@ -36,8 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from overwatch.errors import FeedError
-from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse_cot_event
+from overwatch.errors import CotError, FeedError
+from overwatch.feeds.cot_xml import CotEvent, CotStreamSplitter, parse_cot_event
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,10 @@ from typing import Any
 
 import defusedxml.ElementTree as SafeET
 
-from overwatch.errors import MessageError
+from overwatch.errors import CotError, TakProtocolError
 from overwatch.feeds.takv1 import (
     MAGIC,
     MAX_MESSAGE_BYTES,
-    TakProtocolError,
     decode_tak_message,
     mesh_payload,
     read_varint,
@@ -55,10 +54,6 @@ _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
 #: UNIX seconds of 10000-01-01: later times are not W3C dateTimes
 _LATEST_S = 253402300800.0
-
-
-class CotError(MessageError):
-    """A CoT message (XML or TAK protobuf) is malformed."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import logging
 import math
 from collections.abc import AsyncIterator
 
-from overwatch.errors import MessageError
+from overwatch.errors import GpsdError, MessageError
 from overwatch.feeds.base import StreamFeed, read_lines
 from overwatch.feeds.fix import PatrolFix
 from overwatch.feeds.guard import GuardConfig
@@ -27,10 +27,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GPSD_PORT = 2947
 WATCH_COMMAND = b'?WATCH={"enable":true,"json":true}\n'
-
-
-class GpsdError(MessageError):
-    """One gpsd JSON report is malformed."""
 
 
 def parse_report(line: bytes | str) -> dict[str, object] | None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overwatch.errors import MessageError
+from overwatch.errors import NmeaError
 from overwatch.feeds.fix import PatrolFix
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,6 @@ log = logging.getLogger(__name__)
 MAX_SENTENCE_CHARS = 1024
 KNOT_M_S = 1852.0 / 3600.0
 KMH_M_S = 1000.0 / 3600.0
-
-
-class NmeaError(MessageError):
-    """One NMEA sentence is malformed (the feed counts it as bad and drops it)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from overwatch.errors import MessageError
+from overwatch.errors import TakProtocolError
 
 MAGIC = 0xBF
 MESH_HEADER = b"\xbf\x01\xbf"
@@ -27,10 +27,6 @@ MESH_HEADER = b"\xbf\x01\xbf"
 MAX_MESSAGE_BYTES = 65536
 #: a varint for lengths up to MAX_MESSAGE_BYTES takes at most this many bytes
 _MAX_VARINT_BYTES = 3
-
-
-class TakProtocolError(MessageError):
-    """A TAK protocol v1 (protobuf) message is malformed."""
 
 
 @cache

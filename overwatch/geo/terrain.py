@@ -34,7 +34,7 @@ import tifffile
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from overwatch.errors import MissionError
+from overwatch.errors import TerrainError
 
 FloatArray = npt.NDArray[np.float64]
 Fail = Callable[[str], "TerrainError"]
@@ -59,10 +59,6 @@ USER_DEFINED = 32767
 VERTICAL_UNIT_M = {9001: 1.0, 9002: 0.3048, 9003: 1200.0 / 3937.0}
 
 REPROJECT_HINT = "reproject it, e.g. gdalwarp -t_srs EPSG:4326 in.tif out.tif"
-
-
-class TerrainError(MissionError):
-    """An elevation raster is missing or cannot be used; ``file`` names it."""
 
 
 @dataclass(frozen=True, eq=False)

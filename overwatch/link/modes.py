@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from overwatch.errors import LinkError
-
-
-class UnknownModeError(LinkError, ValueError):
-    """A flight mode name that is not in the ArduCopter table."""
-
+from overwatch.errors import UnknownModeError
 
 #: ArduCopter's mode table (``Copter::Mode::Number``).
 COPTER_MODES: dict[int, str] = {

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 
 from shapely.geometry import LineString, Point
 
-from overwatch.errors import MissionError
+from overwatch.errors import AlreadyReported, MissionError, TerrainError
 from overwatch.geo import LocalFrame
-from overwatch.geo.terrain import Terrain, TerrainError
+from overwatch.geo.terrain import Terrain
 from overwatch.mission.areas import AREA_EXTENSIONS, read_area_file
 from overwatch.mission.checks import MissionWarning, check_mission
 from overwatch.mission.model import (
@@ -45,7 +45,6 @@ from overwatch.mission.model import (
     Vehicle,
 )
 from overwatch.mission.nodes import (
-    AlreadyReported,
     Field,
     Section,
     collecting_errors,

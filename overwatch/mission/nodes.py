@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from overwatch.errors import MissionError, MissionErrors
-from overwatch.mission.units import Kind, QuantityError, expected_text, parse_quantity
+from overwatch.errors import AlreadyReported, MissionError, MissionErrors, QuantityError
+from overwatch.mission.units import Kind, expected_text, parse_quantity
 
 _TAG = "tag:yaml.org,2002:"
 _TYPE_NAMES = {
@@ -36,10 +36,6 @@ _TYPE_NAMES = {
     "null": "nothing (null)",
     "timestamp": "a timestamp",
 }
-
-
-class AlreadyReported(Exception):
-    """A part could not be read, and its errors are already recorded with :func:`report`."""
 
 
 _SINK: ContextVar[list[MissionError] | None] = ContextVar("mission_error_sink", default=None)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from shapely.geometry import LineString
 
-from overwatch.errors import MissionError
+from overwatch.errors import AlreadyReported, MissionError
 from overwatch.geo import LocalFrame
 from overwatch.mission.model import GeoPoint
-from overwatch.mission.nodes import AlreadyReported, Field, raise_all
+from overwatch.mission.nodes import Field, raise_all
 from overwatch.mission.routes import EXTENSIONS, read_line_file
 
 POINT_EXPECTED = "a point {lat: 13.52, lon: 1.07} or a pair [lat, lon] in degrees"

@@ -24,6 +24,8 @@ import math
 import re
 from enum import Enum
 
+from overwatch.errors import QuantityError
+
 
 class Kind(Enum):
     """What a quantity measures; the value is how messages name it."""
@@ -83,15 +85,6 @@ EXAMPLES: dict[Kind, str] = {
 _QUANTITY = re.compile(
     r"^\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>\S.*?)?\s*$"
 )
-
-
-class QuantityError(ValueError):
-    """A quantity could not be read: ``found`` says what was there, ``expected`` what fits."""
-
-    def __init__(self, found: str, expected: str) -> None:
-        self.found = found
-        self.expected = expected
-        super().__init__(f"found {found}; expected {expected}")
 
 
 def expected_text(kind: Kind) -> str:

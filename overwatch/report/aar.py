@@ -33,6 +33,7 @@ from matplotlib.axes import Axes
 from shapely.geometry import LineString, MultiPoint
 from shapely.ops import substring
 
+from overwatch.errors import RunDirError
 from overwatch.formats.geojson import feature_collection
 from overwatch.geo.camera import footprint_corners
 from overwatch.planning.model import Trajectory
@@ -47,7 +48,6 @@ from overwatch.report.draw import (
     map_view,
     save,
 )
-from overwatch.scoring.errors import RunDirError
 from overwatch.scoring.features import FOOTPRINT_EVERY_S, footprint_indices, run_features
 from overwatch.scoring.kml import run_kml
 from overwatch.scoring.run import LoadedRun

@@ -7,8 +7,8 @@ score = run.score()                                   # RunScore: coverage, thre
 See docs/after-action.md.
 """
 
+from overwatch.errors import RunDirError
 from overwatch.scoring.cuelog import cue_records, read_cues
-from overwatch.scoring.errors import RunDirError
 from overwatch.scoring.run import LoadedRun, load_run
 from overwatch.scoring.rundir import RunDir, RunManifest, read_run_dir
 from overwatch.scoring.score import CueRecord, RunScore, ThreatScore, TruthLog, score_run

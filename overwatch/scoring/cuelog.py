@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from overwatch.cues import Cue, CueBook, CueError
-from overwatch.scoring.errors import RunDirError
+from overwatch.errors import RunDirError
 from overwatch.scoring.score import CueRecord
 
 

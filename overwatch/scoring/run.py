@@ -34,7 +34,7 @@ def load_run(run_dir: RunDir, geometry: MissionGeometry, title: str = "") -> Loa
     """Read the truth log, the cue store and the tlog of ``run_dir``.
 
     ``geometry`` is the mission the run flew (the command line loads it from
-    the manifest). Raises :class:`~overwatch.scoring.errors.RunDirError` for a
+    the manifest). Raises :class:`~overwatch.errors.RunDirError` for a
     missing or malformed file.
     """
     truth = TruthLog.read(run_dir.truth_path)

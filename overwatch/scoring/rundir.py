@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from overwatch.durable import DurableFileError, make_folder, replace_json
-from overwatch.scoring.errors import RunDirError
+from overwatch.errors import RunDirError
 
 MANIFEST = "run.json"
 TRUTH = "truth.jsonl"

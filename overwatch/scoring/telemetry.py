@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from overwatch.errors import RunDirError
 from overwatch.link import events as ev
 from overwatch.link import read_tlog
 from overwatch.link.decode import Decoder, to_event
-from overwatch.scoring.errors import RunDirError
 from overwatch.scoring.truth import FloatArray
 
 #: MAV_TYPE_GCS and MAV_AUTOPILOT_INVALID: heartbeats from ground stations, not vehicles

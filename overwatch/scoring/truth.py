@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.scoring.errors import RunDirError
+from overwatch.errors import RunDirError
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -35,7 +35,7 @@ from typing import IO, Literal, get_args
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.errors import OverwatchError
+from overwatch.errors import GraphicsSettingError
 
 Frame = npt.NDArray[np.uint8]
 GraphicsProtocol = Literal["kitty", "sixel", "halfblock"]
@@ -49,10 +49,6 @@ ST = "\x1b\\"
 #: kitty's Unicode placeholder; its diacritics give the row and column of the cell
 KITTY_PLACEHOLDER = "\U0010eeee"
 _KITTY_CHUNK = 4096
-
-
-class GraphicsSettingError(OverwatchError):
-    """``OVERWATCH_GRAPHICS`` holds something other than a known protocol."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from the development environment (the simulator itself is not on trial).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import subprocess
 import sys
@@ -34,21 +35,44 @@ pytestmark = pytest.mark.slow
 def base_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A venv holding ``pip install ROOT`` and nothing more; its bin folder."""
     prepared = ROOT / ".venv-base"  # scripts/base-venv.sh, run by `just test` beforehand
-    if (prepared / "bin" / "python").exists():
-        # the tests run without a network: refresh Overwatch in it from this tree, offline
-        venv, install = prepared, ["--no-deps", "--no-index", "--no-build-isolation"]
-    else:
-        venv, install = tmp_path_factory.mktemp("base-install") / "venv", []
+    if not (prepared / "bin" / "python").exists():
+        venv = tmp_path_factory.mktemp("base-install") / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        _install(venv, [])
+        yield venv / "bin"
+        return
+    # Shared by every xdist worker of the run: one refreshes Overwatch in it from this
+    # tree, offline (the tests run without a network), while the others wait; none
+    # reinstalls it while another worker's commands run from it.
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid-{os.getpid()}")
+    marker = prepared / ".refreshed-for"
+
+    def fresh() -> bool:
+        return marker.exists() and marker.read_text() == run_id
+
+    with (prepared / ".refresh.lock").open("w") as lock:
+        while True:
+            fcntl.flock(lock, fcntl.LOCK_SH)  # held while this worker's tests use it
+            if fresh():
+                break
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not fresh():
+                _install(prepared, ["--no-deps", "--no-index", "--no-build-isolation"])
+                marker.write_text(run_id)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield prepared / "bin"
+
+
+def _install(venv: Path, options: list[str]) -> None:
     done = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", *install, str(ROOT)],
+         "--disable-pip-version-check", *options, str(ROOT)],
         capture_output=True,
         text=True,
         timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    yield venv / "bin"
 
 
 def run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

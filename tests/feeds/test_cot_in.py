@@ -11,8 +11,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from overwatch.errors import CotError
 from overwatch.feeds import CotEvent, CotUdpFeed, FeedState, open_feed
-from overwatch.feeds.cot_xml import CotError, CotStreamSplitter, parse_cot_event
+from overwatch.feeds.cot_xml import CotStreamSplitter, parse_cot_event
 from tests.feeds.helpers import collect, running, tcp_server
 from tests.fuzzing import examples
 

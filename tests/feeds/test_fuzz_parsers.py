@@ -20,11 +20,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from takproto.proto import TakMessage
 
-from overwatch.errors import MessageError
+from overwatch.errors import CotError, GpsdError, MessageError, NmeaError
 from overwatch.feeds import GpsdFeed
-from overwatch.feeds.cot_xml import CotError, CotEvent, CotStreamSplitter, parse_cot_event
-from overwatch.feeds.gpsd import GpsdError, parse_report, tpv_to_fix
-from overwatch.feeds.nmea import NmeaDecoder, NmeaError, parse_sentence, with_checksum
+from overwatch.feeds.cot_xml import CotEvent, CotStreamSplitter, parse_cot_event
+from overwatch.feeds.gpsd import parse_report, tpv_to_fix
+from overwatch.feeds.nmea import NmeaDecoder, parse_sentence, with_checksum
 from overwatch.feeds.takv1 import MAX_MESSAGE_BYTES, mesh_frame, stream_frame
 from tests.feeds import nmea_gen
 from tests.fuzzing import examples, mutations

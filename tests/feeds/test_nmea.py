@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from overwatch.errors import NmeaError
 from overwatch.feeds.nmea import (
     Gga,
     NmeaAssembler,
     NmeaDecoder,
-    NmeaError,
     Rmc,
     Vtg,
     parse_sentence,

@@ -11,8 +11,8 @@ import pytest
 import tifffile
 from pyproj import Transformer
 
-from overwatch.errors import MissionError
-from overwatch.geo.terrain import Terrain, TerrainError
+from overwatch.errors import MissionError, TerrainError
+from overwatch.geo.terrain import Terrain
 from tests.geo.dem_files import FloatArray, pixel_centres, sample, write_geotiff
 
 # A 30 × 40 grid of 0.001° (≈ 110 m) pixels with its south-west corner at 13.48 N, 2.08 E.

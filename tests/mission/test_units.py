@@ -8,13 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from overwatch.mission.units import (
-    UNITS,
-    Kind,
-    QuantityError,
-    format_quantity,
-    parse_quantity,
-)
+from overwatch.errors import QuantityError
+from overwatch.mission.units import UNITS, Kind, format_quantity, parse_quantity
 
 
 @pytest.mark.parametrize(

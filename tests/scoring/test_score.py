@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from overwatch.errors import RunDirError
 from overwatch.mission import MissionGeometry, load_mission
-from overwatch.scoring.errors import RunDirError
 from overwatch.scoring.run import LoadedRun, load_run
 from overwatch.scoring.rundir import read_run_dir
 from overwatch.scoring.score import (

@@ -22,12 +22,12 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
+from overwatch.errors import GraphicsSettingError
 from overwatch.ops.state import SessionSnapshot
 from overwatch.tui.graphics import (
     GRAPHICS_ENV,
     KITTY_PLACEHOLDER,
     GraphicsProtocol,
-    GraphicsSettingError,
     TerminalGraphics,
     choose_graphics,
     fit_cells,
