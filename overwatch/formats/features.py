@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
@@ -41,6 +42,7 @@ from overwatch.formats._common import DEG_DECIMALS, has_position, utc_time
 from overwatch.geo import LocalFrame
 from overwatch.geo.camera import footprint_corners
 from overwatch.items import Cmd
+from overwatch.mission import Camera
 from overwatch.planning.model import Plan, Trajectory
 
 Position = tuple[float, ...]  # (lon_deg, lat_deg) or (lon_deg, lat_deg, alt_rel_m)
@@ -48,8 +50,9 @@ PropValue = str | int | float | bool | None | list[float]
 
 #: default spacing of camera footprints, seconds
 FOOTPRINT_EVERY_S = 10.0
-#: footprints are drawn only above this height (m): on the ground the camera sees nothing useful
-_MIN_FOOTPRINT_HEIGHT_M = 1.0
+#: footprints are drawn only above this height (m): low down, taking off or landing, the
+#: camera sees nothing useful (the plan's exports and a run's after action alike)
+MIN_FOOTPRINT_HEIGHT_M = 5.0
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def plan_features(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -
     frame = geo.frame
     mission = plan.mission
     out: list[MapFeature] = [
-        MapFeature("route", mission.patrol.callsign, _line(frame, geo.route),
+        MapFeature("route", mission.patrol.callsign, line_wgs84(frame, geo.route),
                    {"length_m": round(float(geo.route.length), 1)}),
         MapFeature("launch", "launch", _point(frame, geo.launch.x, geo.launch.y),
                    {"alt_msl_m": mission.launch.alt_msl_m}),
@@ -100,16 +103,16 @@ def plan_features(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -
         for i, p in enumerate(geo.rally)
     ]
     if geo.keep_in is not None:
-        out += [MapFeature("keep_in", "keep-in", g) for g in _polygons(frame, geo.keep_in)]
+        out += [MapFeature("keep_in", "keep-in", g) for g in polygons_wgs84(frame, geo.keep_in)]
     for name, poly in geo.keep_outs:
-        out += [MapFeature("keep_out", name, g) for g in _polygons(frame, poly)]
+        out += [MapFeature("keep_out", name, g) for g in polygons_wgs84(frame, poly)]
     border = mission.airspace.border
     if geo.border is not None and border is not None:
-        out.append(MapFeature("border", border.name, _line(frame, geo.border)))
+        out.append(MapFeature("border", border.name, line_wgs84(frame, geo.border)))
         buffer_props: dict[str, PropValue] = {"buffer_m": border.buffer_m}
         out += [
             MapFeature("border_buffer", f"{border.name} buffer", g, buffer_props)
-            for g in _polygons(frame, geo.border.buffer(border.buffer_m))
+            for g in polygons_wgs84(frame, geo.border.buffer(border.buffer_m))
         ]
     out += _trajectory_features(plan, plan.trajectory, "trajectory")
     out += _trajectory_features(plan, plan.baseline_trajectory, "baseline_trajectory")
@@ -133,7 +136,8 @@ def _trajectory_features(plan: Plan, traj: Trajectory, kind: str) -> list[MapFea
         lat, lon = frame.to_wgs84(traj.x_m[idx], traj.y_m[idx])
         alt = traj.alt_rel_m[idx]
         positions = tuple(
-            (_r(o), _r(a), round(float(h), 2)) for o, a, h in zip(lon, lat, alt, strict=True)
+            (round_deg(o), round_deg(a), round(float(h), 2))
+            for o, a, h in zip(lon, lat, alt, strict=True)
         )
         t = traj.t_s[idx]
         span = (utc_time(start, float(t[0])), utc_time(start, float(t[-1])))
@@ -167,7 +171,7 @@ def _waypoint_features(plan: Plan) -> list[MapFeature]:
                 MapFeature(
                     "waypoint",
                     f"sortie {sortie.index + 1} item {seq}",
-                    PointGeom((_r(item.lon_deg), _r(item.lat_deg))),
+                    PointGeom((round_deg(item.lon_deg), round_deg(item.lat_deg))),
                     props,
                 )
             )
@@ -176,21 +180,13 @@ def _waypoint_features(plan: Plan) -> list[MapFeature]:
 
 def _footprint_features(plan: Plan, every_s: float) -> list[MapFeature]:
     traj = plan.trajectory
-    idx = footprint_sample_indices(traj, every_s)
-    if len(idx) == 0:
-        return []
-    cam = plan.mission.vehicle.camera
-    quads = footprint_corners(
-        traj.x_m[idx], traj.y_m[idx], traj.alt_rel_m[idx], traj.yaw_deg[idx],
-        traj.gimbal_pitch_deg[idx], cam.hfov_deg, cam.vfov_deg,
-    )  # fmt: skip
     start = plan.mission.patrol.start_time
     out = []
-    for k, i in enumerate(idx):
+    for i, polygons in sampled_footprints(
+        plan.geometry.frame, plan.mission.vehicle.camera, traj.t_s, traj.x_m, traj.y_m,
+        traj.alt_rel_m, traj.yaw_deg, traj.gimbal_pitch_deg, every_s, airborne=traj.airborne,
+    ):  # fmt: skip
         when = utc_time(start, float(traj.t_s[i]))
-        quad = Polygon(quads[k])
-        if not quad.is_valid or quad.area <= 0:
-            continue
         props: dict[str, PropValue] = {
             "t_s": round(float(traj.t_s[i]), 2),
             "time": when,
@@ -198,24 +194,66 @@ def _footprint_features(plan: Plan, every_s: float) -> list[MapFeature]:
             "watching": bool(traj.watching[i]),
             "alt_rel_m": round(float(traj.alt_rel_m[i]), 2),
         }
-        for g in _polygons(plan.geometry.frame, quad):
-            out.append(
-                MapFeature("footprint", f"footprint t={props['t_s']} s", g, props, (when, when))
-            )
+        out += [
+            MapFeature("footprint", f"footprint t={props['t_s']} s", g, props, (when, when))
+            for g in polygons
+        ]
     return out
 
 
-def footprint_sample_indices(traj: Trajectory, every_s: float) -> list[int]:
-    """Trajectory indices for footprints: airborne above 1 m, at least ``every_s`` apart."""
+def sampled_footprints(
+    frame: LocalFrame,
+    camera: Camera,
+    t_s: npt.NDArray[np.float64],
+    x_m: npt.NDArray[np.float64],
+    y_m: npt.NDArray[np.float64],
+    alt_rel_m: npt.NDArray[np.float64],
+    yaw_deg: npt.NDArray[np.float64],
+    gimbal_pitch_deg: npt.NDArray[np.float64],
+    every_s: float,
+    *,
+    airborne: npt.NDArray[np.bool_] | None = None,
+) -> list[tuple[int, list[PolygonGeom]]]:
+    """The camera's ground footprint every ``every_s`` seconds of a track, in WGS84.
+
+    One ``(index, polygons)`` pair per sample of :func:`footprint_sample_indices`
+    whose footprint is a proper polygon; a planned trajectory and a flown one
+    (ground truth) are sampled alike."""
+    idx = footprint_sample_indices(t_s, alt_rel_m, every_s, airborne=airborne)
+    if not idx:
+        return []
+    quads = footprint_corners(
+        x_m[idx], y_m[idx], alt_rel_m[idx], yaw_deg[idx], gimbal_pitch_deg[idx],
+        camera.hfov_deg, camera.vfov_deg,
+    )  # fmt: skip
+    out = []
+    for quad, i in zip(quads, idx, strict=True):
+        poly = Polygon(quad)
+        if poly.is_valid and poly.area > 0:
+            out.append((i, polygons_wgs84(frame, poly)))
+    return out
+
+
+def footprint_sample_indices(
+    t_s: npt.NDArray[np.float64],
+    alt_rel_m: npt.NDArray[np.float64],
+    every_s: float,
+    *,
+    airborne: npt.NDArray[np.bool_] | None = None,
+) -> list[int]:
+    """Track indices for footprints: above :data:`MIN_FOOTPRINT_HEIGHT_M` (and
+    ``airborne`` where the track says so), at least ``every_s`` apart."""
     if every_s <= 0:
         raise ValueError(f"footprint spacing must be > 0 s, got {every_s}")
+    ok = alt_rel_m > MIN_FOOTPRINT_HEIGHT_M
+    if airborne is not None:
+        ok &= airborne
     picked: list[int] = []
     next_t = -np.inf
-    ok = traj.airborne & (traj.alt_rel_m > _MIN_FOOTPRINT_HEIGHT_M)
     for i in np.flatnonzero(ok):
-        if traj.t_s[i] >= next_t:
+        if t_s[i] >= next_t:
             picked.append(int(i))
-            next_t = float(traj.t_s[i]) + every_s
+            next_t = float(t_s[i]) + every_s
     return picked
 
 
@@ -233,31 +271,34 @@ def _gap_features(plan: Plan) -> list[MapFeature]:
             "reason": gap.reason,
         }
         name = f"gap {gap.start_m:.0f}-{gap.end_m:.0f} m"
-        out.append(MapFeature("gap", name, _line(plan.geometry.frame, piece), props))
+        out.append(MapFeature("gap", name, line_wgs84(plan.geometry.frame, piece), props))
     return out
 
 
 # -- projection helpers -----------------------------------------------------------------
 
 
-def _r(deg: float) -> float:
+def round_deg(deg: float) -> float:
+    """Degrees rounded to :data:`DEG_DECIMALS` (about a centimetre)."""
     return round(float(deg), DEG_DECIMALS)
 
 
-def _lonlat(frame: LocalFrame, xy: Sequence[Sequence[float]]) -> tuple[Position, ...]:
-    return tuple((_r(lon), _r(lat)) for lat, lon in frame.coords_to_wgs84(xy))
+def lonlat_positions(frame: LocalFrame, xy: Sequence[Sequence[float]]) -> tuple[Position, ...]:
+    """Local metres → (lon, lat) positions, rounded to :data:`DEG_DECIMALS`."""
+    return tuple((round_deg(lon), round_deg(lat)) for lat, lon in frame.coords_to_wgs84(xy))
 
 
 def _point(frame: LocalFrame, x_m: float, y_m: float) -> PointGeom:
     lat, lon = frame.to_wgs84(x_m, y_m)
-    return PointGeom((_r(lon), _r(lat)))
+    return PointGeom((round_deg(lon), round_deg(lat)))
 
 
-def _line(frame: LocalFrame, line: LineString) -> LineGeom:
-    return LineGeom(_lonlat(frame, list(line.coords)))
+def line_wgs84(frame: LocalFrame, line: LineString) -> LineGeom:
+    """A line in local metres as a WGS84 line geometry."""
+    return LineGeom(lonlat_positions(frame, list(line.coords)))
 
 
-def _polygons(frame: LocalFrame, geom: BaseGeometry) -> list[PolygonGeom]:
+def polygons_wgs84(frame: LocalFrame, geom: BaseGeometry) -> list[PolygonGeom]:
     """Polygon parts of ``geom`` (metres), right-hand-rule oriented, in WGS84.
 
     The local frame is east/north like lon/lat, so a ring's winding survives
@@ -275,7 +316,7 @@ def _polygons(frame: LocalFrame, geom: BaseGeometry) -> list[PolygonGeom]:
             continue
         oriented = orient(part, sign=1.0)
         rings = [oriented.exterior, *oriented.interiors]
-        out.append(PolygonGeom(tuple(_lonlat(frame, list(r.coords)) for r in rings)))
+        out.append(PolygonGeom(tuple(lonlat_positions(frame, list(r.coords)) for r in rings)))
     return out
 
 

@@ -34,6 +34,7 @@ from shapely.geometry import LineString, MultiPoint
 from shapely.ops import substring
 
 from overwatch.errors import RunDirError
+from overwatch.formats.features import footprint_sample_indices
 from overwatch.formats.geojson import feature_collection
 from overwatch.geo.camera import footprint_corners
 from overwatch.planning.model import Trajectory
@@ -48,7 +49,7 @@ from overwatch.report.draw import (
     map_view,
     save,
 )
-from overwatch.scoring.features import FOOTPRINT_EVERY_S, footprint_indices, run_features
+from overwatch.scoring.features import FOOTPRINT_EVERY_S, run_features
 from overwatch.scoring.kml import run_kml
 from overwatch.scoring.run import LoadedRun
 from overwatch.scoring.score import CUED, LATE, MISSED, RunScore, ThreatScore, drone_trajectory
@@ -199,7 +200,7 @@ def _draw_run_layers(
     geo = run.geometry
     frame = geo.frame
     draw_airspace(ax, geo, bounds)
-    idx = footprint_indices(traj.t_s, traj.alt_rel_m, footprint_every_s)
+    idx = footprint_sample_indices(traj.t_s, traj.alt_rel_m, footprint_every_s)
     if idx:
         cam = geo.mission.vehicle.camera
         quads = footprint_corners(

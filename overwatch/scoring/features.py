@@ -25,24 +25,19 @@ start); ``*_utc`` properties are ISO 8601 UTC.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-from shapely.geometry import MultiPolygon, Polygon
-from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
 
-from overwatch.formats._common import DEG_DECIMALS, utc_time
+from overwatch.formats._common import utc_time
 from overwatch.formats.features import (
     LineGeom,
     MapFeature,
     PointGeom,
-    PolygonGeom,
-    Position,
     PropValue,
+    line_wgs84,
+    polygons_wgs84,
+    round_deg,
+    sampled_footprints,
 )
-from overwatch.geo import LocalFrame
-from overwatch.geo.camera import footprint_corners
 from overwatch.scoring.run import LoadedRun
 from overwatch.scoring.score import RunScore, drone_trajectory
 
@@ -70,16 +65,16 @@ def run_features(
 def airspace_features(run: LoadedRun) -> list[MapFeature]:
     geo = run.geometry
     frame = geo.frame
-    out = [MapFeature("route", geo.mission.patrol.callsign, _line(frame, list(geo.route.coords)),
+    out = [MapFeature("route", geo.mission.patrol.callsign, line_wgs84(frame, geo.route),
                       {"length_m": round(float(geo.route.length), 1)})]  # fmt: skip
     for name, poly in geo.keep_outs:
-        out += [MapFeature("keep_out", name, g) for g in _polygons(frame, poly)]
+        out += [MapFeature("keep_out", name, g) for g in polygons_wgs84(frame, poly)]
     border = geo.mission.airspace.border
     if geo.border is not None and border is not None:
-        out.append(MapFeature("border", border.name, _line(frame, list(geo.border.coords))))
+        out.append(MapFeature("border", border.name, line_wgs84(frame, geo.border)))
         out += [
             MapFeature("border_buffer", f"{border.name} buffer", g, {"buffer_m": border.buffer_m})
-            for g in _polygons(frame, geo.border.buffer(border.buffer_m))
+            for g in polygons_wgs84(frame, geo.border.buffer(border.buffer_m))
         ]
     return out
 
@@ -89,7 +84,7 @@ def patrol_features(run: LoadedRun) -> list[MapFeature]:
     if len(rows) < 2:
         return []
     start = run.geometry.mission.patrol.start_time
-    positions = tuple((_r(lon), _r(lat)) for lat, lon in rows[:, 1:3])
+    positions = tuple((round_deg(lon), round_deg(lat)) for lat, lon in rows[:, 1:3])
     span = (utc_time(start, float(rows[0, 0])), utc_time(start, float(rows[-1, 0])))
     props: dict[str, PropValue] = {
         "t_s": [round(float(v), 1) for v in rows[:, 0]],
@@ -111,7 +106,7 @@ def drone_features(run: LoadedRun) -> list[MapFeature]:
         if len(part) < 2:
             continue
         positions = tuple(
-            (_r(lon), _r(lat), round(float(alt), 2)) for lat, lon, alt in part[:, 1:4]
+            (round_deg(lon), round_deg(lat), round(float(alt), 2)) for lat, lon, alt in part[:, 1:4]
         )
         span = (utc_time(start, float(part[0, 0])), utc_time(start, float(part[-1, 0])))
         props: dict[str, PropValue] = {
@@ -130,7 +125,7 @@ def telemetry_features(run: LoadedRun) -> list[MapFeature]:
     if run.tlog is None or len(run.tlog.positions) < 2:
         return []
     rows = _thin(run.tlog.positions)
-    positions = tuple((_r(lon), _r(lat)) for lat, lon in rows[:, 1:3])
+    positions = tuple((round_deg(lon), round_deg(lat)) for lat, lon in rows[:, 1:3])
     props: dict[str, PropValue] = {
         "packets": run.tlog.packets,
         "positions": len(run.tlog.positions),
@@ -140,23 +135,13 @@ def telemetry_features(run: LoadedRun) -> list[MapFeature]:
 
 
 def footprint_features(run: LoadedRun, every_s: float) -> list[MapFeature]:
-    if every_s <= 0:
-        raise ValueError(f"footprint spacing must be > 0 s, got {every_s}")
     traj = drone_trajectory(run.truth, run.geometry)
-    idx = footprint_indices(traj.t_s, traj.alt_rel_m, every_s)
-    if not idx:
-        return []
-    cam = run.geometry.mission.vehicle.camera
-    quads = footprint_corners(
-        traj.x_m[idx], traj.y_m[idx], traj.alt_rel_m[idx], traj.yaw_deg[idx],
-        traj.gimbal_pitch_deg[idx], cam.hfov_deg, cam.vfov_deg,
-    )  # fmt: skip
     start = run.geometry.mission.patrol.start_time
     out = []
-    for quad, i in zip(quads, idx, strict=True):
-        poly = Polygon(quad)
-        if not poly.is_valid or poly.area <= 0:
-            continue
+    for i, polygons in sampled_footprints(
+        run.geometry.frame, run.geometry.mission.vehicle.camera, traj.t_s, traj.x_m, traj.y_m,
+        traj.alt_rel_m, traj.yaw_deg, traj.gimbal_pitch_deg, every_s,
+    ):  # fmt: skip
         when = utc_time(start, float(traj.t_s[i]))
         props: dict[str, PropValue] = {
             "t_s": round(float(traj.t_s[i]), 1),
@@ -165,20 +150,9 @@ def footprint_features(run: LoadedRun, every_s: float) -> list[MapFeature]:
         }
         out += [
             MapFeature("footprint", f"footprint t={props['t_s']} s", g, props, (when, when))
-            for g in _polygons(run.geometry.frame, poly)
+            for g in polygons
         ]
     return out
-
-
-def footprint_indices(t_s: np.ndarray, alt_rel_m: np.ndarray, every_s: float) -> list[int]:
-    """Indices at least ``every_s`` apart while the drone is airborne (above 5 m)."""
-    picked: list[int] = []
-    next_t = -np.inf
-    for i in np.flatnonzero(alt_rel_m > 5.0):
-        if t_s[i] >= next_t:
-            picked.append(int(i))
-            next_t = float(t_s[i]) + every_s
-    return picked
 
 
 def threat_features(run: LoadedRun, score: RunScore) -> list[MapFeature]:
@@ -198,7 +172,7 @@ def threat_features(run: LoadedRun, score: RunScore) -> list[MapFeature]:
             "time_to_cue_s": _round(ts.time_to_cue_s),
             "lead_s": _round(ts.lead_s),
         }
-        geom = PointGeom((_r(threat.lon_deg), _r(threat.lat_deg)))
+        geom = PointGeom((round_deg(threat.lon_deg), round_deg(threat.lat_deg)))
         out.append(MapFeature("threat", f"{threat.truth_id} ({threat.kind})", geom, props))
     return out
 
@@ -225,7 +199,7 @@ def cue_features(run: LoadedRun, score: RunScore) -> list[MapFeature]:
             "matches": owner.get(cue.cue_id),
             "false_cue": cue.cue_id in false,
         }
-        geom = PointGeom((_r(cue.lon_deg), _r(cue.lat_deg)))
+        geom = PointGeom((round_deg(cue.lon_deg), round_deg(cue.lat_deg)))
         out.append(
             MapFeature(
                 "cue", f"{cue.cue_id} {cue.kind} ({cue.status})", geom, props, (first, first)
@@ -241,37 +215,8 @@ def _round(v: float | None, digits: int = 1) -> float | None:
     return None if v is None else round(v, digits)
 
 
-def _r(deg: float) -> float:
-    return round(float(deg), DEG_DECIMALS)
-
-
 def _thin(rows: np.ndarray, limit: int = MAX_TRACK_VERTICES) -> np.ndarray:
     if len(rows) <= limit:
         return rows
     keep = np.unique(np.linspace(0, len(rows) - 1, limit).round().astype(int))
     return np.asarray(rows[keep])
-
-
-def _line(frame: LocalFrame, xy: Sequence[Sequence[float]]) -> LineGeom:
-    return LineGeom(tuple((_r(lon), _r(lat)) for lat, lon in frame.coords_to_wgs84(xy)))
-
-
-def _polygons(frame: LocalFrame, geom: BaseGeometry) -> list[PolygonGeom]:
-    """Polygon parts of ``geom`` (local metres), right-hand-rule oriented, in WGS84."""
-    if isinstance(geom, Polygon):
-        parts = [geom]
-    elif isinstance(geom, MultiPolygon):
-        parts = list(geom.geoms)
-    else:
-        parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
-    out = []
-    for part in parts:
-        if part.is_empty:
-            continue
-        oriented = orient(part, sign=1.0)
-        rings: list[tuple[Position, ...]] = []
-        for ring in [oriented.exterior, *oriented.interiors]:
-            pts = frame.coords_to_wgs84(list(ring.coords))
-            rings.append(tuple((_r(lon), _r(lat)) for lat, lon in pts))
-        out.append(PolygonGeom(tuple(rings)))
-    return out

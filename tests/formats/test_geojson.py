@@ -53,7 +53,9 @@ def test_every_kind_present_with_expected_counts(plan: Plan, doc: dict[str, Any]
     counts = Counter(f["properties"]["kind"] for f in doc["features"])
     footprints = counts.pop("footprint")
     assert dict(counts) == KINDS
-    assert footprints == len(footprint_sample_indices(plan.trajectory, 10.0)) > 50
+    t = plan.trajectory
+    sampled = footprint_sample_indices(t.t_s, t.alt_rel_m, 10.0, airborne=t.airborne)
+    assert footprints == len(sampled) > 50
 
 
 def test_positions_are_lon_lat(doc: dict[str, Any]) -> None:
