@@ -109,6 +109,18 @@ class MissionItem:
         return all(abs(x - y) <= tol * max(1.0, abs(x)) for x, y in pairs)
 
 
+#: MAV_CMD_NAV_LAST: every command up to it is a navigation command, and so are these three
+#: above it (NAV_SET_YAW_SPEED, NAV_SCRIPT_TIME, NAV_ATTITUDE_TIME): AP_Mission::is_nav_cmd.
+MAV_CMD_NAV_LAST = 95
+_NAV_ABOVE_LAST = frozenset({213, 42702, 42703})
+
+
+def is_nav_command(command: int) -> bool:
+    """A navigation command: AUTO flies one at a time, each until it is reached, and runs
+    the DO_ and CONDITION_ commands after it beside it (``AP_Mission::is_nav_cmd``)."""
+    return command <= MAV_CMD_NAV_LAST or command in _NAV_ABOVE_LAST
+
+
 #: Commands ArduPilot keeps a location for (AP_Mission::stored_in_location); every other
 #: command comes back from a download with frame 0 and no position.
 STORED_IN_LOCATION: frozenset[int] = frozenset(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
-from overwatch.items import Cmd, MissionType
+from overwatch.items import Cmd, MissionType, is_nav_command
 from simulator import modes
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.mission_store import StoredItem
@@ -29,20 +29,6 @@ STATE_ACTIVE = 3
 STATE_PAUSED = 4
 STATE_COMPLETE = 5
 
-_NAV_COMMANDS = frozenset(
-    {
-        Cmd.NAV_WAYPOINT,
-        Cmd.NAV_LOITER_UNLIM,
-        Cmd.NAV_LOITER_TURNS,
-        Cmd.NAV_LOITER_TIME,
-        Cmd.NAV_RETURN_TO_LAUNCH,
-        Cmd.NAV_LAND,
-        Cmd.NAV_TAKEOFF,
-        82,
-        92,
-        93,
-    }
-)
 _JUMP = 177
 
 
@@ -156,7 +142,7 @@ class AutoMission:
     def _next_nav_index(self, start: int) -> int | None:
         items = self.items()
         for i in range(start, len(items)):
-            if items[i].command in _NAV_COMMANDS:
+            if is_nav_command(items[i].command):
                 return i
         return None
 
@@ -179,7 +165,7 @@ class AutoMission:
                     continue
                 i += 1
                 continue
-            if item.command in _NAV_COMMANDS:
+            if is_nav_command(item.command):
                 self.index = i
                 self.state = STATE_ACTIVE
                 self.stage = 0
@@ -190,7 +176,7 @@ class AutoMission:
                 j = i + 1
                 while (
                     j < len(items)
-                    and items[j].command not in _NAV_COMMANDS
+                    and not is_nav_command(items[j].command)
                     and items[j].command != _JUMP
                 ):
                     self._say_started(j, items[j])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from overwatch.errors import CommandRejected, LinkTimeout
-from overwatch.items import Cmd, MissionItem, MissionType
+from overwatch.items import Cmd, MissionItem, MissionType, is_nav_command
 from overwatch.link import Vehicle
 from overwatch.link import events as ev
 from overwatch.planning.model import Plan, Sortie
@@ -32,18 +32,6 @@ FENCE_POLYGON = 4
 #: ArduCopter FENCE_ACTION: 1 = RTL or land
 FENCE_ACTION_RTL = 1
 
-#: MAV_CMDs that move the vehicle: AUTO works on one at a time and reports each reached.
-NAV_COMMANDS = frozenset(
-    {
-        Cmd.NAV_WAYPOINT,
-        Cmd.NAV_LOITER_UNLIM,
-        Cmd.NAV_LOITER_TURNS,
-        Cmd.NAV_LOITER_TIME,
-        Cmd.NAV_RETURN_TO_LAUNCH,
-        Cmd.NAV_LAND,
-        Cmd.NAV_TAKEOFF,
-    }
-)
 #: How long a refusal's STATUSTEXT may trail its COMMAND_ACK (s).
 REFUSAL_WORDS_GRACE_S = 0.3
 
@@ -90,7 +78,7 @@ LOSSY_LINK = LinkTuning(
 
 def nav_seqs(items: Sequence[MissionItem]) -> tuple[int, ...]:
     """Sequence numbers of the navigation items of a mission (item 0, home, excluded)."""
-    return tuple(seq for seq, item in enumerate(items) if seq > 0 and item.command in NAV_COMMANDS)
+    return tuple(seq for seq, item in enumerate(items) if seq > 0 and is_nav_command(item.command))
 
 
 def item_label(item: MissionItem) -> str:
