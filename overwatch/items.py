@@ -285,3 +285,15 @@ def home_placeholder(lat_deg: float = 0.0, lon_deg: float = 0.0, alt_m: float = 
         lon_deg=lon_deg,
         alt_m=alt_m,
     )
+
+
+def rally_point(lat_deg: float, lon_deg: float, alt_rel_m: float) -> MissionItem:
+    """One RALLY item: a place to return to and land, ``alt_rel_m`` above home."""
+    return MissionItem(
+        command=Cmd.NAV_RALLY_POINT,
+        frame=Frame.GLOBAL_RELATIVE_ALT,
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        alt_m=alt_rel_m,
+        mission_type=MissionType.RALLY,
+    )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from overwatch.errors import SimulatorError
+from overwatch.param_names import RENAMED
 
 # MAV_PARAM_TYPE values
 INT8 = 2
@@ -113,30 +114,25 @@ _DEFAULTS: dict[str, tuple[float, int]] = {
     "SIM_BATT_SWAP_S": (0.0, REAL32),
 }
 
-#: 4.5 name → 4.7 name, for the parameters ArduCopter 4.7 renamed.
+#: 4.5 name → 4.7 name, for the parameters ArduCopter 4.7 renamed (units unchanged:
+#: SYSID_THISMAV is MAV_SYSID, SYSID_MYGCS is MAV_GCS_SYSID).
 _RENAMED_47: dict[str, str] = {
-    "SYSID_THISMAV": "MAV_SYSID",
-    "SYSID_MYGCS": "MAV_GCS_SYSID",
+    old: new
+    for (old, old_units), (new, new_units) in RENAMED
+    if old_units == new_units and old in _DEFAULTS
 }
 
 
 #: 4.5 name → (4.8 name, wire units per simulator unit, 4.8 MAV_PARAM_TYPE), for what
 #: ArduCopter 4.8 renamed and moved from centimetres to metres (read off SITL 64a9c787's
-#: parameter list). The simulator keeps the 4.5 name and unit inside.
+#: parameter list). The simulator keeps the 4.5 name and unit inside. The renames and
+#: their units are the ground station's own table (``overwatch.param_names.RENAMED``).
 _RENAMED_48: dict[str, tuple[str, float, int]] = {
-    "WPNAV_SPEED": ("WP_SPD", 0.01, REAL32),
-    "WPNAV_SPEED_UP": ("WP_SPD_UP", 0.01, REAL32),
-    "WPNAV_SPEED_DN": ("WP_SPD_DN", 0.01, REAL32),
-    "WPNAV_ACCEL": ("WP_ACC", 0.01, REAL32),
-    "WPNAV_ACCEL_Z": ("WP_ACC_Z", 0.01, REAL32),
-    "WPNAV_RADIUS": ("WP_RADIUS_M", 0.01, REAL32),
-    "RTL_ALT": ("RTL_ALT_M", 0.01, REAL32),
-    "RTL_ALT_FINAL": ("RTL_ALT_FINAL_M", 0.01, REAL32),
-    "RTL_CLIMB_MIN": ("RTL_CLIMB_MIN_M", 0.01, REAL32),
-    "RTL_SPEED": ("RTL_SPEED_MS", 0.01, REAL32),
-    "LAND_SPEED": ("LAND_SPD_MS", 0.01, REAL32),
-    "LAND_SPEED_HIGH": ("LAND_SPD_HIGH_MS", 0.01, REAL32),
-    "LAND_ALT_LOW": ("LAND_ALT_LOW_M", 0.01, REAL32),
+    **{
+        old: (new, new_units / old_units, REAL32)
+        for (old, old_units), (new, new_units) in RENAMED
+        if old_units != new_units and old in _DEFAULTS
+    },
     "MNT1_PITCH_MIN": ("MNT1_PITCH_MIN", 1.0, INT16),
     "MNT1_PITCH_MAX": ("MNT1_PITCH_MAX", 1.0, INT16),
     "MNT1_YAW_MIN": ("MNT1_YAW_MIN", 1.0, INT16),

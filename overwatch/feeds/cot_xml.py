@@ -25,7 +25,6 @@ escapes.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -35,6 +34,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 
 from overwatch.errors import CotError, TakProtocolError
+from overwatch.feeds.fix import iso_utc_to_unix_s
 from overwatch.feeds.takv1 import (
     MAGIC,
     MAX_MESSAGE_BYTES,
@@ -91,11 +91,8 @@ def parse_cot_time(text: str | None, field: str) -> float:
     if not text:
         raise CotError(f"CoT event has no {field} attribute")
     try:
-        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        return stamp.timestamp()
-    except (ValueError, OverflowError):
+        return iso_utc_to_unix_s(text)
+    except ValueError:
         raise CotError(f"CoT {field}={text[:40]!r} is not an ISO 8601 time") from None
 
 

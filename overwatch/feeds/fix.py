@@ -7,6 +7,7 @@ keeps a :class:`FeedStats` tally of what it saw, and answers with a
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -73,3 +74,19 @@ class FeedStatus:
     last_fix: PatrolFix | None
     bad: int = 0
     last_error: str | None = None
+
+
+def iso_utc_to_unix_s(text: str) -> float:
+    """ISO 8601 / W3C dateTime (``2026-11-25T12:00:00.000Z``; UTC when it names no zone)
+    → UNIX seconds, as gpsd and CoT stamp their reports.
+
+    Raises ``ValueError`` for anything else: each parser turns it into its own
+    :class:`~overwatch.errors.MessageError` that names the field.
+    """
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        return stamp.timestamp()
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None

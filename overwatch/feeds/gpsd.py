@@ -12,7 +12,6 @@ malformed, and the feed counts such a line as bad and reads on.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import math
@@ -20,7 +19,7 @@ from collections.abc import AsyncIterator
 
 from overwatch.errors import GpsdError, MessageError
 from overwatch.feeds.base import StreamFeed, read_lines
-from overwatch.feeds.fix import PatrolFix
+from overwatch.feeds.fix import PatrolFix, iso_utc_to_unix_s
 from overwatch.feeds.guard import GuardConfig
 
 log = logging.getLogger(__name__)
@@ -69,11 +68,8 @@ def parse_iso_time_s(text: str) -> float:
     Raises :class:`GpsdError` when ``text`` is not such a time.
     """
     try:
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        return stamp.timestamp()
-    except (ValueError, OverflowError):
+        return iso_utc_to_unix_s(text)
+    except ValueError:
         raise GpsdError(f"TPV time={text[:40]!r} is not an ISO 8601 time") from None
 
 

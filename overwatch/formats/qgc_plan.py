@@ -38,7 +38,7 @@ from overwatch.formats.fence import (
     fence_from_items,
     fence_to_items,
 )
-from overwatch.items import Cmd, Frame, MissionItem, MissionType, home_placeholder
+from overwatch.items import Frame, MissionItem, home_placeholder, rally_point
 from overwatch.planning.model import Plan, Sortie
 
 GROUND_STATION = "Overwatch"
@@ -298,14 +298,5 @@ class _PlanReader(JsonReader):
         out = []
         for i, raw in enumerate(self.get(obj, "rallyPoints", "points", list)):
             lat, lon, alt = self.numbers(raw, f"rallyPoints.points[{i}]", 3)
-            out.append(
-                MissionItem(
-                    command=Cmd.NAV_RALLY_POINT,
-                    frame=Frame.GLOBAL_RELATIVE_ALT,
-                    lat_deg=lat,
-                    lon_deg=lon,
-                    alt_m=alt,
-                    mission_type=MissionType.RALLY,
-                )
-            )
+            out.append(rally_point(lat, lon, alt))
         return tuple(out)

@@ -24,7 +24,7 @@ import numpy as np
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from overwatch.items import Cmd, Frame, MissionItem, MissionType, home_placeholder
+from overwatch.items import Cmd, Frame, MissionItem, MissionType, home_placeholder, rally_point
 from overwatch.mission import MissionGeometry
 from overwatch.planning.flight import Flight, SortieLeg
 from overwatch.planning.model import BoolArray, FloatArray, IntArray
@@ -100,20 +100,10 @@ def fence_items(geometry: MissionGeometry) -> tuple[MissionItem, ...]:
 
 def rally_items(geometry: MissionGeometry, alt_rel_m: float) -> tuple[MissionItem, ...]:
     """RALLY items, one per rally point, at ``alt_rel_m`` above home."""
-    items = []
-    for p in geometry.rally:
-        lat, lon = geometry.frame.to_wgs84(float(p.x), float(p.y))
-        items.append(
-            MissionItem(
-                command=Cmd.NAV_RALLY_POINT,
-                frame=Frame.GLOBAL_RELATIVE_ALT,
-                lat_deg=lat,
-                lon_deg=lon,
-                alt_m=alt_rel_m,
-                mission_type=MissionType.RALLY,
-            )
-        )
-    return tuple(items)
+    return tuple(
+        rally_point(*geometry.frame.to_wgs84(float(p.x), float(p.y)), alt_rel_m)
+        for p in geometry.rally
+    )
 
 
 def sortie_items(
