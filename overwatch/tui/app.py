@@ -15,6 +15,7 @@ from shapely.geometry import Polygon
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer
@@ -136,9 +137,16 @@ class OverwatchApp(App[None]):
                 self.show_snapshot(snapshot)
 
     def show_snapshot(self, snapshot: SessionSnapshot) -> None:
-        """Hand each widget its part of ``snapshot``."""
+        """Hand each widget its part of ``snapshot`` (none while the app is closing and
+        its widgets are already going: a poll may still tick then)."""
+        try:
+            map_ = self.query_one(TacticalMap)
+            telemetry, patrol = self.query_one(TelemetryPanel), self.query_one(PatrolPanel)
+            video, cues = self.query_one(VideoPanel), self.query_one(CueTable)
+            strip, events_log = self.query_one(CoverageStrip), self.query_one(EventsLog)
+        except NoMatches:
+            return
         self._shown = snapshot
-        map_ = self.query_one(TacticalMap)
         map_.snapshot = snapshot
         title = f"Map · {snapshot.strategy} · {fmt.clock_utc(snapshot.time_s)} UTC"
         if snapshot.drone.link_lost:
@@ -146,15 +154,14 @@ class OverwatchApp(App[None]):
             title += f" · [reverse bold] LINK LOST {age} [/]"
         if str(map_.border_title) != title:
             map_.border_title = title
-        self.query_one(TelemetryPanel).drone = snapshot.drone
-        self.query_one(PatrolPanel).patrol = snapshot.patrol
-        self.query_one(VideoPanel).snapshot = snapshot
-        self.query_one(CueTable).cues = snapshot.cues
-        strip = self.query_one(CoverageStrip)
+        telemetry.drone = snapshot.drone
+        patrol.patrol = snapshot.patrol
+        video.snapshot = snapshot
+        cues.cues = snapshot.cues
         strip.coverage = snapshot.coverage
         strip.route_length_m = snapshot.patrol.route_length_m or float(self.geometry.route.length)
         strip.patrol_station_m = snapshot.patrol.station_m
-        self.query_one(EventsLog).events = snapshot.events
+        events_log.events = snapshot.events
 
     @property
     def shown_snapshot(self) -> SessionSnapshot | None:

@@ -53,10 +53,11 @@ async def test_full_flight_reaches_every_item_in_order(backend: Backend) -> None
         # index: a waypoint's is overwritten when a DO item completes at once after it
         # (measured on SITL 64a9c787). What holds: the ones heard come in mission order,
         # and every navigation item is passed, in order.
-        assert result.reached, lines
-        assert list(result.reached) == sorted(set(result.reached)), lines
-        assert set(result.reached) <= set(range(1, len(sortie.items))), lines
-        assert result.complete and result.passed == expected, lines
+        said = "\n".join(lines)
+        assert result.reached, said
+        assert list(result.reached) == sorted(set(result.reached)), said
+        assert set(result.reached) <= set(range(1, len(sortie.items))), said
+        assert result.complete and result.passed == expected, said
         assert "AUTO" in result.modes and result.link_losses == 0
         assert result.disarmed and result.landed and not vehicle.state.armed
         state = vehicle.state
