@@ -50,6 +50,7 @@ from overwatch.guidance import (
 )
 from overwatch.link import Link, Vehicle
 from overwatch.link import events as ev
+from overwatch.link.beacon import PositionBeacon
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
 from overwatch.ops.fly import gcs_heartbeat_hz
@@ -165,7 +166,7 @@ class LiveSession:
         self._last_roi_s = -math.inf
         self._last_mode: str | None = None
         self._last_feed_state: str | None = None
-        self._follow_mav: Any = None
+        self._follow_beacon: PositionBeacon | None = None
         self._relaunch: asyncio.Task[None] | None = None
         self._baseline_guided = False  # FOLLOW baseline flown home by guidance for a swap
         self.relaunches = 0
@@ -325,11 +326,12 @@ class LiveSession:
 
     def tick(self) -> GuidanceCommand | None:
         """One guidance step: observe coverage, compute and (when active) send a setpoint."""
+        now = self.clock.now()
+        self._note_inputs(now)
         vehicle = self.vehicle
         snap = self.vehicle_snapshot()
         if vehicle is None or snap is None:
             return None
-        now = self.clock.now()
         self.ticks += 1
         if snap.alt_rel_m > 2.0:
             self.coverage.observe(now, CameraPose.of_vehicle(snap, self.geometry))
@@ -492,14 +494,6 @@ class LiveSession:
     def _patrol_view(self, now: float) -> PatrolView:
         est = self.tracker.estimate(now)
         status = self.feed.status()
-        if status.state.value != self._last_feed_state:
-            if self._last_feed_state is not None:
-                self.note(
-                    "warning" if status.state.value != "LIVE" else "info",
-                    f"patrol feed {status.state.value}",
-                )
-            self._last_feed_state = status.state.value
-        self._note_drops(status.bad, status.last_error, now)
         checkpoint, eta = self._next_checkpoint(est.station_m, now)
         position = (
             (est.lat_deg, est.lon_deg)
@@ -523,8 +517,18 @@ class LiveSession:
             bad_messages=status.bad,
         )
 
-    def _note_drops(self, patrol_bad: int, patrol_error: str | None, now: float) -> None:
-        self._drop_notes.check("patrol feed", patrol_bad, patrol_error, now)
+    def _note_inputs(self, now: float) -> None:
+        """Note the patrol feed's state changes and new malformed input (each guidance tick,
+        so that reading a snapshot changes nothing)."""
+        status = self.feed.status()
+        if status.state.value != self._last_feed_state:
+            if self._last_feed_state is not None:
+                self.note(
+                    "warning" if status.state.value != "LIVE" else "info",
+                    f"patrol feed {status.state.value}",
+                )
+            self._last_feed_state = status.state.value
+        self._drop_notes.check("patrol feed", status.bad, status.last_error, now)
         if self.sightings_feed is not None:
             status = self.sightings_feed.status()
             self._drop_notes.check("sightings feed", status.bad, status.last_error, now)
@@ -745,21 +749,15 @@ class LiveSession:
         fix = self.feed.status().last_fix
         if fix is None or self.vehicle is None:
             return
-        if self._follow_mav is None:
-            self._follow_mav = self.link.encoder_as(PATROL_SYSID, 1)
-        course = math.radians(fix.course_deg or 0.0)
-        speed = fix.speed_m_s or 0.0
-        alt_msl = self.mission.launch.alt_msl_m
-        self._follow_mav.global_position_int_send(
-            int(self.clock.now() * 1000) & 0xFFFFFFFF,
-            round(fix.lat_deg * 1e7),
-            round(fix.lon_deg * 1e7),
-            round(alt_msl * 1000),
-            0,
-            round(speed * math.cos(course) * 100),
-            round(speed * math.sin(course) * 100),
-            0,
-            round((fix.course_deg or 0.0) * 100) % 36000,
+        if self._follow_beacon is None:
+            self._follow_beacon = PositionBeacon(self.link, PATROL_SYSID)
+        self._follow_beacon.send(
+            time_s=self.clock.now(),
+            lat_deg=fix.lat_deg,
+            lon_deg=fix.lon_deg,
+            alt_msl_m=self.mission.launch.alt_msl_m,
+            speed_m_s=fix.speed_m_s,
+            course_deg=fix.course_deg,
         )
 
     async def look_at(self, position: LatLon) -> None:

@@ -161,13 +161,19 @@ def test_drops_show_in_the_patrol_view_the_events_and_run_json(
     tx.sendto(b"\xbf\x01\xbfnot protobuf", ("127.0.0.1", session.patrol_port or 0))
     session.wait("two drops", lambda: s.feed.stats.bad >= before + 2)
 
-    async def look() -> tuple[int, list[str]]:
+    async def look() -> tuple[int, list[str], int]:
+        # reading a snapshot changes nothing; the guidance tick notes the drops
+        notes_before = s.notes_total
+        s.snapshot()
+        assert s.notes_total == notes_before
+        s.tick()
         snap = s.snapshot()
-        return snap.patrol.bad_messages, [e.text for e in snap.events]
+        return snap.patrol.bad_messages, [e.text for e in snap.events], s.notes_total
 
-    bad, events = session.loop.run(look())
+    bad, events, notes = session.loop.run(look())
     assert bad == s.feed.stats.bad >= 2
     assert any("patrol feed" in e and "malformed" in e for e in events)
+    assert session.loop.run(_snapshot_then_notes(s)) == notes
     counts = s.input_counts()
     assert counts["patrol"]["bad"] == s.feed.stats.bad
     assert counts["sightings"]["url"] == "cot+udp://127.0.0.1:0"
@@ -181,3 +187,8 @@ def test_drops_show_in_the_patrol_view_the_events_and_run_json(
     written = json.loads((run_dir / "run.json").read_text())
     assert written["inputs"]["patrol"]["bad"] == s.feed.stats.bad
     assert written["mode"] == "lead"  # the manifest itself is kept
+
+
+async def _snapshot_then_notes(session: LiveSession) -> int:
+    session.snapshot()
+    return session.notes_total
