@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
@@ -39,11 +39,9 @@ from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import (
-    CameraPose,
     Guidance,
     GuidanceCommand,
     GuidanceConfig,
-    GuidanceState,
     LiveCoverage,
     VehicleSnapshot,
     mission_follow_parameters,
@@ -53,6 +51,19 @@ from overwatch.link import events as ev
 from overwatch.link.beacon import PositionBeacon
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
+from overwatch.ops.controller import (
+    Action,
+    Controller,
+    ForwardPatrol,
+    Goto,
+    Land,
+    Note,
+    Relaunch,
+    SetMode,
+    SetRoi,
+    VehicleInput,
+    new_pilot,
+)
 from overwatch.ops.fly import gcs_heartbeat_hz
 from overwatch.ops.inputs import DropNotes, input_counts, write_input_counts
 from overwatch.ops.state import (
@@ -129,9 +140,10 @@ class LiveSession:
         self.mission = geometry.mission
         self.clock = SessionClock(config.speedup)
         self.tracker = PatrolTracker(geometry)
-        self.mode: Mode = config.mode
-        self.guidance = self._new_guidance(config.mode)
-        self.coverage = LiveCoverage(geometry)
+        #: what the drone should do, tick by tick (pure: see overwatch.ops.controller)
+        self.controller = Controller(
+            geometry, config.mode, config.guidance, relaunch_after_swap=config.relaunch_after_swap
+        )
         run_dir = config.run_dir
         if run_dir is not None:
             run_dir.mkdir(parents=True, exist_ok=True)
@@ -151,8 +163,6 @@ class LiveSession:
         self._drop_notes = DropNotes(self.note)
         self.events: deque[EventLine] = deque(maxlen=200)
         self.notes_total = 0  # notes ever made (``events`` keeps the last 200)
-        self.last_command: GuidanceCommand | None = None
-        self.active = False  # guidance is steering the drone
         self.ticks = 0
         self.setpoints_sent = 0
         self.fix_to_setpoint_s: deque[float] = deque(maxlen=1000)
@@ -162,18 +172,37 @@ class LiveSession:
         self._patrol_trail: deque[LatLon] = deque(maxlen=config.trail_points)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
-        self._last_roi: tuple[float, float] | None = None
-        self._last_roi_s = -math.inf
         self._last_mode: str | None = None
         self._last_feed_state: str | None = None
         self._follow_beacon: PositionBeacon | None = None
         self._relaunch: asyncio.Task[None] | None = None
-        self._baseline_guided = False  # FOLLOW baseline flown home by guidance for a swap
         self.relaunches = 0
         self.climbing = False  # a takeoff is climbing: no setpoints until it is done
         self.airborne_once = False  # a takeoff of this session reached its height
         self._closed = False
         self.video: VideoPipeline | None = None
+
+    @property
+    def mode(self) -> Mode:
+        """The live strategy being flown."""
+        return cast(Mode, self.controller.strategy)
+
+    @property
+    def guidance(self) -> Guidance:
+        return self.controller.guidance
+
+    @property
+    def coverage(self) -> LiveCoverage:
+        return self.controller.coverage
+
+    @property
+    def active(self) -> bool:
+        """Guidance is steering the drone (overwatch started, not taken by the operator)."""
+        return self.controller.active
+
+    @property
+    def last_command(self) -> GuidanceCommand | None:
+        return self.controller.last_command
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -325,7 +354,7 @@ class LiveSession:
                 await asyncio.wait_for(self._fix_arrived.wait(), remaining)
 
     def tick(self) -> GuidanceCommand | None:
-        """One guidance step: observe coverage, compute and (when active) send a setpoint."""
+        """One guidance step: the controller says what to do, and it is done."""
         now = self.clock.now()
         self._note_inputs(now)
         vehicle = self.vehicle
@@ -334,68 +363,43 @@ class LiveSession:
             return None
         self.ticks += 1
         if snap.alt_rel_m > 2.0:
-            self.coverage.observe(now, CameraPose.of_vehicle(snap, self.geometry))
             self._drone_trail.append((snap.lat_deg, snap.lon_deg))
-        if self.tracker.prediction() is None:
-            return None
-        command = self.guidance.tick(now, snap, self.tracker)
-        self.last_command = command
-        baseline = self.mode == "follow-baseline"
-        if (
-            baseline
-            and self.active
-            and not self._baseline_guided
-            and command.state is GuidanceState.RETURNING
-        ):
-            # FOLLOW knows nothing of the battery: guidance flies it home for a swap
-            self._baseline_guided = True
-            self._background_call("energy return", vehicle.set_mode("GUIDED"))
-            self.note("warning", f"FOLLOW baseline: {command.note}")
-        steering = self.active and (not baseline or self._baseline_guided)
-        if steering and not vehicle.state.link_lost:
-            self._steer(vehicle, command, now)
-        if baseline:
-            self._forward_patrol_position()
-        return command
-
-    def _steer(self, vehicle: Vehicle, command: GuidanceCommand, now: float) -> None:
-        if command.action == "land":
-            # an armed drone is told to land, however low it hovers (a GUIDED hover a metre
-            # up lands no other way); disarmed on the ground it simply waits
-            if vehicle.state.mode != "LAND" and vehicle.state.armed:
-                self._background_call("land", vehicle.land())
-            return
-        if not vehicle.state.armed:
-            # on the ground after a battery swap, guidance wants to climb out again
-            if command.state is GuidanceState.CLIMB_OUT and self.config.relaunch_after_swap:
-                self._start_relaunch()
-            return
-        if vehicle.state.mode != "GUIDED" or self.climbing:
-            return
-        vehicle.goto(
-            command.lat_deg,
-            command.lon_deg,
-            command.alt_rel_m,
-            velocity_ned_m_s=(command.vn_m_s, command.ve_m_s, command.vd_m_s),
+        state = vehicle.state
+        seen = VehicleInput(
+            snap, state.armed, state.mode or "", link_lost=state.link_lost, climbing=self.climbing
         )
-        self.setpoints_sent += 1
-        if self._pending_fix_wall is not None:
-            loop = asyncio.get_running_loop()
-            self.fix_to_setpoint_s.append(loop.time() - self._pending_fix_wall)
-            self._pending_fix_wall = None
-        roi = command.roi
-        if roi is not None:
-            moved = (
-                self._last_roi is None
-                or abs(roi.lat_deg - self._last_roi[0]) + abs(roi.lon_deg - self._last_roi[1])
-                > 1e-4
+        for action in self.controller.step(now, seen, self.tracker):
+            self._carry_out(vehicle, action)
+        return self.controller.last_command if self.tracker.prediction() is not None else None
+
+    def _carry_out(self, vehicle: Vehicle, action: Action) -> None:
+        """One of the controller's actions, as MAVLink (slow ones in the background)."""
+        if isinstance(action, Goto):
+            vehicle.goto(
+                action.lat_deg,
+                action.lon_deg,
+                action.alt_rel_m,
+                velocity_ned_m_s=action.velocity_ned_m_s,
             )
-            if moved and now - self._last_roi_s >= 2.0:
-                self._last_roi = (roi.lat_deg, roi.lon_deg)
-                self._last_roi_s = now
-                self._background_call(
-                    "camera aim", vehicle.roi_location(roi.lat_deg, roi.lon_deg, roi.alt_rel_m)
-                )
+            self.setpoints_sent += 1
+            if self._pending_fix_wall is not None:
+                loop = asyncio.get_running_loop()
+                self.fix_to_setpoint_s.append(loop.time() - self._pending_fix_wall)
+                self._pending_fix_wall = None
+        elif isinstance(action, SetRoi):
+            self._background_call(
+                "camera aim", vehicle.roi_location(action.lat_deg, action.lon_deg, action.alt_rel_m)
+            )
+        elif isinstance(action, SetMode):
+            self._background_call(action.why, vehicle.set_mode(action.mode))
+        elif isinstance(action, Land):
+            self._background_call("land", vehicle.land())
+        elif isinstance(action, Relaunch):
+            self._start_relaunch()
+        elif isinstance(action, ForwardPatrol):
+            self._forward_patrol_position()
+        elif isinstance(action, Note):
+            self.note(action.level, action.text)
 
     def _start_relaunch(self) -> None:
         """Arm and take off again (once at a time); a refusal is retried at a later tick."""
@@ -410,10 +414,9 @@ class LiveSession:
                 await asyncio.sleep(self.clock.wall_seconds(3.0))
                 return
             self.relaunches += 1
-            self._last_roi = None
+            self.controller.relaunched()
             self.note("info", "relaunched on a fresh battery")
             if self.mode == "follow-baseline":
-                self._baseline_guided = False
                 try:
                     vehicle = self._need_vehicle()
                     await self._wait_altitude(vehicle, 0.8 * self.mission.overwatch.altitude_agl_m)
@@ -618,8 +621,7 @@ class LiveSession:
             await vehicle.set_mode("GUIDED")
             self.airborne_once = True
         await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
-        self.guidance.operator_resume()
-        self.active = True
+        self.controller.start()
         self.note("info", f"overwatch started ({self.mode})")
 
     async def _set_cruise_speed(self, vehicle: Vehicle) -> None:
@@ -636,15 +638,11 @@ class LiveSession:
     async def return_to_nearest_site(self) -> None:
         """Guided return to home or the quickest rally point, and land there (any strategy)."""
         vehicle = self._need_vehicle()
-        if self.mode == "follow-baseline":
-            self.mode = "lead"  # guidance flies the drone home from FOLLOW
-            self.guidance = self._new_guidance("lead")
+        self.controller.return_home()  # from FOLLOW too: guidance flies the drone home
         await self._set_cruise_speed(vehicle)
-        self.guidance.operator_return()
         # a drone already landing (at a site guidance chose) is left to land
         if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):
             await vehicle.set_mode("GUIDED")
-        self.active = True
         self.note("info", "returning to the nearest landing site")
 
     async def hold(self) -> None:
@@ -657,27 +655,23 @@ class LiveSession:
 
     async def return_to_launch(self) -> None:
         vehicle = self._need_vehicle()
-        self.active = False
+        self.controller.stop()
         await vehicle.set_mode("RTL")
         self.note("info", "operator: return to launch")
 
     async def land(self) -> None:
         vehicle = self._need_vehicle()
-        self.active = False
+        self.controller.stop()
         await vehicle.set_mode("LAND")
         self.note("info", "operator: land")
 
     async def set_strategy(self, name: str) -> None:
-        if name not in ("lead", "escort", "follow-baseline"):
-            raise OverwatchError(
-                f"unknown strategy {name!r}: expected lead, escort or follow-baseline"
-            )
+        new_pilot(name)  # an unknown strategy is refused before anything changes
         if name == "follow-baseline":
             await self.start_follow_baseline()
             return
         was_follow = self.mode == "follow-baseline"
-        self.mode = name  # type: ignore[assignment]
-        self.guidance = self._new_guidance(name)
+        self.controller.use(name)
         if was_follow and self.vehicle is not None:
             await self.vehicle.set_mode("GUIDED")
         self.note("info", f"strategy {name}")
@@ -688,7 +682,8 @@ class LiveSession:
         params = mission_follow_parameters(self.mission, target_sysid=PATROL_SYSID)
         for name, value in params.items():
             await vehicle.params.set_value(name, value)
-        self.mode = "follow-baseline"
+        if self.mode != "follow-baseline":
+            self.controller.use("follow-baseline")
         self._forward_patrol_position()
         await self._set_cruise_speed(vehicle)
         if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
@@ -700,7 +695,7 @@ class LiveSession:
             vehicle, FOLLOW_ENGAGE_M, params["FOLL_DIST_MAX"] - FOLLOW_ENGAGE_M
         )
         await vehicle.set_mode("FOLLOW")
-        self.active = True
+        self.controller.active = True
         self.note("info", "FOLLOW baseline started")
 
     async def _approach_follow_offset(
@@ -786,16 +781,6 @@ class LiveSession:
 
     async def note_cue(self, cue_id: str, text: str) -> None:
         self.cues.note(cue_id, text)
-
-    def _new_guidance(self, mode: str) -> Guidance:
-        guidance_mode = "escort" if mode == "escort" else "lead"
-        config = self.config.guidance
-        # the FOLLOW baseline gets plain energy returns, not swaps planned at halts
-        plan_swaps = config.plan_swaps and mode != "follow-baseline"
-        return Guidance(
-            self.geometry,
-            GuidanceConfig(**{**config.__dict__, "mode": guidance_mode, "plan_swaps": plan_swaps}),
-        )
 
 
 def _severity(s: CueSeverity) -> Severity:

@@ -1,0 +1,326 @@
+"""The live controller: what the drone should do this tick, as typed actions.
+
+It holds no socket, no event loop and no wall clock. Each guidance tick the
+session (its driver) hands it the time, the vehicle as last heard and the
+patrol tracker; it observes what the camera covers, asks the guidance law for a
+setpoint and returns the :data:`Action` list to carry out: fly to a setpoint,
+aim the camera, change mode, land, relaunch after a swap, forward the patrol's
+position to FOLLOW mode, note something for the operator. The driver turns each
+action into MAVLink; the controller never learns whether it worked except from
+the next vehicle input.
+
+One :class:`Pilot` per live strategy says how guidance's setpoints reach the
+drone: ``lead`` and ``escort`` steer it in GUIDED; ``follow-baseline`` leaves it
+to ArduPilot's FOLLOW mode, fed the patrol's position, until the energy model
+calls it home. A new strategy is a new pilot in :data:`PILOTS`.
+
+::
+
+    controller = Controller(geometry, "lead", GuidanceConfig())
+    controller.start()                      # overwatch started: steer from now on
+    for action in controller.step(now_s, VehicleInput(snap, armed=True, mode="GUIDED"), tracker):
+        ...                                 # the driver carries each one out
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import ClassVar, Literal, Protocol
+
+from overwatch.errors import OverwatchError
+from overwatch.guidance import (
+    CameraPose,
+    Guidance,
+    GuidanceCommand,
+    GuidanceConfig,
+    GuidanceState,
+    LiveCoverage,
+    VehicleSnapshot,
+)
+from overwatch.mission import MissionGeometry
+from overwatch.tracking import PatrolTracker
+
+#: the camera is re-aimed at most this often (session seconds), and only when its
+#: target moved by more than :data:`ROI_MOVE_DEG` (lat + lon degrees, about 10 m)
+ROI_EVERY_S = 2.0
+ROI_MOVE_DEG = 1e-4
+#: below this height (m above home) the camera's view is not counted as coverage
+OBSERVE_ABOVE_M = 2.0
+
+
+# -- inputs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VehicleInput:
+    """The drone as last heard: its pose for guidance, and what the link says of it.
+
+    ``climbing`` is set by the driver while a takeoff it started is under way
+    (no setpoints then: the takeoff owns the climb)."""
+
+    snapshot: VehicleSnapshot
+    armed: bool
+    mode: str
+    link_lost: bool = False
+    climbing: bool = False
+
+
+# -- actions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goto:
+    """A GUIDED position setpoint, ``alt_rel_m`` above home, with a velocity feed-forward."""
+
+    lat_deg: float
+    lon_deg: float
+    alt_rel_m: float
+    velocity_ned_m_s: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class SetRoi:
+    """Aim the camera at a point (``alt_rel_m`` above home; 0 is the ground)."""
+
+    lat_deg: float
+    lon_deg: float
+    alt_rel_m: float
+
+
+@dataclass(frozen=True)
+class SetMode:
+    mode: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Land:
+    """Land where the drone is."""
+
+
+@dataclass(frozen=True)
+class Relaunch:
+    """Arm and take off again: the battery was swapped and guidance wants to climb out."""
+
+
+@dataclass(frozen=True)
+class ForwardPatrol:
+    """Send the patrol's latest fix to the vehicle, for its FOLLOW mode."""
+
+
+@dataclass(frozen=True)
+class Note:
+    level: str
+    text: str
+
+
+Action = Goto | SetRoi | SetMode | Land | Relaunch | ForwardPatrol | Note
+
+
+# -- pilots --------------------------------------------------------------------------
+
+
+class Pilot(Protocol):
+    """How one strategy's guidance reaches the drone."""
+
+    #: the strategy's name (``--mode``)
+    name: ClassVar[str]
+    #: the guidance law's own mode for it
+    law: ClassVar[Literal["lead", "escort"]]
+    #: whether guidance plans battery swaps at the patrol's halts
+    plans_swaps: ClassVar[bool]
+
+    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
+        """Whether guidance's setpoint goes to the drone this tick, and what else to do."""
+
+    def relaunched(self) -> None:
+        """The drone is up again after a swap."""
+
+
+class GuidedPilot:
+    """``lead``: guidance steers the drone in GUIDED, ahead of the patrol."""
+
+    name: ClassVar[str] = "lead"
+    law: ClassVar[Literal["lead", "escort"]] = "lead"
+    plans_swaps: ClassVar[bool] = True
+
+    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
+        return active, []
+
+    def relaunched(self) -> None:
+        pass
+
+
+class EscortPilot(GuidedPilot):
+    """``escort``: guidance steers the drone in GUIDED, orbiting the patrol."""
+
+    name: ClassVar[str] = "escort"
+    law: ClassVar[Literal["lead", "escort"]] = "escort"
+
+
+class FollowBaselinePilot:
+    """``follow-baseline``: ArduPilot's FOLLOW mode flies the drone after the patrol's
+    forwarded position; FOLLOW knows nothing of the battery, so when the energy model
+    calls the drone home, guidance takes it over in GUIDED (plain energy returns: no
+    swaps planned at halts)."""
+
+    name: ClassVar[str] = "follow-baseline"
+    law: ClassVar[Literal["lead", "escort"]] = "lead"
+    plans_swaps: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self.guided = False  # flown home by guidance for a swap
+
+    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
+        actions: list[Action] = []
+        # an energy return: flying home, or landing at once when the drone is already there
+        coming_home = command.state in (GuidanceState.RETURNING, GuidanceState.LANDING)
+        if active and not self.guided and coming_home:
+            self.guided = True
+            actions += [
+                SetMode("GUIDED", "energy return"),
+                Note("warning", f"FOLLOW baseline: {command.note}"),
+            ]
+        return active and self.guided, [*actions, ForwardPatrol()]
+
+    def relaunched(self) -> None:
+        self.guided = False
+
+
+#: the live strategies, by name
+PILOTS: dict[str, type[GuidedPilot] | type[FollowBaselinePilot]] = {
+    p.name: p for p in (GuidedPilot, EscortPilot, FollowBaselinePilot)
+}
+
+
+def new_pilot(name: str) -> Pilot:
+    """The pilot for strategy ``name``; :class:`OverwatchError` for one that does not fly live."""
+    try:
+        return PILOTS[name]()
+    except KeyError:
+        raise OverwatchError(f"unknown strategy {name!r}: expected {', '.join(PILOTS)}") from None
+
+
+# -- the controller ------------------------------------------------------------------
+
+
+class Controller:
+    """Guidance, the strategy's pilot and the coverage seen so far (see the module docstring).
+
+    ``active``: overwatch has started and guidance steers (the operator's land and
+    RTL stop it). ``relaunch_after_swap``: climb out again on a fresh battery.
+    """
+
+    def __init__(
+        self,
+        geometry: MissionGeometry,
+        strategy: str,
+        config: GuidanceConfig | None = None,
+        *,
+        relaunch_after_swap: bool = True,
+    ) -> None:
+        self.geometry = geometry
+        self.config = config or GuidanceConfig()
+        self.relaunch_after_swap = relaunch_after_swap
+        self.coverage = LiveCoverage(geometry)
+        self.pilot: Pilot = new_pilot(strategy)
+        self.guidance = self._guidance_for(self.pilot)
+        self.active = False
+        self.last_command: GuidanceCommand | None = None
+        self.setpoints = 0
+        self._last_roi: tuple[float, float] | None = None
+        self._last_roi_s = -math.inf
+
+    @property
+    def strategy(self) -> str:
+        return self.pilot.name
+
+    def _guidance_for(self, pilot: Pilot) -> Guidance:
+        config = replace(
+            self.config, mode=pilot.law, plan_swaps=self.config.plan_swaps and pilot.plans_swaps
+        )
+        return Guidance(self.geometry, config)
+
+    def use(self, strategy: str, *, fresh_guidance: bool = True) -> None:
+        """Fly ``strategy`` from now on (a new guidance law unless ``fresh_guidance`` is off)."""
+        self.pilot = new_pilot(strategy)
+        if fresh_guidance:
+            self.guidance = self._guidance_for(self.pilot)
+
+    # -- operator intents -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Overwatch starts (or resumes after the operator's hold): steer from now on."""
+        self.guidance.operator_resume()
+        self.active = True
+
+    def stop(self) -> None:
+        """The operator took the drone (RTL, LAND): no more setpoints."""
+        self.active = False
+
+    def return_home(self) -> None:
+        """Guided return to home or the quickest rally point, and land there."""
+        if self.pilot.name == "follow-baseline":
+            self.use("lead")  # guidance flies the drone home from FOLLOW
+        self.guidance.operator_return()
+        self.active = True
+
+    def relaunched(self) -> None:
+        self._last_roi = None
+        self.pilot.relaunched()
+
+    # -- one tick -------------------------------------------------------------------
+
+    def step(
+        self, now_s: float, vehicle: VehicleInput | None, tracker: PatrolTracker
+    ) -> list[Action]:
+        """Observe coverage, ask guidance, and say what to do (nothing without a vehicle
+        or before the patrol's first fix)."""
+        if vehicle is None:
+            return []
+        snap = vehicle.snapshot
+        if snap.alt_rel_m > OBSERVE_ABOVE_M:
+            self.coverage.observe(now_s, CameraPose.of_vehicle(snap, self.geometry))
+        if tracker.prediction() is None:
+            return []
+        command = self.guidance.tick(now_s, snap, tracker)
+        self.last_command = command
+        steer, actions = self.pilot.steering(command, self.active)
+        if steer and not vehicle.link_lost:
+            actions = actions + self._steer(now_s, vehicle, command)
+        return actions
+
+    def _steer(self, now_s: float, vehicle: VehicleInput, command: GuidanceCommand) -> list[Action]:
+        if command.action == "land":
+            # an armed drone is told to land, however low it hovers (a GUIDED hover a metre
+            # up lands no other way); disarmed on the ground it simply waits
+            return [Land()] if vehicle.mode != "LAND" and vehicle.armed else []
+        if not vehicle.armed:
+            # on the ground after a battery swap, guidance wants to climb out again
+            if command.state is GuidanceState.CLIMB_OUT and self.relaunch_after_swap:
+                return [Relaunch()]
+            return []
+        if vehicle.mode != "GUIDED" or vehicle.climbing:
+            return []
+        actions: list[Action] = [
+            Goto(
+                command.lat_deg,
+                command.lon_deg,
+                command.alt_rel_m,
+                (command.vn_m_s, command.ve_m_s, command.vd_m_s),
+            )
+        ]
+        self.setpoints += 1
+        roi = command.roi
+        if roi is not None:
+            last = self._last_roi
+            moved = (
+                last is None
+                or abs(roi.lat_deg - last[0]) + abs(roi.lon_deg - last[1]) > ROI_MOVE_DEG
+            )
+            if moved and now_s - self._last_roi_s >= ROI_EVERY_S:
+                self._last_roi = (roi.lat_deg, roi.lon_deg)
+                self._last_roi_s = now_s
+                actions.append(SetRoi(roi.lat_deg, roi.lon_deg, roi.alt_rel_m))
+        return actions

@@ -1,0 +1,260 @@
+"""The live controller on scripted inputs: no sockets, no event loop, no wall clock.
+
+A kinematic drone (``tests.guidance.sim``) flies the controller's setpoints and
+takes its mode changes; a scripted patrol feeds the tracker. Each test runs in
+milliseconds and does not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import pytest
+
+from overwatch.errors import OverwatchError
+from overwatch.guidance import GuidanceConfig, GuidanceState
+from overwatch.ops.controller import (
+    ROI_EVERY_S,
+    Action,
+    Controller,
+    FollowBaselinePilot,
+    ForwardPatrol,
+    Goto,
+    Land,
+    Note,
+    Relaunch,
+    SetMode,
+    SetRoi,
+    VehicleInput,
+    new_pilot,
+)
+from overwatch.tracking import PatrolTracker, TrackFix
+from tests.guidance.sim import Drone
+from tests.tracking.missions import START_S, geometry
+from tests.tracking.streams import Leg, route_index, station_profile
+
+STRAIGHT = [(0.0, 0.0), (6000.0, 0.0), (12000.0, 0.0)]
+
+
+@dataclass
+class Scripted:
+    """The controller in a closed loop with a kinematic drone and a scripted patrol."""
+
+    strategy: str = "lead"
+    endurance_s: float = 1800.0
+    drain_pct_per_s: float = 0.0
+    relaunch_after_swap: bool = True
+    armed: bool = True
+    mode: str = "GUIDED"
+    link_lost: bool = False
+    climbing: bool = False
+    start_x_m: float = 0.0  # how far along the straight route the drone starts (m)
+    t: float = 0.0
+    log: list[tuple[float, list[Action]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.g = geometry(
+            STRAIGHT, speed_m_s=8.0, target_lead_s=120.0, endurance_s=self.endurance_s
+        )
+        self.controller = Controller(
+            self.g,
+            self.strategy,
+            # the point-mass drone drains as fast in transit as on station
+            GuidanceConfig(transit_drain_factor=1.0),
+            relaunch_after_swap=self.relaunch_after_swap,
+        )
+        self.tracker = PatrolTracker(self.g)
+        self.truth = station_profile([Leg(1500.0, 8.0)])
+        self._route = route_index(self.g)
+        x, y = self.g.route.coords[0]
+        self.drone = Drone(
+            float(x) + self.start_x_m,
+            float(y),
+            alt_rel_m=80.0,
+            drain_pct_per_s=self.drain_pct_per_s,
+        )
+
+    def run(self, seconds: float, dt: float = 0.5) -> list[Action]:
+        """Tick for ``seconds`` of patrol time; every action taken meanwhile."""
+        taken: list[Action] = []
+        for _ in range(round(seconds / dt)):
+            p = self._route.point_at(self.truth(self.t))
+            lat, lon = self.g.frame.to_wgs84(float(p[0]), float(p[1]))
+            self.tracker.update(TrackFix(START_S + self.t, lat, lon))
+            seen = VehicleInput(
+                self.drone.snapshot(self.g),
+                self.armed,
+                self.mode,
+                link_lost=self.link_lost,
+                climbing=self.climbing,
+            )
+            actions = self.controller.step(START_S + self.t, seen, self.tracker)
+            self.log.append((self.t, actions))
+            taken += actions
+            for action in actions:
+                if isinstance(action, SetMode):
+                    self.mode = action.mode
+                elif isinstance(action, Land):
+                    self.mode = "LAND"
+            command = self.controller.last_command
+            steered = any(isinstance(a, Goto) for a in actions)
+            if command is not None and (self.mode == "LAND" or steered):
+                self.drone.step(command, dt)
+                if self.drone.landed:
+                    self.armed = False
+            elif self.mode == "FOLLOW":  # ArduPilot flies it: here it only spends its battery
+                self.drone.battery_pct -= self.drone.drain_pct_per_s * dt
+            self.t += dt
+        return taken
+
+
+def kinds(actions: list[Action]) -> set[type]:
+    return {type(a) for a in actions}
+
+
+def test_before_overwatch_starts_nothing_is_sent() -> None:
+    s = Scripted()
+    assert s.run(30.0) == []
+    assert s.controller.setpoints == 0
+
+
+def test_once_started_each_tick_sends_a_setpoint_that_leads_the_patrol() -> None:
+    s = Scripted()
+    s.controller.start()
+    actions = s.run(60.0)
+    gotos = [a for a in actions if isinstance(a, Goto)]
+    assert len(gotos) == 120  # one per tick
+    command = s.controller.last_command
+    assert command is not None and command.state is GuidanceState.WATCH_AHEAD
+    assert command.target_station_m is not None and command.target_station_m > s.truth(s.t)
+    assert s.controller.setpoints == 120
+    # what the camera saw on the way counts: road ahead watched before the patrol gets there
+    prediction = s.tracker.prediction()
+    assert prediction is not None and s.controller.coverage.provisional(prediction).any()
+
+
+def test_no_setpoint_outside_guided_while_climbing_or_with_the_link_lost() -> None:
+    for change in ({"mode": "LOITER"}, {"climbing": True}, {"link_lost": True}):
+        s = Scripted(**change)  # type: ignore[arg-type]
+        s.controller.start()
+        assert not any(isinstance(a, Goto | SetRoi) for a in s.run(20.0)), change
+
+
+def test_the_camera_is_aimed_at_most_every_two_seconds_and_only_when_the_aim_moved() -> None:
+    s = Scripted()
+    s.controller.start()
+    s.run(120.0)
+    aims = [(t, a) for t, actions in s.log for a in actions if isinstance(a, SetRoi)]
+    assert len(aims) >= 3
+    times = [t for t, _ in aims]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= ROI_EVERY_S
+    for (_, a), (_, b) in itertools.pairwise(aims):
+        assert abs(a.lat_deg - b.lat_deg) + abs(a.lon_deg - b.lon_deg) > 1e-4
+
+
+def test_operator_stop_ends_the_setpoints_and_return_home_brings_them_back() -> None:
+    s = Scripted()
+    s.controller.start()
+    s.run(10.0)
+    s.controller.stop()
+    assert not kinds(s.run(10.0)) & {Goto, SetRoi}
+    s.controller.return_home()
+    assert Goto in kinds(s.run(5.0))
+    command = s.controller.last_command
+    assert command is not None and command.state is GuidanceState.RETURNING
+
+
+def test_an_energy_return_lands_then_a_fresh_battery_relaunches() -> None:
+    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    s.controller.start()
+    actions: list[Action] = []
+    while s.armed and s.t < 900.0:
+        actions += s.run(10.0)
+    assert not s.armed, "the drone never came down"
+    assert Land in kinds(actions)
+    # Land is asked while the armed drone is not yet in LAND, never after
+    lands = [t for t, a in s.log if any(isinstance(x, Land) for x in a)]
+    assert len(lands) == 1
+    assert s.run(5.0) == []  # on the ground with a flat battery: it waits
+    s.drone.battery_pct, s.drone.landed = 100.0, False
+    assert kinds(s.run(1.0)) == {Relaunch}
+    s.controller.relaunched()
+
+
+def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
+    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, relaunch_after_swap=False)
+    s.controller.start()
+    while s.armed and s.t < 900.0:
+        s.run(10.0)
+    s.drone.battery_pct, s.drone.landed = 100.0, False
+    assert Relaunch not in kinds(s.run(5.0))
+
+
+def _follow_until_taken_over(s: Scripted) -> list[Action]:
+    s.mode = "FOLLOW"
+    before = s.run(5.0)
+    assert before and all(isinstance(a, ForwardPatrol) for a in before)  # fed even before start
+    s.controller.active = True  # FOLLOW engaged
+    flying: list[Action] = []
+    while s.mode == "FOLLOW" and s.t < 900.0:
+        flying += s.run(0.5)
+    assert s.mode != "FOLLOW", "guidance never took the drone home"
+    assert not {Goto, SetRoi} & set(map(type, flying)), "setpoints while FOLLOW flew"
+    taken = [a for a in flying if isinstance(a, SetMode | Note)]
+    assert taken[0] == SetMode("GUIDED", "energy return")
+    assert isinstance(taken[1], Note) and taken[1].text.startswith("FOLLOW baseline:")
+    return flying
+
+
+def test_follow_baseline_forwards_the_patrol_and_takes_over_only_to_come_home() -> None:
+    s = Scripted(
+        "follow-baseline", endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, start_x_m=1000
+    )
+    _follow_until_taken_over(s)
+    assert s.mode == "GUIDED"
+    after = s.run(5.0)
+    assert Goto in kinds(after) and ForwardPatrol in kinds(after)
+    command = s.controller.last_command
+    assert command is not None and command.state is GuidanceState.RETURNING
+    assert sum(isinstance(a, SetMode) for _, actions in s.log for a in actions) == 1
+    s.controller.relaunched()  # up again on a fresh battery: FOLLOW flies it again
+    assert isinstance(s.controller.pilot, FollowBaselinePilot) and not s.controller.pilot.guided
+
+
+def test_follow_baseline_hands_over_an_energy_return_that_lands_at_once() -> None:
+    # already over its landing site: guidance goes straight to landing, and still takes it
+    s = Scripted("follow-baseline", endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    flying = _follow_until_taken_over(s)
+    assert Land in kinds(flying) and s.mode == "LAND"
+
+
+def test_follow_baseline_plans_no_swaps_and_return_home_hands_it_to_lead() -> None:
+    c = Controller(geometry(STRAIGHT), "follow-baseline", GuidanceConfig(plan_swaps=True))
+    assert c.guidance.config.plan_swaps is False and c.guidance.config.mode == "lead"
+    c.return_home()
+    assert c.strategy == "lead" and c.active and c.guidance.config.plan_swaps is True
+
+
+def test_escort_flies_the_escort_law_and_strategies_switch() -> None:
+    c = Controller(geometry(STRAIGHT), "escort")
+    assert c.strategy == "escort" and c.guidance.config.mode == "escort"
+    c.use("lead")
+    assert c.strategy == "lead" and c.guidance.config.mode == "lead"
+
+
+def test_an_unknown_strategy_is_refused_by_name() -> None:
+    with pytest.raises(OverwatchError, match=r"unknown strategy 'chase': expected lead, escort"):
+        new_pilot("chase")
+    with pytest.raises(OverwatchError, match="unknown strategy"):
+        Controller(geometry(STRAIGHT), "bounding")
+
+
+def test_no_vehicle_or_no_fix_yet_means_no_action() -> None:
+    s = Scripted()
+    s.controller.start()
+    assert s.controller.step(START_S, None, s.tracker) == []
+    snap = s.drone.snapshot(s.g)
+    assert s.controller.step(START_S, VehicleInput(snap, True, "GUIDED"), s.tracker) == []
+    assert math.isclose(snap.alt_rel_m, 80.0)
