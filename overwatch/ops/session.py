@@ -44,12 +44,12 @@ from overwatch.guidance import (
     GuidanceConfig,
     LiveCoverage,
     VehicleSnapshot,
-    mission_follow_parameters,
 )
 from overwatch.link import Link, Vehicle
 from overwatch.link import events as ev
 from overwatch.link.beacon import PositionBeacon
 from overwatch.mission import MissionGeometry
+from overwatch.ops import follow_baseline
 from overwatch.ops.clock import SessionClock
 from overwatch.ops.controller import (
     Action,
@@ -86,10 +86,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Mode = Literal["lead", "escort", "follow-baseline"]
-#: the MAVLink system id the patrol's position is forwarded from in FOLLOW baseline
-PATROL_SYSID = 200
-#: the FOLLOW baseline is engaged once the drone is this close to its offset point, metres
-FOLLOW_ENGAGE_M = 100.0
 
 
 @dataclass(frozen=True)
@@ -678,74 +674,17 @@ class LiveSession:
 
     async def start_follow_baseline(self) -> None:
         """ArduPilot's own FOLLOW mode, fed the patrol's position from another sysid."""
-        vehicle = self._need_vehicle()
-        params = mission_follow_parameters(self.mission, target_sysid=PATROL_SYSID)
-        for name, value in params.items():
-            await vehicle.params.set_value(name, value)
-        if self.mode != "follow-baseline":
-            self.controller.use("follow-baseline")
-        self._forward_patrol_position()
-        await self._set_cruise_speed(vehicle)
-        if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
-            await self.arm_and_takeoff()
-            await self._wait_altitude(vehicle, self.mission.overwatch.altitude_agl_m * 0.8)
-        await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
-        # FOLLOW holds when the target is beyond FOLL_DIST_MAX: get into place first
-        await self._approach_follow_offset(
-            vehicle, FOLLOW_ENGAGE_M, params["FOLL_DIST_MAX"] - FOLLOW_ENGAGE_M
-        )
-        await vehicle.set_mode("FOLLOW")
-        self.controller.active = True
-        self.note("info", "FOLLOW baseline started")
-
-    async def _approach_follow_offset(
-        self,
-        vehicle: Vehicle,
-        within_m: float,
-        target_within_m: float,
-        timeout_s: float = 600.0,
-    ) -> None:
-        """Fly (GUIDED) towards the FOLLOW offset ahead of the patrol, until within
-        ``within_m`` of it or ``target_within_m`` of the patrol (FOLLOW takes over there)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.clock.wall_seconds(timeout_s)
-        ahead_m = self.mission.overwatch.baseline.offset_ahead_m
-        alt = self.mission.overwatch.altitude_agl_m
-        while loop.time() < deadline:
-            snap = self.vehicle_snapshot()
-            est = self.tracker.estimate(self.clock.now())
-            if snap is None or est.station_m is None:
-                await asyncio.sleep(self.clock.wall_seconds(0.5))
-                continue
-            line = self.geometry.route
-            point = line.interpolate(min(est.station_m + ahead_m, line.length))
-            lat, lon = self.geometry.frame.to_wgs84(float(point.x), float(point.y))
-            x, y = self.geometry.frame.to_local(snap.lat_deg, snap.lon_deg)
-            if math.hypot(float(point.x) - x, float(point.y) - y) <= within_m:
-                return
-            near_target = (
-                est.x_m is not None
-                and est.y_m is not None
-                and math.hypot(est.x_m - x, est.y_m - y) <= target_within_m
-            )
-            if near_target:
-                return
-            if vehicle.state.mode == "GUIDED":
-                vehicle.goto(lat, lon, alt)
-            await asyncio.sleep(self.clock.wall_seconds(0.5))
+        await follow_baseline.start(self, self._need_vehicle())
 
     async def _wait_altitude(self, vehicle: Vehicle, alt_rel_m: float) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.clock.wall_seconds(120.0)
-        while (vehicle.state.alt_rel_m or 0.0) < alt_rel_m and loop.time() < deadline:
-            await asyncio.sleep(self.clock.wall_seconds(0.5))
+        await follow_baseline.wait_altitude(self, vehicle, alt_rel_m)
 
     def _forward_patrol_position(self) -> None:
         fix = self.feed.status().last_fix
         if fix is None or self.vehicle is None:
             return
         if self._follow_beacon is None:
-            self._follow_beacon = PositionBeacon(self.link, PATROL_SYSID)
+            self._follow_beacon = PositionBeacon(self.link, follow_baseline.PATROL_SYSID)
         self._follow_beacon.send(
             time_s=self.clock.now(),
             lat_deg=fix.lat_deg,

@@ -30,6 +30,7 @@ from overwatch.ops.controller import (
     VehicleInput,
     new_pilot,
 )
+from overwatch.ops.follow_baseline import follow_approach
 from overwatch.tracking import PatrolTracker, TrackFix
 from tests.guidance.sim import Drone
 from tests.tracking.missions import START_S, geometry
@@ -258,3 +259,21 @@ def test_no_vehicle_or_no_fix_yet_means_no_action() -> None:
     snap = s.drone.snapshot(s.g)
     assert s.controller.step(START_S, VehicleInput(snap, True, "GUIDED"), s.tracker) == []
     assert math.isclose(snap.alt_rel_m, 80.0)
+
+
+def test_the_follow_baseline_approach_flies_to_the_offset_ahead_until_close_enough() -> None:
+    s = Scripted("follow-baseline", start_x_m=0.0)
+    s.run(10.0)  # the patrol is 80 m along; the drone over the route's start
+    est = s.tracker.estimate(START_S + s.t)
+    assert est.station_m is not None
+    snap = s.drone.snapshot(s.g)
+    ahead_m = s.g.mission.overwatch.baseline.offset_ahead_m
+    goal = follow_approach(s.g, est, snap, within_m=10.0, target_within_m=1.0)
+    assert goal is not None
+    gx, gy = s.g.frame.to_local(*goal)
+    x0, y0 = s.g.route.coords[0]
+    assert math.isclose(gx - float(x0), est.station_m + ahead_m, abs_tol=1.0)
+    assert math.isclose(gy, float(y0), abs_tol=1.0)  # on the straight route
+    # close enough to the offset, or to the patrol itself: FOLLOW takes over
+    assert follow_approach(s.g, est, snap, within_m=ahead_m + 200.0, target_within_m=1.0) is None
+    assert follow_approach(s.g, est, snap, within_m=1.0, target_within_m=500.0) is None
