@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +24,9 @@ from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
 from simulator.scenario.publish import cot_event, nmea_fix, sighting_event
 from simulator.scenario.sensor import CameraPose, look
+
+#: wall seconds between fsyncs of the ground-truth log
+TRUTH_FSYNC_S = 5.0
 
 
 class PoseSource(Protocol):
@@ -115,7 +120,10 @@ class ScenarioRunner:
         )
         self._feed_kind = patrol_feed.kind if patrol_feed else ""
         self._sightings = _Sender("udp", *sightings_to) if sightings_to else None
-        self._truth: IO[str] | None = truth_path.open("w") if truth_path else None
+        # a line at a time to the OS (a killed simulator loses no whole line) and to the
+        # disk every TRUTH_FSYNC_S (a power cut loses at most that much)
+        self._truth: IO[str] | None = truth_path.open("w", buffering=1) if truth_path else None
+        self._truth_synced = time.monotonic()
         self._sighting_count = 0
         self.fixes_sent = 0
         self.sightings_sent = 0
@@ -259,9 +267,13 @@ class ScenarioRunner:
             if sender is not None:
                 sender.close()
         if self._truth is not None:
+            os.fsync(self._truth.fileno())
             self._truth.close()
             self._truth = None
 
     def _log(self, record: dict[str, object]) -> None:
         if self._truth is not None:
             self._truth.write(json.dumps(record) + "\n")
+            if time.monotonic() - self._truth_synced >= TRUTH_FSYNC_S:
+                os.fsync(self._truth.fileno())
+                self._truth_synced = time.monotonic()

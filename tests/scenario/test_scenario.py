@@ -132,3 +132,25 @@ async def test_runner_publishes_nmea_and_sightings_on_loopback(
 def test_feed_target_errors_are_clear() -> None:
     with pytest.raises(ValueError, match="nmea\\+udp://HOST:PORT"):
         FeedTarget.parse("udp://127.0.0.1:5")
+
+
+def test_ground_truth_reaches_the_file_a_whole_line_at_a_time(world: World, tmp_path: Path) -> None:
+    # a simulator killed mid-run leaves every record it wrote, each one whole
+    truth = tmp_path / "truth.jsonl"
+    clock = iter(range(0, 10_000))
+    runner = ScenarioRunner(
+        world,
+        _Hover(world),
+        lambda: float(next(clock)),
+        patrol_feed=None,
+        truth_path=truth,
+        pre_roll_s=0.0,
+    )
+    try:
+        for t in range(5):
+            runner.publish_patrol(float(t))
+        text = truth.read_text()  # still open, never flushed by hand
+        assert text.endswith("\n") and len(text.splitlines()) >= 5
+        assert all(json.loads(line)["what"] for line in text.splitlines())
+    finally:
+        runner.close()
