@@ -84,9 +84,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+#: what tests measured and recorded with ``record_property("figures", text)``: printed at
+#: the end of the run, also from xdist workers (their reports carry the properties)
+_figures: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _figures.extend(
+            (report.nodeid, str(v)) for k, v in report.user_properties if k == "figures"
+        )
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
+    if _figures:
+        terminalreporter.section("figures")
+        for nodeid, text in _figures:
+            terminalreporter.write_line(nodeid)
+            for line in text.splitlines():
+                terminalreporter.write_line(f"  {line}")
     count = config.stash.get(_deselected_sitl, 0)
     if count:
         terminalreporter.write_line(

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from overwatch.mission import load_mission
 from tests.ops.runs import MISSION, describe, fly
+
+RecordProperty = Callable[[str, object], None]
 
 #: the acceptance figures (from the issue)
 MIN_LEAD_COVERAGE = 0.95
@@ -28,16 +31,22 @@ SITL_SPEEDUP = 10.0
 
 
 async def test_live_lead_overwatch_of_the_example_patrol(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
     lead, baseline = await asyncio.gather(
         fly(tmp_path / "lead", mode="lead"),
         fly(tmp_path / "follow", mode="follow-baseline"),
     )
+    figures = "\n".join(
+        (
+            describe(lead, "live lead overwatch"),
+            describe(baseline, "FOLLOW baseline (250 m ahead, FOLL_ACCEL_H=0, YAW_BEHAVE=2)"),
+        )
+    )
+    record_property("figures", figures)
     with capsys.disabled():
         print()
-        print(describe(lead, "live lead overwatch"))
-        print(describe(baseline, "FOLLOW baseline (250 m ahead, FOLL_ACCEL_H=0, YAW_BEHAVE=2)"))
+        print(figures)
     reserve_pct = 100.0 * load_mission(MISSION).vehicle.reserve_fraction
 
     # the patrol drove the whole route and the run was scored over it
@@ -64,7 +73,7 @@ async def test_live_lead_overwatch_of_the_example_patrol(
 @pytest.mark.timeout(1800)  # a whole patrol or sortie on SITL at 10×
 @pytest.mark.sitl
 async def test_live_lead_overwatch_on_real_sitl(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
     """The same acceptance on ArduPilot SITL: ``overwatch sim --sitl --scenario`` runs the
     patrol, the threats and the stand-in detector beside two real SITL vehicles, one flown
@@ -74,10 +83,16 @@ async def test_live_lead_overwatch_on_real_sitl(
         fly(tmp_path / "lead", mode="lead", speedup=SITL_SPEEDUP, sitl=sitl),
         fly(tmp_path / "follow", mode="follow-baseline", speedup=SITL_SPEEDUP, sitl=sitl),
     )
+    figures = "\n".join(
+        (
+            describe(lead, "SITL live lead overwatch"),
+            describe(baseline, "SITL FOLLOW baseline (250 m ahead, FOLL_ACCEL_H=0)"),
+        )
+    )
+    record_property("figures", figures)
     with capsys.disabled():
         print()
-        print(describe(lead, "SITL live lead overwatch"))
-        print(describe(baseline, "SITL FOLLOW baseline (250 m ahead, FOLL_ACCEL_H=0)"))
+        print(figures)
     assert lead.outcome.reason == "patrol arrived" and lead.outcome.landed
     assert lead.score.scored_m == pytest.approx(lead.score.route_length_m, abs=30.0)
     assert lead.score.lead_coverage >= MIN_LEAD_COVERAGE, describe(lead, "lead")
