@@ -9,7 +9,7 @@ so a slow or dead link never blocks the screen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from shapely.geometry import Polygon
 from textual import events
@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from overwatch.errors import OverwatchError
@@ -40,6 +41,7 @@ from overwatch.tui.widgets.telemetry import TelemetryPanel
 from overwatch.tui.widgets.video import VideoPanel
 
 ThemeName = Literal["dark", "light"]
+W = TypeVar("W", bound=Widget)
 STRATEGY_CYCLE = ("lead", "escort")
 WIDE_COLUMNS = 120
 #: (title, help, action) for the command palette
@@ -119,9 +121,18 @@ class OverwatchApp(App[None]):
         # the main screen, even when a dialog is on top of it
         self.screen_stack[0].set_class(event.size.width >= WIDE_COLUMNS, "-wide")
 
+    def _widget(self, kind: type[W]) -> W | None:
+        """The main screen's ``kind`` of widget; ``None`` while the app closes and its widgets
+        are going (a poll, a message or a command's answer may still arrive then)."""
+        try:
+            return self.query_one(kind)
+        except NoMatches:
+            return None
+
     def _on_theme_changed(self, theme: Theme) -> None:
-        self.query_one(TacticalMap).dark = theme.dark
-        self.query_one(CueTable).dark = theme.dark
+        map_, cues = self._widget(TacticalMap), self._widget(CueTable)
+        if map_ is not None and cues is not None:
+            map_.dark = cues.dark = theme.dark
 
     # -- snapshots down ----------------------------------------------------------------
 
@@ -144,7 +155,7 @@ class OverwatchApp(App[None]):
             telemetry, patrol = self.query_one(TelemetryPanel), self.query_one(PatrolPanel)
             video, cues = self.query_one(VideoPanel), self.query_one(CueTable)
             strip, events_log = self.query_one(CoverageStrip), self.query_one(EventsLog)
-        except NoMatches:
+        except NoMatches:  # see _widget
             return
         self._shown = snapshot
         map_.snapshot = snapshot
@@ -173,7 +184,8 @@ class OverwatchApp(App[None]):
         self._cursor = message.position
 
     def on_cue_table_highlighted(self, message: CueTable.Highlighted) -> None:
-        self.query_one(TacticalMap).highlight_cue_id = message.cue_id
+        if (map_ := self._widget(TacticalMap)) is not None:
+            map_.highlight_cue_id = message.cue_id
 
     def on_cue_table_action_requested(self, message: CueTable.ActionRequested) -> None:
         cue = message.cue
@@ -220,7 +232,8 @@ class OverwatchApp(App[None]):
 
     def _log_local(self, level: str, text: str) -> None:
         time_s = self._shown.time_s if self._shown is not None else 0.0
-        self.query_one(EventsLog).add_event(EventLine(time_s, level, text))
+        if (events_log := self._widget(EventsLog)) is not None:
+            events_log.add_event(EventLine(time_s, level, text))
 
     def action_start_overwatch(self) -> None:
         self.send("start overwatch", self.commands.start_overwatch)

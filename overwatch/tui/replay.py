@@ -20,6 +20,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from overwatch.errors import CommandRejected
@@ -204,7 +205,11 @@ class ReplayApp(OverwatchApp):
         self._show_status()
 
     def _show_status(self) -> None:
-        self.query_one("#replay", Static).update(replay_status(self.replay))
+        try:
+            status = self.query_one("#replay", Static)
+        except NoMatches:  # the app is closing (see OverwatchApp._widget)
+            return
+        status.update(replay_status(self.replay))
 
     def _after_control(self) -> None:
         self.poll_source()

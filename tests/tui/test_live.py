@@ -168,3 +168,21 @@ async def test_resizing_switches_the_wide_layout(
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert app.screen.has_class("-wide")
+
+
+async def test_what_arrives_while_the_app_closes_is_dropped_without_an_error(
+    geometry: MissionGeometry, session: ScriptedSession
+) -> None:
+    # closing removes the widgets while a poll, a cue-table message or a command's answer
+    # may still arrive: none of them may fail the app on its way out
+    first = synthetic_snapshot(geometry, station_m=1_000.0)
+    second = synthetic_snapshot(geometry, station_m=2_000.0, time_s=T0_S + 1.0)
+    app, _source = build_app(geometry, session, first, second)
+    async with app.run_test(size=SIZE) as pilot:
+        for kind in (TacticalMap, EventsLog):
+            await app.query_one(kind).remove()
+        app.on_cue_table_highlighted(CueTable.Highlighted("cue-0001"))
+        app.show_snapshot(second)
+        app._log_local("info", "an answer after the screen went")
+        await pilot.pause()
+        assert app.shown_snapshot is first  # nothing to show it on
