@@ -25,6 +25,9 @@ E = TypeVar("E", bound=ev.Event)
 
 #: param2 of MAV_CMD_COMPONENT_ARM_DISARM that forces arming/disarming past checks.
 FORCE_MAGIC = 21196
+#: an arm, disarm or mode change is confirmed within this many of the vehicle's heartbeats
+#: (about as many seconds of its own time, however slow a busy machine makes it)
+CONFIRM_BEATS = 3
 
 #: Messages and rates (Hz) :meth:`Vehicle.request_telemetry` asks for by default.
 DEFAULT_TELEMETRY_HZ: dict[str, float] = {
@@ -84,20 +87,42 @@ class Vehicle:
         """This vehicle's events of ``types`` (all if none), as an async iterator."""
         return self.link.events(*types, sysid=self.sysid, maxsize=maxsize)
 
-    async def _wait_state(self, ok: Callable[[], bool], timeout_s: float, what: str) -> None:
-        """Wait until ``ok()`` holds, re-checking after every event from this vehicle."""
+    async def _wait_state(
+        self, ok: Callable[[], bool], timeout_s: float, what: str, *, heartbeats: int | None = None
+    ) -> None:
+        """Wait until ``ok()`` holds, re-checking after every event from this vehicle.
+
+        With ``heartbeats`` the vehicle's own pace sets the limit: it fails once that many
+        heartbeats came without ``ok()``, or after ``timeout_s`` wall seconds in which the
+        vehicle sent nothing at all (a simulator slowed by a busy machine is waited for;
+        a silent link is not). Without it, ``timeout_s`` wall seconds in all.
+        """
         if ok():
             return
         changed = asyncio.Event()
-        remove = self.link.add_listener(lambda _e: changed.set(), sysid=self.sysid)
+        beats = 0
+
+        def seen(event: ev.Event) -> None:
+            nonlocal beats
+            if isinstance(event, ev.Heartbeat):
+                beats += 1
+            changed.set()
+
+        remove = self.link.add_listener(seen, sysid=self.sysid)
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout(timeout_s) as deadline:
                 while not ok():
+                    if heartbeats is not None and beats >= heartbeats:
+                        raise TimeoutError
                     changed.clear()
                     await changed.wait()
+                    if heartbeats is not None:
+                        deadline.reschedule(loop.time() + timeout_s)
         except TimeoutError:
+            within = f"{heartbeats} heartbeats" if heartbeats and beats >= heartbeats else None
             raise LinkTimeout(
-                f"vehicle {self.sysid}: {what} not seen within {timeout_s:g} s"
+                f"vehicle {self.sysid}: {what} not seen within {within or f'{timeout_s:g} s'}"
             ) from None
         finally:
             remove()
@@ -213,7 +238,9 @@ class Vehicle:
             mavlink.MAV_CMD_COMPONENT_ARM_DISARM,
             (1, FORCE_MAGIC if force else 0),
         )
-        await self._wait_state(lambda: self.state.armed, confirm_timeout_s, "armed heartbeat")
+        await self._wait_state(
+            lambda: self.state.armed, confirm_timeout_s, "armed heartbeat", heartbeats=CONFIRM_BEATS
+        )
 
     async def disarm(self, *, force: bool = False, confirm_timeout_s: float = 3.0) -> None:
         """Disarm (``force`` even in flight); waits for the heartbeat to show it."""
@@ -223,7 +250,10 @@ class Vehicle:
             (0, FORCE_MAGIC if force else 0),
         )
         await self._wait_state(
-            lambda: not self.state.armed, confirm_timeout_s, "disarmed heartbeat"
+            lambda: not self.state.armed,
+            confirm_timeout_s,
+            "disarmed heartbeat",
+            heartbeats=CONFIRM_BEATS,
         )
 
     async def set_mode(self, name: str, *, confirm_timeout_s: float = 3.0) -> None:
@@ -243,6 +273,7 @@ class Vehicle:
             lambda: self.state.custom_mode == number,
             confirm_timeout_s,
             f"heartbeat in mode {name.upper()}",
+            heartbeats=CONFIRM_BEATS,
         )
 
     async def takeoff(self, alt_rel_m: float) -> None:
