@@ -14,6 +14,7 @@ from overwatch.formats import export_stem, write_all
 from overwatch.mission import STRATEGIES, load_mission
 from overwatch.planning import plan as make_plan
 from overwatch.planning.model import Plan
+from overwatch.scoring.score import site_watch
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,6 +85,15 @@ def summary_table(plan: Plan) -> Table:
         f"{cov.longest_gap_m:,.0f} m",
         f"{base.longest_gap_m:,.0f} m",
     )
+    if plan.strategy == "static":
+        site, base_site = (
+            site_watch(t, plan.geometry) for t in (plan.trajectory, plan.baseline_trajectory)
+        )
+        table.add_row(
+            f"static site in view ({site.window_s / 60:.0f} min)",
+            f"{site.fraction * 100:.1f} %",
+            f"{base_site.fraction * 100:.1f} %",
+        )
     table.add_row("sorties", str(len(plan.sorties)), "")
     table.add_row("flight time", f"{plan.flight_time_s / 60:.1f} min", "")
     table.add_row("flight distance", f"{plan.flight_distance_m / 1000:.1f} km", "")

@@ -20,12 +20,14 @@ from overwatch.errors import RunDirError, VideoError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.controller import STRATEGIES
 from overwatch.ops.cot import check_cot_output
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
 from overwatch.scoring.rundir import MANIFEST, RunManifest, read_manifest
 
-MODES = ("lead", "escort", "follow-baseline")
+#: every strategy flies live; follow-baseline is ArduPilot's FOLLOW, for comparison
+MODES = STRATEGIES
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "run",
         help="live overwatch without a screen: steer the drone ahead of the real patrol",
         description=(
-            "Connect to the vehicle and the patrol's position feed, take off and keep the "
-            "drone watching the road ahead of the patrol until it reaches the end of its "
-            "route, then return. Prints one progress line."
+            "Connect to the vehicle and the patrol's position feed, take off and fly the "
+            "mission's strategy (lead, escort, bounding, static) until the patrol reaches "
+            "the end of its route (a static watch: until its duration has passed), then "
+            "return. Prints one progress line."
         ),
     )
     add_session_options(p)
@@ -152,8 +155,7 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
     detector = detector_from(args)
     mission = load_mission(args.mission)
     geometry = MissionGeometry.of(mission)
-    strategy = mission.overwatch.strategy
-    mode = args.mode or (strategy if strategy in ("lead", "escort") else "lead")
+    mode = args.mode or mission.overwatch.strategy
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or Path("out") / "runs" / stamp
     tak = tak_credentials(args)

@@ -151,6 +151,12 @@ def summary_line(score: RunScore) -> str:
         f"(longest gap {score.longest_gap_m:,.0f} m); threats cued in time "
         f"{len(score.cued_in_time)}/{n}, missed {len(score.missed)}; "
         f"false cues {len(score.false_cues)} of {len(score.cues)} cue(s)"
+        + (
+            ""
+            if score.site is None
+            else f"; static site in view [bold]{score.site.fraction:.1%}[/bold] of "
+            f"{score.site.window_s / 60:.0f} min"
+        )
     )
 
 

@@ -8,10 +8,18 @@ order of precedence:
 2. a return under way (energy, operator, stale feed) → RETURNING, LANDING on arrival
 3. operator ``hold`` / ``look at``            → OPERATOR_HOLD / LOOK_AT where the drone is
 4. below the watch altitude                   → CLIMB_OUT over where it is
-5. the patrol: no fix yet → WAITING_FOR_PATROL; feed stale → the configured
+5. ``static``: STATIC_WATCH over the site, whatever the patrol does, until the
+   watch's duration has passed (then RETURNING)
+6. the patrol: no fix yet → WAITING_FOR_PATROL; feed stale → the configured
    contingency; off the route → WATCH_OFF_ROUTE (on a detour: the route ahead
    where it rejoins); a battery swap planned at a halt ahead → RUN_AHEAD; else
-   ``lead`` (WATCH_AHEAD / LOITER_AHEAD) or ``escort`` (ESCORT).
+   ``lead`` (WATCH_AHEAD / LOITER_AHEAD), ``escort`` (ESCORT) or ``bounding``
+   (BOUNDING).
+
+``bounding`` and ``static`` fly the planner's own geometry
+(:func:`overwatch.planning.strategies.vantage_points`,
+:func:`~overwatch.planning.strategies.static_site`), so a plan's vantage points
+and site are where the live drone goes.
 
 Energy is checked every tick and starts a return with margin before the
 reserve would be spent. When the battery will not last the patrol, the break
@@ -42,6 +50,8 @@ from overwatch.guidance.types import (
 )
 from overwatch.mission import MissionGeometry
 from overwatch.planning.model import Gap
+from overwatch.planning.routeview import RouteView
+from overwatch.planning.strategies import bounding_hop_m, static_site, vantage_points
 from overwatch.tracking import PatrolEstimate, PatrolPrediction, PatrolTracker, TrackMode
 
 XY = tuple[float, float]
@@ -49,6 +59,8 @@ XY = tuple[float, float]
 _BATTERY_REASONS = ("energy", "swap")
 #: how often the sortie break is re-planned before the run-ahead begins, seconds
 _SWAP_REPLAN_S = 5.0
+#: the static watch's clock starts when the drone is this close to its orbit (or hold point)
+_ON_STATION_M = 50.0
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,7 @@ class Guidance:
         self.config = config or GuidanceConfig()
         mission = geometry.mission
         ow, air = mission.overwatch, mission.airspace
-        self.mode: GuidanceMode = self.config.mode or (
-            "escort" if ow.strategy == "escort" else "lead"
-        )
+        self.mode: GuidanceMode = self.config.mode or ow.strategy
         lead = self.config.lead_s
         if lead is None:
             lead = ow.lead.target_lead_s
@@ -123,6 +133,15 @@ class Guidance:
         self._operator: Literal["hold", "look_at", "land"] | None = None
         self._hold_xy: XY | None = None
         self._look_at_xy: XY | None = None
+        # bounding: the planner's vantage points, one per stretch of ``_hop_m``
+        self._hop_m = bounding_hop_m(ow.bounding.hop_m)
+        self._vantage = vantage_points(
+            geometry, RouteView.of(geometry), self._hop_m, ow.bounding.standoff_m
+        )
+        # static: the site, and when the drone was first on station over it
+        site = static_site(geometry, ow.static.site)
+        self._site: XY = (float(site[0]), float(site[1]))
+        self._static_from_s: float | None = None
 
     # -- operator overrides -------------------------------------------------------
 
@@ -191,6 +210,8 @@ class Guidance:
             and est.mode is not TrackMode.STALE
         ):
             self._return = None
+        elif self._return is None and self.static_watch_done(now_s):
+            self._start_return(now_s, drone, vehicle, None, "static watch complete")
         want = self._decide(now_s, drone, vehicle, est, pred)
         energy = self._energy_status(drone, vehicle)
         return self._finish(now_s, drone, vehicle, want, energy)
@@ -237,6 +258,8 @@ class Guidance:
                 vd_m_s=-self.vehicle.climb_rate_m_s,
                 yaw_deg=vehicle.heading_deg,
             )
+        if self.mode == "static":
+            return self._static(now_s, drone)
         if pred is None or est.station_m is None:
             start = tuple(self.geometry.route.coords[0])
             return _Want(
@@ -249,8 +272,13 @@ class Guidance:
             return self._contingency(now_s, est, pred)
         if est.mode is TrackMode.OFF_ROUTE:
             cross = est.cross_track_m
-            if self.mode == "lead" and cross is not None and abs(cross) <= self.config.detour_max_m:
-                want = self._lead(now_s, est, pred)
+            on_detour = cross is not None and abs(cross) <= self.config.detour_max_m
+            if self.mode in ("lead", "bounding") and on_detour:
+                want = (
+                    self._lead(now_s, est, pred)
+                    if self.mode == "lead"
+                    else self._bounding(now_s, pred)
+                )
                 return replace(
                     want,
                     state=GuidanceState.WATCH_OFF_ROUTE,
@@ -259,6 +287,8 @@ class Guidance:
             return self._off_route(now_s, pred)
         if self.mode == "escort":
             return self._escort(now_s, pred)
+        if self.mode == "bounding":
+            return self._bounding(now_s, pred)
         plan = self._swap_plan
         if plan is not None and now_s >= plan.run_ahead_from_s:
             return self._run_ahead(now_s, pred, plan)
@@ -325,6 +355,53 @@ class Guidance:
             GuidanceState.ESCORT, now_s, (cx, cy), cv, float(pred.station_at(now_s + ahead_s))
         )
 
+    def _bounding(self, now_s: float, pred: PatrolPrediction) -> _Want:
+        """Hold the vantage point of the stretch the patrol reaches in L seconds, camera on
+        the route point the patrol reaches then: the drone hops on L seconds before the
+        patrol enters the next stretch, as the plan has it."""
+        s_lead = float(pred.station_at(now_s + self.lead_s))
+        count = len(self._vantage)
+        k = min(max(int(s_lead // self._hop_m), 0), count - 1)
+        x, y = float(self._vantage[k, 0]), float(self._vantage[k, 1])
+        roi = self._route_xy(s_lead)
+        arrival = float(pred.arrival_time_s(s_lead))
+        return _Want(
+            GuidanceState.BOUNDING,
+            (x, y),
+            roi_xy_m=roi,
+            yaw_deg=math.degrees(math.atan2(roi[0] - x, roi[1] - y)) % 360.0,
+            target_station_m=s_lead,
+            lead_s=None if math.isnan(arrival) else arrival - now_s,
+            note=f"vantage point {k + 1} of {count}",
+        )
+
+    def _static(self, now_s: float, drone: XY) -> _Want:
+        """Hold over the site (camera straight down) or orbit it, camera on the site."""
+        radius = self.geometry.mission.overwatch.static.orbit_radius_m
+        site = self._site
+        off_orbit_m = abs(math.hypot(drone[0] - site[0], drone[1] - site[1]) - radius)
+        if self._static_from_s is None and off_orbit_m <= _ON_STATION_M:
+            self._static_from_s = now_s
+        if radius > 0.0:
+            want = self._orbit(
+                GuidanceState.STATIC_WATCH, now_s, site, (0.0, 0.0), None, radius_m=radius
+            )
+        else:
+            want = _Want(GuidanceState.STATIC_WATCH, site, roi_xy_m=site)
+        return replace(want, note="static watch over the site")
+
+    def static_watch_done(self, now_s: float) -> bool:
+        """Whether a static watch of limited duration has lasted it, from the moment the drone
+        was first on station (a watch without one lasts the patrol)."""
+        duration = self.geometry.mission.overwatch.static.duration_s
+        started = self._static_from_s
+        return (
+            self.mode == "static"
+            and duration is not None
+            and started is not None
+            and now_s - started >= duration
+        )
+
     def _orbit(
         self,
         state: GuidanceState,
@@ -332,8 +409,10 @@ class Guidance:
         center: XY,
         center_velocity: XY,
         station: float | None,
+        *,
+        radius_m: float | None = None,
     ) -> _Want:
-        r = self.orbit_radius_m
+        r = self.orbit_radius_m if radius_m is None else radius_m
         speed = min(0.5 * self.vehicle.cruise_speed_m_s, self.vehicle.max_speed_m_s)
         omega = speed / r if r > 0 else 0.0
         theta = (omega * now_s) % (2 * math.pi)  # clockwise from north

@@ -17,6 +17,10 @@ class GuidanceState(enum.StrEnum):
     WATCH_AHEAD: over the stretch the patrol reaches in L seconds (``lead``).
     LOITER_AHEAD: the patrol has halted; hold ahead of it, camera on what comes next.
     ESCORT: orbit the patrol's predicted position (``escort``).
+    BOUNDING: hold the vantage point beside the stretch the patrol reaches in L seconds,
+    camera on that stretch; hop to the next one as the lead point enters it (``bounding``).
+    STATIC_WATCH: hold (camera straight down) or orbit over the static site, camera on it
+    (``static``).
     RUN_AHEAD: a battery swap is planned at a halt ahead; watch the route up to it, as far
     ahead as the lead window allows, so the time away costs the least.
     WATCH_OFF_ROUTE: the patrol left the route: on a detour near it, watch the route ahead
@@ -34,6 +38,8 @@ class GuidanceState(enum.StrEnum):
     WATCH_AHEAD = "watch_ahead"
     LOITER_AHEAD = "loiter_ahead"
     ESCORT = "escort"
+    BOUNDING = "bounding"
+    STATIC_WATCH = "static_watch"
     RUN_AHEAD = "run_ahead"
     WATCH_OFF_ROUTE = "watch_off_route"
     WAITING_FOR_PATROL = "waiting_for_patrol"
@@ -67,7 +73,8 @@ class FenceOutcome(enum.StrEnum):
 
 
 ContingencyName = Literal["orbit", "hold_checkpoint", "return"]
-GuidanceMode = Literal["lead", "escort"]
+GuidanceMode = Literal["lead", "escort", "bounding", "static"]
+GUIDANCE_MODES: tuple[GuidanceMode, ...] = ("lead", "escort", "bounding", "static")
 
 
 @dataclass(frozen=True)
@@ -168,8 +175,8 @@ class GuidanceCommand:
 class GuidanceConfig:
     """Tuning of the guidance law (seconds, metres, m/s).
 
-    ``mode``: ``lead`` or ``escort`` (None: the mission's strategy, ``lead``
-    unless it says ``escort``). ``lead_s``: the lead L (None: the mission's
+    ``mode``: ``lead``, ``escort``, ``bounding`` or ``static`` (None: the
+    mission's strategy). ``lead_s``: the lead L (None: the mission's
     ``target_lead_s`` or the middle of its lead window). ``min_ahead_s``: while
     the patrol is halted the drone stays at least the distance the patrol
     covers in this many seconds at planned speed ahead of it (None: the
@@ -222,5 +229,8 @@ class GuidanceConfig:
                 "GuidanceConfig.stale_contingency must be 'orbit', 'hold_checkpoint' or "
                 f"'return' (got {self.stale_contingency!r})"
             )
-        if self.mode not in (None, "lead", "escort"):
-            raise ValueError(f"GuidanceConfig.mode must be 'lead' or 'escort' (got {self.mode!r})")
+        if self.mode is not None and self.mode not in GUIDANCE_MODES:
+            raise ValueError(
+                f"GuidanceConfig.mode must be one of {', '.join(GUIDANCE_MODES)} "
+                f"(got {self.mode!r})"
+            )

@@ -10,9 +10,10 @@ action into MAVLink; the controller never learns whether it worked except from
 the next vehicle input.
 
 One :class:`Pilot` per live strategy says how guidance's setpoints reach the
-drone: ``lead`` and ``escort`` steer it in GUIDED; ``follow-baseline`` leaves it
-to ArduPilot's FOLLOW mode, fed the patrol's position, until the energy model
-calls it home. A new strategy is a new pilot in :data:`PILOTS`.
+drone: ``lead``, ``escort``, ``bounding`` and ``static`` steer it in GUIDED
+(each with its own guidance law); ``follow-baseline`` leaves it to ArduPilot's
+FOLLOW mode, fed the patrol's position, until the energy model calls it home. A
+new strategy is a new pilot in :data:`PILOTS`.
 
 ::
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Protocol
 
 from overwatch.errors import OverwatchError
 from overwatch.guidance import (
@@ -34,6 +35,7 @@ from overwatch.guidance import (
     Guidance,
     GuidanceCommand,
     GuidanceConfig,
+    GuidanceMode,
     GuidanceState,
     LiveCoverage,
     VehicleSnapshot,
@@ -127,7 +129,7 @@ class Pilot(Protocol):
     #: the strategy's name (``--mode``)
     name: ClassVar[str]
     #: the guidance law's own mode for it
-    law: ClassVar[Literal["lead", "escort"]]
+    law: ClassVar[GuidanceMode]
     #: whether guidance plans battery swaps at the patrol's halts
     plans_swaps: ClassVar[bool]
 
@@ -142,7 +144,7 @@ class GuidedPilot:
     """``lead``: guidance steers the drone in GUIDED, ahead of the patrol."""
 
     name: ClassVar[str] = "lead"
-    law: ClassVar[Literal["lead", "escort"]] = "lead"
+    law: ClassVar[GuidanceMode] = "lead"
     plans_swaps: ClassVar[bool] = True
 
     def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
@@ -156,7 +158,26 @@ class EscortPilot(GuidedPilot):
     """``escort``: guidance steers the drone in GUIDED, orbiting the patrol."""
 
     name: ClassVar[str] = "escort"
-    law: ClassVar[Literal["lead", "escort"]] = "escort"
+    law: ClassVar[GuidanceMode] = "escort"
+
+
+class BoundingPilot(GuidedPilot):
+    """``bounding``: guidance hops the drone in GUIDED between the plan's vantage points
+    beside the route, each reached before the patrol enters its stretch (energy returns,
+    no swaps planned at halts: the lead's run-ahead has no meaning for a fixed vantage)."""
+
+    name: ClassVar[str] = "bounding"
+    law: ClassVar[GuidanceMode] = "bounding"
+    plans_swaps: ClassVar[bool] = False
+
+
+class StaticPilot(GuidedPilot):
+    """``static``: guidance holds or orbits the drone in GUIDED over the static site, camera
+    on it, for the watch's duration (energy returns in between)."""
+
+    name: ClassVar[str] = "static"
+    law: ClassVar[GuidanceMode] = "static"
+    plans_swaps: ClassVar[bool] = False
 
 
 class FollowBaselinePilot:
@@ -166,7 +187,7 @@ class FollowBaselinePilot:
     swaps planned at halts)."""
 
     name: ClassVar[str] = "follow-baseline"
-    law: ClassVar[Literal["lead", "escort"]] = "lead"
+    law: ClassVar[GuidanceMode] = "lead"
     plans_swaps: ClassVar[bool] = False
 
     def __init__(self) -> None:
@@ -190,8 +211,12 @@ class FollowBaselinePilot:
 
 #: the live strategies, by name
 PILOTS: dict[str, type[GuidedPilot] | type[FollowBaselinePilot]] = {
-    p.name: p for p in (GuidedPilot, EscortPilot, FollowBaselinePilot)
+    p.name: p for p in (GuidedPilot, EscortPilot, BoundingPilot, StaticPilot, FollowBaselinePilot)
 }
+#: what ``--mode`` accepts
+STRATEGIES: tuple[str, ...] = tuple(PILOTS)
+#: the patrol has arrived when its estimate is this close to the route's end, m
+ARRIVED_WITHIN_M = 25.0
 
 
 def new_pilot(name: str) -> Pilot:
@@ -269,6 +294,16 @@ class Controller:
     def relaunched(self) -> None:
         self._last_roi = None
         self.pilot.relaunched()
+
+    def finished(self, now_s: float, tracker: PatrolTracker) -> str | None:
+        """Why the job is done, or None: a static watch of set duration is done when it has
+        lasted it; every other watch when the patrol has arrived."""
+        if self.guidance.mode == "static" and self.geometry.mission.overwatch.static.duration_s:
+            return "static watch complete" if self.guidance.static_watch_done(now_s) else None
+        station = tracker.estimate(now_s).station_m
+        if station is not None and station >= self.geometry.route.length - ARRIVED_WITHIN_M:
+            return "patrol arrived"
+        return None
 
     # -- one tick -------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from overwatch.ops.state import SessionSnapshot
 class RunOutcome:
     """How a headless run ended."""
 
-    reason: str  # "patrol arrived", "interrupted", "time limit"
+    reason: str  # "patrol arrived", "static watch complete", "interrupted", "time limit"
     lead_coverage: float | None
     cues: int
     landed: bool
@@ -76,11 +76,11 @@ async def run_headless(
 ) -> RunOutcome:
     """Run ``session`` (already constructed, not started) from take-off to landing.
 
-    When the patrol arrives (or ``time_limit_s`` seconds of session time have
-    passed since the launch: patrol time, simulated in training, so a busy
-    machine does not cut an exercise short) the drone flies to home or the
-    quickest rally point and lands; the run ends when it has disarmed (or after
-    900 s of session time)."""
+    When the job is done (the patrol arrived; a static watch lasted its duration)
+    or ``time_limit_s`` seconds of session time have passed since the launch
+    (patrol time, simulated in training, so a busy machine does not cut an
+    exercise short), the drone flies to home or the quickest rally point and
+    lands; the run ends when it has disarmed (or after 900 s of session time)."""
     console = console or Console(stderr=True)
     await session.start()
     notes = _Notes(session, console)
@@ -104,8 +104,9 @@ async def run_headless(
                 live.update(progress_line(snap))
                 if on_tick is not None:
                     on_tick(snap)
-                if _patrol_arrived(session):
-                    reason = "patrol arrived"
+                done = session.controller.finished(session.clock.now(), session.tracker)
+                if done is not None:
+                    reason = done
                     break
                 if time_limit_s is not None and session.clock.now() - launched_s > time_limit_s:
                     reason = "time limit"
@@ -204,11 +205,6 @@ class _Progress:
         elif time.monotonic() - self._last >= self.every_s:
             self._last = time.monotonic()
             self.console.print(line, soft_wrap=True)
-
-
-def _patrol_arrived(session: LiveSession) -> bool:
-    est = session.tracker.estimate(session.clock.now())
-    return est.station_m is not None and est.station_m >= session.geometry.route.length - 25.0
 
 
 async def _wait_landed(session: LiveSession, timeout_s: float, live: _Progress) -> bool:

@@ -85,7 +85,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["lead", "escort", "follow-baseline"]
+Mode = Literal["lead", "escort", "bounding", "static", "follow-baseline"]
 
 
 @dataclass(frozen=True)

@@ -218,18 +218,15 @@ class BoundingStrategy:
 
     def watch_track(self, request: WatchRequest) -> WatchTrack:
         mission, route, h = request.mission, request.route, request.flight_alt_m
-        geometry = request.geometry
         params = mission.overwatch.bounding
-        hop = max(params.hop_m, 50.0)
+        hop = bounding_hop_m(params.hop_m)
         lead_s = lead_window_mid_s(mission)
         t = _grid(
             -lead_s, float(route.arrival_time_s(np.array(route.length_m))) - lead_s, request.step_s
         )
-        count = max(1, math.ceil(route.length_m / hop))
-        mids = np.minimum((np.arange(count) + 0.5) * hop, route.length_m)
-        vantage = self._vantage_points(geometry, route, mids, params.standoff_m)
+        vantage = vantage_points(request.geometry, route, hop, params.standoff_m)
         s_now = route.station_at(t + lead_s)
-        k = np.clip((s_now // hop).astype(np.int64), 0, count - 1)
+        k = np.clip((s_now // hop).astype(np.int64), 0, len(vantage) - 1)
         xy = vantage[k]
         aim = route.points(s_now)
         yaw = _poses_towards(xy, aim, route.heading_deg(s_now))
@@ -238,25 +235,35 @@ class BoundingStrategy:
         ahead = max(ow.lead_max_s - lead_s - _SLACK_MARGIN_S, 0.0)
         return WatchTrack(t, xy, aim, yaw, _pitch_to(xy, aim, h), behind, ahead)
 
-    @staticmethod
-    def _vantage_points(
-        geometry: MissionGeometry, route: RouteView, stations: FloatArray, standoff_m: float
-    ) -> FloatArray:
-        centre = route.points(stations)
-        heading = np.radians(route.heading_deg(stations))
-        right = np.column_stack([np.cos(heading), -np.sin(heading)])
-        options = [centre + standoff_m * right, centre - standoff_m * right]
-        scores = []
-        for pts in options:
-            if geometry.forbidden.is_empty:
-                dist = np.full(len(pts), 1e9)
-            else:
-                dist = np.asarray(
-                    shapely.distance(geometry.forbidden, shapely.points(pts)), dtype=float
-                )
-            allowed = geometry.allowed_mask(pts)
-            scores.append(np.where(allowed, dist, -1.0))
-        return np.where((scores[0] >= scores[1])[:, None], options[0], options[1])
+
+def bounding_hop_m(hop_m: float) -> float:
+    """The length of one bounding stretch (at least 50 m)."""
+    return max(hop_m, 50.0)
+
+
+def vantage_points(
+    geometry: MissionGeometry, route: RouteView, hop_m: float, standoff_m: float
+) -> FloatArray:
+    """One vantage point per ``hop_m`` stretch of the route, ``standoff_m`` beside its middle,
+    on the side farther from forbidden airspace ((n, 2) local metres; stretch k is
+    ``[k·hop, (k+1)·hop)``). The planner and the live guidance both fly these."""
+    count = max(1, math.ceil(route.length_m / hop_m))
+    stations = np.minimum((np.arange(count) + 0.5) * hop_m, route.length_m)
+    centre = route.points(stations)
+    heading = np.radians(route.heading_deg(stations))
+    right = np.column_stack([np.cos(heading), -np.sin(heading)])
+    options = [centre + standoff_m * right, centre - standoff_m * right]
+    scores = []
+    for pts in options:
+        if geometry.forbidden.is_empty:
+            dist = np.full(len(pts), 1e9)
+        else:
+            dist = np.asarray(
+                shapely.distance(geometry.forbidden, shapely.points(pts)), dtype=float
+            )
+        allowed = geometry.allowed_mask(pts)
+        scores.append(np.where(allowed, dist, -1.0))
+    return np.where((scores[0] >= scores[1])[:, None], options[0], options[1])
 
 
 @dataclass(frozen=True)
@@ -268,7 +275,7 @@ class StaticStrategy:
     def watch_track(self, request: WatchRequest) -> WatchTrack:
         mission, route, h = request.mission, request.route, request.flight_alt_m
         params = mission.overwatch.static
-        site = self._site(request.geometry, params.site)
+        site = static_site(request.geometry, params.site)
         duration = params.duration_s if params.duration_s is not None else route.schedule.duration_s
         t = _grid(0.0, max(duration, request.step_s), request.step_s)
         aim = np.broadcast_to(site, (len(t), 2)).copy()
@@ -279,11 +286,12 @@ class StaticStrategy:
             return WatchTrack(t, xy, aim, yaw, _pitch_to(xy, aim, h))
         return WatchTrack(t, aim.copy(), aim, np.zeros(len(t)), np.full(len(t), -90.0))
 
-    @staticmethod
-    def _site(geometry: MissionGeometry, site: GeoPoint | None) -> FloatArray:
-        if site is None:
-            return np.asarray(geometry.route.coords[-1], dtype=float)
-        return np.asarray(geometry.frame.to_local(site.lat_deg, site.lon_deg), dtype=float)
+
+def static_site(geometry: MissionGeometry, site: GeoPoint | None) -> FloatArray:
+    """The static watch site in local metres: ``site``, or the route's last point."""
+    if site is None:
+        return np.asarray(geometry.route.coords[-1], dtype=float)
+    return np.asarray(geometry.frame.to_local(site.lat_deg, site.lon_deg), dtype=float)
 
 
 @dataclass(frozen=True)

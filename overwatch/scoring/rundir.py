@@ -11,7 +11,7 @@
     └── aar/            written by ``overwatch score``: the after-action bundle
 
 ``run.json`` holds ``{"scenario": path|null, "mission": path, "started_utc":
-ISO 8601, "speedup": float, "mode": "lead"|"escort"|"follow-baseline"}``.
+ISO 8601, "speedup": float, "mode": "lead"|"escort"|"bounding"|"static"|"follow-baseline"}``.
 Relative paths are resolved against the run directory. See
 ``docs/after-action.md``.
 """
@@ -33,7 +33,7 @@ CUES = "cues.sqlite"
 TLOG = "flight.tlog"
 VIDEO = "video"
 AAR = "aar"
-MODES = ("lead", "escort", "follow-baseline")
+MODES = ("lead", "escort", "bounding", "static", "follow-baseline")
 
 
 @dataclass(frozen=True)

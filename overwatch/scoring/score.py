@@ -6,7 +6,8 @@ and the cues the live session recorded (:class:`CueRecord`, converted to the
 same clock). Coverage uses the planner's own definition
 (:class:`overwatch.planning.coverage.LeadCoverage`) with the drone's true poses
 and the patrol's true arrival times, over the stretch of route the patrol
-actually drove during the run.
+actually drove during the run. A ``static`` watch is also scored by the share
+of its duration the site lay inside the camera's footprint (:func:`site_watch`).
 
 A cue *matches* a threat when it lies within ``MATCH_RADIUS_M`` plus twice its
 own 1-sigma uncertainty of where the threat stood (or of any place the
@@ -22,10 +23,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import shapely
 
+from overwatch.formats.features import MIN_FOOTPRINT_HEIGHT_M
+from overwatch.geo.camera import footprint_corners
 from overwatch.mission import MissionGeometry, PatrolSchedule
 from overwatch.planning.coverage import LeadCoverage
 from overwatch.planning.model import Coverage, Trajectory
+from overwatch.planning.strategies import static_site
 from overwatch.scoring.truth import FloatArray, SightingTruth, ThreatTruth, TruthLog
 
 #: a cue within this distance of a threat (plus twice the cue's own sigma) counts for it, metres
@@ -131,6 +136,53 @@ class ThreatScore:
         }
 
 
+@dataclass(frozen=True)
+class SiteWatch:
+    """How well a static watch kept its site in view (seconds; ``fraction`` 0..1).
+
+    The watch runs from the moment the site was first in view for the mission's
+    duration (to the end of the run without one, or when the run ended first)."""
+
+    fraction: float
+    watched_s: float
+    window_s: float
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "fraction": round(self.fraction, 4),
+            "watched_s": round(self.watched_s, 1),
+            "window_s": round(self.window_s, 1),
+        }
+
+
+def site_watch(trajectory: Trajectory, geometry: MissionGeometry) -> SiteWatch:
+    """The share of a static watch during which its site lay inside the camera's footprint."""
+    params = geometry.mission.overwatch.static
+    site = static_site(geometry, params.site)
+    cam = geometry.mission.vehicle.camera
+    t = trajectory.t_s
+    quads = footprint_corners(
+        trajectory.x_m,
+        trajectory.y_m,
+        trajectory.alt_rel_m,
+        trajectory.yaw_deg,
+        trajectory.gimbal_pitch_deg,
+        cam.hfov_deg,
+        cam.vfov_deg,
+    )
+    high = trajectory.alt_rel_m > MIN_FOOTPRINT_HEIGHT_M
+    in_view = high & shapely.contains_xy(shapely.polygons(quads), site[0], site[1])
+    if len(t) < 2 or not in_view.any():
+        return SiteWatch(0.0, 0.0, float(params.duration_s or 0.0))
+    start = float(t[int(np.argmax(in_view))])
+    end = float(t[-1]) if params.duration_s is None else min(start + params.duration_s, t[-1])
+    dt = np.diff(t, append=t[-1])
+    window = (t >= start) & (t < end)
+    watched = float(dt[window & in_view].sum())
+    span = max(end - start, 1e-9)
+    return SiteWatch(watched / span, watched, end - start)
+
+
 @dataclass(frozen=True, eq=False)
 class RunScore:
     """The score of one run (fractions 0..1, metres, seconds).
@@ -147,6 +199,8 @@ class RunScore:
     scored_m: float = 0.0
     route_length_m: float = 0.0
     cues: tuple[CueRecord, ...] = field(default=())
+    #: a static watch's share of its duration with the site in view (None: not static)
+    site: SiteWatch | None = None
 
     @property
     def missed(self) -> tuple[str, ...]:
@@ -172,6 +226,7 @@ class RunScore:
             "missed": list(self.missed),
             "false_cues": list(self.false_cues),
             "cues": [c.to_json() for c in self.cues],
+            **({} if self.site is None else {"site_watch": self.site.to_json()}),
         }
 
 
@@ -185,11 +240,13 @@ def score_run(
     """Score the run described by ``truth`` and ``cues`` for the mission in ``geometry``."""
     schedule = true_schedule(truth, geometry)
     scored_m = schedule.length_m if schedule is not None else 0.0
+    trajectory = drone_trajectory(truth, geometry)
     if schedule is None:
         coverage = _no_coverage()
     else:
         real = replace(geometry, schedule=schedule)
-        coverage = (coverage_function or LeadCoverage())(drone_trajectory(truth, geometry), real)
+        coverage = (coverage_function or LeadCoverage())(trajectory, real)
+    static = geometry.mission.overwatch.strategy == "static"
     owner = _assign(geometry, truth, cues)
     scores = tuple(
         _threat_score(threat, truth, [c for c, k in zip(cues, owner, strict=True) if k == i])
@@ -207,6 +264,7 @@ def score_run(
         scored_m=scored_m,
         route_length_m=float(geometry.route.length),
         cues=tuple(cues),
+        site=site_watch(trajectory, geometry) if static and len(trajectory) else None,
     )
 
 

@@ -17,6 +17,10 @@ from overwatch.mission import MissionGeometry, PatrolSchedule
 from overwatch.scenario.model import PatrolScript, Scenario, Threat
 
 
+#: a static watch's exercise runs this long past its duration (s; see :attr:`World.end_s`)
+STATIC_SLACK_S = 600.0
+
+
 @dataclass(frozen=True)
 class ActorState:
     """One actor at one moment (local metres, heading clockwise from north)."""
@@ -128,6 +132,18 @@ class World:
         self.geometry = geometry or MissionGeometry.of(scenario.mission)
         self.patrol = TruePatrol(self.geometry, scenario.patrol)
         self.threats = [TrueThreat(self.geometry, t) for t in scenario.threats]
+
+    @property
+    def end_s(self) -> float:
+        """When the exercise is over (scenario time): 30 s after the patrol has arrived; for a
+        static watch of set duration, not before that duration has passed, with
+        ``STATIC_SLACK_S`` more for the launch, the transit and a battery swap."""
+        end = self.patrol.end_s + 30.0
+        overwatch = self.scenario.mission.overwatch
+        duration = overwatch.static.duration_s
+        if overwatch.strategy == "static" and duration is not None:
+            end = max(end, duration + STATIC_SLACK_S)
+        return end
 
     def patrol_arrival_s(self, station_m: float) -> float:
         """When the real patrol reaches a station (scenario time)."""

@@ -149,10 +149,11 @@ class ScenarioRunner:
 
     @property
     def finished(self) -> bool:
-        return self.scenario_time_s() > self.world.patrol.end_s + 30.0
+        return self.scenario_time_s() > self.world.end_s
 
     async def run(self, *, until_s: float | None = None, tick_wall_s: float = 0.01) -> None:
-        """Publish until the patrol has arrived (or scenario time ``until_s``)."""
+        """Publish until the exercise is over (:attr:`World.end_s`; or scenario time
+        ``until_s``): the patrol, at its route's end, goes on reporting meanwhile."""
         next_fix = -self.pre_roll_s
         next_look = -self.pre_roll_s
         try:

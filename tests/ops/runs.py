@@ -117,6 +117,10 @@ def describe(run: LiveRun, label: str) -> str:
         "  gaps: "
         + ", ".join(f"{g.start_m:.0f}-{g.end_m:.0f} m ({g.reason})" for g in s.coverage.gaps),
     ]
+    if s.site is not None:
+        lines.append(
+            f"  static site in view {s.site.fraction:.1%} of {s.site.window_s / 60:.1f} min"
+        )
     for t in s.threats:
         lead = "—" if t.lead_s is None else f"{t.lead_s:.0f} s"
         lines.append(f"  {t.truth_id}: {t.outcome}, cued {lead} before the patrol arrived")

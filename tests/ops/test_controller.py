@@ -12,9 +12,11 @@ import math
 from dataclasses import dataclass, field
 
 import pytest
+from shapely.geometry import Point
 
 from overwatch.errors import OverwatchError
 from overwatch.guidance import GuidanceConfig, GuidanceState
+from overwatch.mission import BoundingParams, StaticParams
 from overwatch.ops.controller import (
     ROI_EVERY_S,
     Action,
@@ -31,9 +33,10 @@ from overwatch.ops.controller import (
     new_pilot,
 )
 from overwatch.ops.follow_baseline import follow_approach
+from overwatch.planning.strategies import BoundingStrategy, WatchRequest, static_site
 from overwatch.tracking import PatrolTracker, TrackFix
 from tests.guidance.sim import Drone
-from tests.tracking.missions import START_S, geometry
+from tests.tracking.missions import START_S, geometry, pts
 from tests.tracking.streams import Leg, route_index, station_profile
 
 STRAIGHT = [(0.0, 0.0), (6000.0, 0.0), (12000.0, 0.0)]
@@ -52,12 +55,17 @@ class Scripted:
     link_lost: bool = False
     climbing: bool = False
     start_x_m: float = 0.0  # how far along the straight route the drone starts (m)
+    mission: dict[str, object] = field(default_factory=dict)  # more of make_mission's keywords
     t: float = 0.0
     log: list[tuple[float, list[Action]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.g = geometry(
-            STRAIGHT, speed_m_s=8.0, target_lead_s=120.0, endurance_s=self.endurance_s
+            STRAIGHT,
+            speed_m_s=8.0,
+            target_lead_s=120.0,
+            endurance_s=self.endurance_s,
+            **self.mission,
         )
         self.controller = Controller(
             self.g,
@@ -246,10 +254,126 @@ def test_escort_flies_the_escort_law_and_strategies_switch() -> None:
 
 
 def test_an_unknown_strategy_is_refused_by_name() -> None:
-    with pytest.raises(OverwatchError, match=r"unknown strategy 'chase': expected lead, escort"):
+    expected = "expected lead, escort, bounding, static, follow-baseline"
+    with pytest.raises(OverwatchError, match=rf"unknown strategy 'chase': {expected}"):
         new_pilot("chase")
-    with pytest.raises(OverwatchError, match="unknown strategy"):
-        Controller(geometry(STRAIGHT), "bounding")
+    with pytest.raises(OverwatchError, match="unknown strategy 'follow'"):
+        Controller(geometry(STRAIGHT), "follow")  # the planner's baseline is FOLLOW mode live
+
+
+def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def _aims_xy(s: Scripted) -> list[tuple[float, tuple[float, float]]]:
+    return [
+        (t, s.g.frame.to_local(a.lat_deg, a.lon_deg))
+        for t, actions in s.log
+        for a in actions
+        if isinstance(a, SetRoi)
+    ]
+
+
+def test_bounding_reaches_each_vantage_point_before_the_patrol_enters_its_stretch() -> None:
+    # 12 km due east at 8 m/s, lead 120 s; stretches of 800 m, vantage points 150 m off
+    hop_m, standoff_m = 800.0, 150.0
+    s = Scripted("bounding", mission={"bounding": BoundingParams(standoff_m, hop_m)})
+    s.controller.start()
+    x0, y0 = s.g.route.coords[0]
+    entered: dict[int, float] = {}  # stretch k → when the patrol entered it
+    reached: dict[int, float] = {}  # stretch k → when the drone was first beside its middle
+    while s.t < 1450.0:
+        before = s.truth(s.t)
+        s.run(0.5)
+        k = int(s.truth(s.t) // hop_m)
+        if k != int(before // hop_m):
+            entered[k] = s.t
+        along = (s.drone.x_m - x0) / hop_m - 0.5
+        k_beside = round(along)
+        off_road = abs(s.drone.y_m - y0)
+        if abs(along - k_beside) * hop_m < 15.0 and abs(off_road - standoff_m) < 15.0:
+            reached.setdefault(k_beside, s.t)
+    assert sorted(entered) == list(range(1, 15))
+    for k, t in entered.items():
+        # beside the stretch's middle before the patrol enters it; once the drone has caught
+        # up from the launch, at least the lead window's minimum (30 s) before
+        margin_s = 0.0 if k == 1 else 30.0
+        assert k in reached and reached[k] <= t - margin_s, (k, reached.get(k), t)
+    command = s.controller.last_command
+    assert command is not None and command.state is GuidanceState.BOUNDING
+    # the camera is on the road, about the lead ahead of the patrol
+    aims = _aims_xy(s)
+    assert len(aims) > 50
+    for t, aim in aims[10:]:
+        assert s.g.route.distance(Point(aim)) < 2.0
+        assert 0.0 < s.g.route.project(Point(aim)) - s.truth(t) < 8.0 * 120.0 + 50.0
+    # the live drone holds where the plan's bounding track holds (from the third stretch:
+    # the plan starts a lead before the patrol, the live drone at the launch)
+    plan = BoundingStrategy().watch_track(WatchRequest(s.g, 80.0))
+    planned = {(round(x), round(y)) for x, y in plan.xy_m if x > x0 + 2 * hop_m}
+    held = {(round(x), round(y)) for x, y in s.drone.path}
+    assert len(planned) >= 12 and planned <= held
+
+
+def _site_xy(s: Scripted) -> tuple[float, float]:
+    """The static site in the mission's frame: 2 km along the route, 600 m north of it."""
+    site = tuple(static_site(s.g, s.g.mission.overwatch.static.site))
+    x0, y0 = s.g.route.coords[0]
+    assert _distance_m(site, (x0 + 2000.0, y0 + 600.0)) < 5.0
+    return float(site[0]), float(site[1])
+
+
+def _static(orbit_radius_m: float, duration_s: float | None = 600.0) -> Scripted:
+    site = pts([(2000.0, 600.0)])[0]
+    params = StaticParams(site=site, orbit_radius_m=orbit_radius_m, duration_s=duration_s)
+    return Scripted("static", mission={"static": params, "rally_xy_m": [(0.0, 300.0)]})
+
+
+def test_static_orbits_the_site_with_the_camera_on_it_until_the_watch_is_done() -> None:
+    s = _static(orbit_radius_m=120.0)
+    site = _site_xy(s)
+    s.controller.start()
+    on_station: float | None = None
+    while s.controller.finished(START_S + s.t, s.tracker) is None:
+        assert s.t < 1200.0, "the static watch never ended"
+        s.run(0.5)
+        command = s.controller.last_command
+        r = _distance_m((s.drone.x_m, s.drone.y_m), site)
+        if on_station is None and abs(r - 120.0) < 50.0:
+            on_station = s.t
+        if on_station is not None and s.t > on_station + 30.0:
+            assert command is not None and command.state is GuidanceState.STATIC_WATCH
+            assert abs(r - 120.0) < 30.0, (s.t, r)
+    assert on_station is not None
+    assert s.t == pytest.approx(on_station + 600.0, abs=1.0)  # watched for its duration
+    # the camera was on the site all the while, and the drone went round it
+    aims = _aims_xy(s)
+    assert aims and all(_distance_m(aim, site) < 2.0 for _, aim in aims)
+    bearings = {
+        round(math.degrees(math.atan2(x - site[0], y - site[1])) % 360 / 45)
+        for x, y in s.drone.path[-600:]
+    }
+    assert len(bearings) >= 8
+    # then it goes home (or the rally point) and lands on its own
+    while s.armed and s.t < 2000.0:
+        s.run(1.0)
+    assert not s.armed and s.drone.landed
+    command = s.controller.last_command
+    assert command is not None and "static watch complete" in command.note
+
+
+def test_static_without_an_orbit_holds_over_the_site_looking_down() -> None:
+    s = _static(orbit_radius_m=0.0, duration_s=None)
+    s.controller.start()
+    s.run(400.0)
+    site = _site_xy(s)
+    assert _distance_m((s.drone.x_m, s.drone.y_m), site) < 2.0
+    aims = _aims_xy(s)
+    assert aims and _distance_m(aims[-1][1], site) < 2.0
+    # a watch without a duration lasts the patrol
+    assert s.controller.finished(START_S + s.t, s.tracker) is None
+    s.run(1100.0)
+    assert s.controller.finished(START_S + s.t, s.tracker) == "patrol arrived"
 
 
 def test_no_vehicle_or_no_fix_yet_means_no_action() -> None:

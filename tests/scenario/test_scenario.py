@@ -12,7 +12,7 @@ import pytest
 from overwatch.errors import MissionError
 from overwatch.scenario.loader import load_scenario
 from simulator.pose import VehiclePose
-from simulator.scenario.actors import World
+from simulator.scenario.actors import STATIC_SLACK_S, World
 from simulator.scenario.publish import nmea_checksum
 from simulator.scenario.runner import FeedTarget, ScenarioRunner
 from simulator.scenario.sensor import CameraPose, look
@@ -41,6 +41,19 @@ def test_late_start_and_extra_halt_delay_the_patrol(world: World) -> None:
     # the detour bends the path, but the timetable runs on route stations
     assert world.patrol.end_s == pytest.approx(60.0 + planned.duration_s + 240.0, rel=1e-9)
     assert world.patrol_arrival_s(checkpoint + 10) - world.patrol_arrival_s(checkpoint - 10) > 540
+
+
+def test_every_example_scenario_loads_and_a_static_watch_outlasts_the_patrol() -> None:
+    for path in sorted(MISSIONS.glob("*.scenario.yaml")):
+        w = World(load_scenario(path))
+        overwatch = w.scenario.mission.overwatch
+        if overwatch.strategy == "static":
+            # the customs post: a 6 min drive, then a 45 min watch the exercise must outlast
+            assert overwatch.static.duration_s is not None
+            assert w.patrol.end_s < overwatch.static.duration_s
+            assert w.end_s == overwatch.static.duration_s + STATIC_SLACK_S, path
+        else:
+            assert w.end_s == w.patrol.end_s + 30.0, path
 
 
 def test_the_detour_leaves_the_route_and_comes_back(world: World) -> None:

@@ -14,6 +14,7 @@ from overwatch.geo import LocalFrame
 from overwatch.mission import (
     Airspace,
     Border,
+    BoundingParams,
     Camera,
     GeoPoint,
     Halt,
@@ -24,6 +25,7 @@ from overwatch.mission import (
     MissionGeometry,
     Overwatch,
     Patrol,
+    StaticParams,
     Vehicle,
 )
 
@@ -57,6 +59,8 @@ def make_mission(
     lead_min_s: float = 30.0,
     lead_max_s: float = 300.0,
     target_lead_s: float | None = None,
+    bounding: BoundingParams | None = None,
+    static: StaticParams | None = None,
 ) -> Mission:
     legs = len(route_xy_m) - 1
     speeds = tuple(leg_speeds_m_s) if leg_speeds_m_s is not None else (speed_m_s,) * legs
@@ -94,6 +98,8 @@ def make_mission(
             lead_min_s=lead_min_s,
             lead_max_s=lead_max_s,
             lead=LeadParams(target_lead_s=target_lead_s),
+            bounding=bounding or BoundingParams(),
+            static=static or StaticParams(),
         ),
     )
 
