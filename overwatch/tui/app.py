@@ -42,7 +42,7 @@ from overwatch.tui.widgets.video import VideoPanel
 
 ThemeName = Literal["dark", "light"]
 W = TypeVar("W", bound=Widget)
-STRATEGY_CYCLE = ("lead", "escort")
+STRATEGY_CYCLE = ("lead", "escort", "bounding", "static")
 WIDE_COLUMNS = 120
 #: (title, help, action) for the command palette
 PALETTE = (
@@ -51,7 +51,7 @@ PALETTE = (
     ("Resume", "r: resume the overwatch", "resume"),
     ("Return to launch", "R: RTL", "return_to_launch"),
     ("Land", "L: land where it is", "land"),
-    ("Switch strategy", "t: lead ⇄ escort", "cycle_strategy"),
+    ("Switch strategy", "t: lead → escort → bounding → static", "cycle_strategy"),
     ("Start FOLLOW baseline", "f: the baseline to compare against", "start_follow"),
     ("Arm and take off", "T: asks for confirmation", "arm_and_takeoff"),
     ("Mark cue at map cursor", "m", "mark_at_cursor"),

@@ -28,7 +28,7 @@ EXTRA_WORDING = {
     "T": "arm and take off (asks first)",
     "m": "mark a cue at the map cursor",
     "M": "mark a cue at the camera centre (footprint centre)",
-    "t": "switch strategy (lead ⇄ escort)",
+    "t": "switch strategy (lead → escort → bounding → static)",
     "R": "return to launch",
     "L": "land where it is",
 }

@@ -54,15 +54,27 @@ async def test_command_keys_call_the_session(
             assert log_text(app).count(": ok") == done
 
 
-async def test_strategy_cycles_back_to_lead(
-    geometry: MissionGeometry, session: ScriptedSession, sample: SessionSnapshot
+@pytest.mark.parametrize(
+    ("flying", "next_one"),
+    [
+        ("escort", "bounding"),
+        ("bounding", "static"),
+        ("static", "lead"),
+        ("follow-baseline", "lead"),
+    ],
+)
+async def test_strategy_cycles_through_every_guided_strategy_and_back_to_lead(
+    geometry: MissionGeometry,
+    session: ScriptedSession,
+    sample: SessionSnapshot,
+    flying: str,
+    next_one: str,
 ) -> None:
-    escort = replace(sample, strategy="escort")
-    app, _ = build_app(geometry, session, escort)
+    app, _ = build_app(geometry, session, replace(sample, strategy=flying))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await settle(pilot)
-    assert session.calls == [("set_strategy", ("lead",))]
+    assert session.calls == [("set_strategy", (next_one,))]
 
 
 @pytest.mark.parametrize(
