@@ -1,7 +1,8 @@
-"""Acceptance: every planned strategy flies live — ``bounding`` and ``static`` here (``lead``
-and the FOLLOW baseline in :mod:`tests.ops.test_live_patrol`), on the built-in simulator and
-on ArduPilot SITL, each against its own example mission and training scenario.
+"""Acceptance: every planned strategy flies live — ``escort``, ``bounding`` and ``static``
+here (``lead`` and the FOLLOW baseline in :mod:`tests.ops.test_live_patrol`), on the built-in
+simulator and on ArduPilot SITL, each against an example mission and its training scenario.
 
+- ``escort``, the Konni vehicle patrol: the drone orbits the patrol's position a minute ahead.
 - ``bounding``, the Makalondi foot patrol: the drone hops between the plan's vantage points
   beside the path, each reached before the patrol enters its stretch, camera on the path
   ahead; battery swaps at the rally points.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ import pytest
 from overwatch.mission import MissionGeometry, load_mission
 from overwatch.planning import plan
 from overwatch.planning.routeview import RouteView
-from overwatch.planning.strategies import bounding_hop_m, vantage_points
+from overwatch.planning.strategies import bounding_hop_m, lead_window_mid_s, vantage_points
 from overwatch.scoring.rundir import read_run_dir
 from overwatch.scoring.score import drone_trajectory, site_watch
 from overwatch.scoring.truth import TruthLog
@@ -30,6 +32,7 @@ from tests.ops.runs import ROOT, LiveRun, describe, fly
 
 RecordProperty = Callable[[str, object], None]
 
+VEHICLE = ROOT / "missions" / "vehicle-patrol.yaml"
 FOOT = ROOT / "missions" / "foot-patrol.yaml"
 FOOT_SCENARIO = ROOT / "missions" / "foot-patrol.scenario.yaml"
 POST = ROOT / "missions" / "customs-post.yaml"
@@ -48,17 +51,33 @@ def _report(record_property: RecordProperty, capsys: pytest.CaptureFixture[str],
         print(text)
 
 
-def _vantage_reached_before_the_patrol(run: LiveRun, geometry: MissionGeometry) -> int:
-    """Check from ground truth that the drone was on each stretch's vantage point before the
-    patrol entered the stretch (from the third stretch on: the drone starts with the patrol);
-    the number of stretches checked."""
+@dataclass(frozen=True)
+class Stretch:
+    """One bounding stretch the patrol entered: when, and when the drone was first on its
+    vantage point (None: never); ``swapping``: the drone was down for a battery swap in the
+    lead before the patrol entered it."""
+
+    number: int
+    entered_s: float
+    reached_s: float | None
+    swapping: bool
+
+    @property
+    def in_time(self) -> bool:
+        return self.reached_s is not None and self.reached_s < self.entered_s
+
+
+def _stretches(run: LiveRun, geometry: MissionGeometry) -> list[Stretch]:
+    """From ground truth: for each stretch the patrol entered (from the third on: the drone
+    starts with the patrol), whether the drone was on its vantage point first."""
     truth = TruthLog.read(read_run_dir(run.run_dir).truth_path)
     drone = drone_trajectory(truth, geometry)
     params = geometry.mission.overwatch.bounding
     hop = bounding_hop_m(params.hop_m)
     vantage = vantage_points(geometry, RouteView.of(geometry), hop, params.standoff_m)
+    lead_s = lead_window_mid_s(geometry.mission)
     t_patrol, s_patrol = truth.patrol_t_s, truth.patrol_station_m
-    checked = 0
+    out = []
     for k in range(2, len(vantage)):
         entered = np.nonzero(s_patrol >= k * hop)[0]
         if not len(entered):
@@ -66,14 +85,49 @@ def _vantage_reached_before_the_patrol(run: LiveRun, geometry: MissionGeometry) 
         entered_s = float(t_patrol[entered[0]])
         near = np.hypot(drone.x_m - vantage[k, 0], drone.y_m - vantage[k, 1]) < ON_STATION_M
         near &= drone.alt_rel_m > 10.0
-        assert near.any(), f"vantage point {k + 1} never reached"
-        reached_s = float(drone.t_s[np.argmax(near)])
-        assert reached_s < entered_s, (
-            f"vantage point {k + 1} reached at {reached_s:.0f} s, the patrol entered its "
-            f"stretch at {entered_s:.0f} s"
-        )
-        checked += 1
-    return checked
+        reached_s = float(drone.t_s[np.argmax(near)]) if near.any() else None
+        lead_in = (drone.t_s > entered_s - lead_s) & (drone.t_s <= entered_s)
+        swapping = bool((drone.alt_rel_m[lead_in] < 10.0).any())
+        out.append(Stretch(k + 1, entered_s, reached_s, swapping))
+    return out
+
+
+def _timing(stretches: list[Stretch]) -> str:
+    def one(s: Stretch) -> str:
+        when = "never" if s.reached_s is None else f"{s.entered_s - s.reached_s:.0f} s before"
+        return f"{s.number}: {when}" + (" (battery swap)" if s.swapping else "")
+
+    in_time = sum(s.in_time for s in stretches)
+    return (
+        f"  vantage points on station before the patrol entered their stretch: {in_time} of "
+        f"{len(stretches)} — " + ", ".join(map(one, stretches))
+    )
+
+
+def _assert_in_time(stretches: list[Stretch]) -> None:
+    """Every vantage point was reached before the patrol entered its stretch, unless the drone
+    was down for a battery swap then."""
+    for s in stretches:
+        assert s.in_time or s.swapping, s
+
+
+def _escort_share(run: LiveRun, geometry: MissionGeometry) -> float:
+    """From ground truth: the share of the watch (from the first time on the orbit to the
+    last, at the watch altitude) during which the drone was on its orbit (radius ± 40 m)
+    round where the patrol really was ``ahead_s`` later."""
+    truth = TruthLog.read(read_run_dir(run.run_dir).truth_path)
+    drone = drone_trajectory(truth, geometry)
+    params = geometry.mission.overwatch.escort
+    patrol = truth.patrol_rows
+    px, py = geometry.frame.to_local(patrol[:, 1], patrol[:, 2])
+    cx = np.interp(drone.t_s + params.ahead_s, patrol[:, 0], px)
+    cy = np.interp(drone.t_s + params.ahead_s, patrol[:, 0], py)
+    on_orbit = np.abs(np.hypot(drone.x_m - cx, drone.y_m - cy) - params.radius_m) < 40.0
+    up = drone.alt_rel_m > 0.8 * geometry.mission.overwatch.altitude_agl_m
+    on = np.nonzero(on_orbit & up)[0]
+    assert len(on), "the drone never flew its escort orbit"
+    watch = up & (drone.t_s >= drone.t_s[on[0]]) & (drone.t_s <= drone.t_s[on[-1]])
+    return float(on_orbit[watch].mean())
 
 
 def _short_post_watch(tmp_path: Path, minutes: int) -> tuple[Path, Path]:
@@ -88,6 +142,24 @@ def _short_post_watch(tmp_path: Path, minutes: int) -> tuple[Path, Path]:
     return mission, scenario
 
 
+async def test_escort_orbits_the_patrol_a_minute_ahead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
+) -> None:
+    run = await fly(tmp_path / "escort", mode="escort", speedup=BUILTIN_SPEEDUP)
+    share = _escort_share(run, MissionGeometry.of(load_mission(VEHICLE)))
+    _report(
+        record_property,
+        capsys,
+        describe(run, "live escort (vehicle patrol)") + f"\n  on the orbit {share:.0%}",
+    )
+    assert run.outcome.reason == "patrol arrived" and run.outcome.landed
+    assert "escort" in run.states
+    # on the orbit most of the time: the rest is the swap's transit, the detour and the dropout
+    assert share >= 0.65
+    for threat in run.score.threats:
+        assert threat.lead_s is not None and threat.lead_s > 0.0, threat
+
+
 async def test_bounding_flies_live_from_vantage_point_to_vantage_point(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
@@ -98,20 +170,21 @@ async def test_bounding_flies_live_from_vantage_point_to_vantage_point(
             speedup=BUILTIN_SPEEDUP),
     )  # fmt: skip
     geometry = MissionGeometry.of(load_mission(FOOT))
-    checked = _vantage_reached_before_the_patrol(bounding, geometry)
+    stretches = _stretches(bounding, geometry)
     _report(
         record_property,
         capsys,
         "\n".join(
             (
                 describe(bounding, "live bounding overwatch (foot patrol)"),
-                f"  vantage points reached before the patrol's stretch: {checked}",
+                _timing(stretches),
                 describe(baseline, "FOLLOW baseline (foot patrol)"),
             )
         ),
     )
     assert bounding.outcome.reason == "patrol arrived" and bounding.outcome.landed
-    assert checked >= 4
+    assert len(stretches) == 5 and sum(s.in_time for s in stretches) >= 4
+    _assert_in_time(stretches)
     assert "bounding" in bounding.states and "run_ahead" not in bounding.states
     # the whole path watched inside the lead window, and both threats cued a minute ahead
     assert bounding.score.scored_m == pytest.approx(bounding.score.route_length_m, abs=30.0)
@@ -158,37 +231,46 @@ async def test_static_orbits_the_customs_post_for_the_whole_watch(
 
 @pytest.mark.timeout(1200)
 @pytest.mark.sitl
-async def test_bounding_and_static_fly_live_on_real_sitl(
+async def test_escort_bounding_and_static_fly_live_on_real_sitl(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
-    """Both on ArduPilot SITL, side by side: the foot patrol's first 35 minutes in bounding
-    (then home), and a 10 minute static watch of the customs post, to the end."""
+    """All three on ArduPilot SITL, side by side: the foot patrol's first 35 minutes in
+    bounding, a 10 minute static watch of the customs post to its end, and the vehicle
+    patrol's first 15 minutes in escort."""
     sitl = os.environ["ARDUPILOT_SITL"]
     post, post_scenario = _short_post_watch(tmp_path, minutes=10)
-    bounding, static = await asyncio.gather(
+    escort, bounding, static = await asyncio.gather(
+        fly(tmp_path / "escort", mode="escort", speedup=SITL_SPEEDUP, sitl=sitl,
+            time_limit_s=15 * 60.0),
         fly(tmp_path / "bounding", mode="bounding", mission=FOOT, scenario=FOOT_SCENARIO,
             speedup=SITL_SPEEDUP, sitl=sitl, time_limit_s=35 * 60.0),
         fly(tmp_path / "static", mode="static", mission=post, scenario=post_scenario,
             speedup=SITL_SPEEDUP, sitl=sitl),
     )  # fmt: skip
     geometry = MissionGeometry.of(load_mission(FOOT))
-    checked = _vantage_reached_before_the_patrol(bounding, geometry)
+    stretches = _stretches(bounding, geometry)
+    escort_share = _escort_share(escort, MissionGeometry.of(load_mission(VEHICLE)))
     _report(
         record_property,
         capsys,
         "\n".join(
             (
                 describe(bounding, "SITL live bounding overwatch (foot patrol, 35 min)"),
-                f"  vantage points reached before the patrol's stretch: {checked}",
+                _timing(stretches),
                 describe(static, "SITL live static watch (customs post, 10 min)"),
+                describe(escort, "SITL live escort (vehicle patrol, 15 min)")
+                + f"\n  on the orbit {escort_share:.0%}",
             )
         ),
     )
     assert bounding.outcome.reason == "time limit" and bounding.outcome.landed
-    assert checked >= 1  # the patrol has walked past 1.2 km by then
+    assert stretches  # the patrol has walked past 1.2 km by then
+    _assert_in_time(stretches)
     assert "bounding" in bounding.states
     assert bounding.score.lead_coverage >= 0.95, describe(bounding, "bounding")
     site = static.score.site
     assert static.outcome.reason == "static watch complete" and static.outcome.landed
     assert site is not None and site.window_s == pytest.approx(600.0, abs=1.0)
     assert site.fraction >= 0.9, describe(static, "static")
+    assert escort.outcome.reason == "time limit" and escort.outcome.landed
+    assert escort_share >= 0.7  # 15 min from the launch: no swap, the detour not reached
