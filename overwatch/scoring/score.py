@@ -176,11 +176,11 @@ def site_watch(trajectory: Trajectory, geometry: MissionGeometry) -> SiteWatch:
         return SiteWatch(0.0, 0.0, float(params.duration_s or 0.0))
     start = float(t[int(np.argmax(in_view))])
     end = float(t[-1]) if params.duration_s is None else min(start + params.duration_s, t[-1])
-    dt = np.diff(t, append=t[-1])
-    window = (t >= start) & (t < end)
-    watched = float(dt[window & in_view].sum())
+    # each sample holds until the next one, cut to the watch
+    held_s = np.clip(np.append(t[1:], t[-1]), start, end) - np.clip(t, start, end)
+    watched = float(held_s[in_view].sum())
     span = max(end - start, 1e-9)
-    return SiteWatch(watched / span, watched, end - start)
+    return SiteWatch(min(watched / span, 1.0), watched, end - start)
 
 
 @dataclass(frozen=True, eq=False)

@@ -91,7 +91,7 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
      ("truth.jsonl: missing", "ground-truth log")),
     ("no cues", lambda r: (r / "cues.sqlite").unlink(), ("cues.sqlite: missing", "cue store")),
     ("bad JSON", _bad_json, ("run.json:2:", "not valid JSON", "expected a JSON object")),
-    ("bad mode", _bad_mode, ("field 'mode'", "'chase'", "lead, escort, bounding, static, follow-baseline")),
+    ("bad mode", _bad_mode, ("field 'mode'", "'chase'", "lead, escort, bounding, static, follow")),
     ("no mission", _missing_mission, ("field 'mission'", "nowhere.yaml", "does not exist")),
     ("bad time", _bad_time, ("field 'started_utc'", "ISO 8601")),
     ("bad truth", _bad_truth, ("truth.jsonl:2:", "field 't_s' is missing")),

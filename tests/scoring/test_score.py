@@ -11,6 +11,7 @@ import pytest
 
 from overwatch.errors import RunDirError
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.planning.model import Trajectory
 from overwatch.scoring.run import LoadedRun, load_run
 from overwatch.scoring.rundir import read_run_dir
 from overwatch.scoring.score import (
@@ -21,10 +22,11 @@ from overwatch.scoring.score import (
     CueRecord,
     RunScore,
     score_run,
+    site_watch,
     true_schedule,
 )
 from overwatch.scoring.truth import TruthLog
-from tests.scoring.runbuild import END_S, FLY_FROM_M, FLY_TO_M, BuiltRun
+from tests.scoring.runbuild import END_S, FLY_FROM_M, FLY_TO_M, MISSIONS, BuiltRun
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +171,35 @@ def test_a_truth_log_cut_short_by_a_kill_keeps_every_whole_line(
     cut.write_text(text + last[: len(last) // 2] + "\n")  # a whole line that is not JSON
     with pytest.raises(RunDirError, match=r"truth\.jsonl:\d+: not JSON"):
         TruthLog.read(cut)
+
+
+def test_a_static_watch_is_scored_by_the_share_of_its_duration_the_site_was_in_view() -> None:
+    geometry = MissionGeometry.of(load_mission(MISSIONS / "customs-post.yaml"))
+    assert geometry.mission.overwatch.static.duration_s == 45 * 60.0
+    site = geometry.frame.to_local(14.03, 0.405)
+    t = np.arange(0.0, 3600.0, 1.0)
+    # over the site, camera straight down, from 100 s on; away from 1000 s to 1300 s
+    away = (t >= 1000.0) & (t < 1300.0)
+    x = np.where(away, site[0] + 2000.0, site[0])
+    drone = Trajectory(
+        t_s=t,
+        x_m=x,
+        y_m=np.full(len(t), site[1]),
+        alt_rel_m=np.where(t >= 100.0, 90.0, 0.0),
+        yaw_deg=np.zeros(len(t)),
+        gimbal_pitch_deg=np.full(len(t), -90.0),
+        sortie=np.zeros(len(t), dtype=np.int64),
+        watching=np.ones(len(t), dtype=bool),
+    )
+    watch = site_watch(drone, geometry)
+    assert watch.window_s == pytest.approx(2700.0)
+    assert watch.watched_s == pytest.approx(2400.0)
+    assert watch.fraction == pytest.approx(2400.0 / 2700.0)
+    # a run that ended early is scored over what was flown
+    short = site_watch(replace(drone, t_s=t[:1000], **_cut(drone, 1000)), geometry)
+    assert short.window_s == pytest.approx(899.0) and short.fraction == pytest.approx(1.0)
+
+
+def _cut(drone: object, n: int) -> dict[str, np.ndarray]:
+    names = ("x_m", "y_m", "alt_rel_m", "yaw_deg", "gimbal_pitch_deg", "sortie", "watching")
+    return {name: getattr(drone, name)[:n] for name in names}
