@@ -16,7 +16,6 @@ from shapely.geometry import Point
 from overwatch.mission import MissionGeometry, PatrolSchedule
 from overwatch.scenario.model import PatrolScript, Scenario, Threat
 
-
 #: a static watch's exercise runs this long past its duration (s; see :attr:`World.end_s`)
 STATIC_SLACK_S = 600.0
 
