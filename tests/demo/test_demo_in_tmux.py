@@ -7,16 +7,16 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from overwatch.link.tlog import read_tlog
+from tests.terminal import Screen, tmux
 
 ROOT = Path(__file__).resolve().parents[2]
 TMUX = shutil.which("tmux")
@@ -27,38 +27,6 @@ CAMERA_CUE = re.compile(r"new cue cue-\d+: (person|vehicle|object|unknown) \(cam
 SIGNING_PASSPHRASE = "dawn patrol at the ford"
 #: a text row of the video panel drawn in half-block pixels (tmux has neither kitty nor sixel)
 PIXEL_ROW = re.compile(r"▀{20,}")
-
-
-def tmux(socket: str, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """tmux on its own server (``-L``): the size asked for holds, whatever else tmux runs."""
-    return subprocess.run(
-        ["tmux", "-L", socket, *args], capture_output=True, text=True, check=check
-    )
-
-
-class Screen:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def text(self) -> str:
-        return tmux(self.name, "capture-pane", "-p", "-t", self.name).stdout
-
-    def keys(self, *keys: str) -> None:
-        tmux(self.name, "send-keys", "-t", self.name, *keys, check=True)
-
-    def wait_for(self, what: str, ok: Callable[[str], bool], timeout_s: float) -> str:
-        deadline = time.monotonic() + timeout_s
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.text()
-            if ok(text):
-                return text
-            time.sleep(0.25)
-        size = tmux(self.name, "display", "-p", "-t", self.name, "#{window_width}×#{window_height}")
-        raise AssertionError(
-            f"{what} not on screen within {timeout_s:g} s; screen ({size.stdout.strip()}) was:\n"
-            f"{text}"
-        )
 
 
 @pytest.fixture
