@@ -23,17 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 from collections import deque
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import numpy as np
-
-from overwatch.cues import CueBook, RouteProgress, camera_sighting, sighting_from_cot
-from overwatch.cues.ranking import Severity as CueSeverity
+from overwatch.cues import CueBook, camera_sighting, sighting_from_cot
 from overwatch.errors import DurableFileError, LinkError, OverwatchError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
@@ -67,16 +63,20 @@ from overwatch.ops.controller import (
 from overwatch.ops.fly import gcs_heartbeat_hz
 from overwatch.ops.inputs import DropNotes, input_counts, write_input_counts
 from overwatch.ops.state import (
-    CoverageView,
-    CueView,
     DroneView,
     EventLine,
     LatLon,
-    PatrolView,
     SessionSnapshot,
-    Severity,
 )
-from overwatch.ops.views import camera_footprint, cue_view, drone_view, vehicle_snapshot
+from overwatch.ops.views import (
+    camera_footprint,
+    coverage_view,
+    cue_views,
+    drone_view,
+    patrol_view,
+    route_progress,
+    vehicle_snapshot,
+)
 from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 
 if TYPE_CHECKING:
@@ -451,26 +451,23 @@ class LiveSession:
     def footprint(self, snap: VehicleSnapshot) -> tuple[LatLon, ...]:
         return camera_footprint(snap, self.geometry)
 
-    def route_progress(self) -> RouteProgress | None:
-        est = self.tracker.estimate(self.clock.now())
-        if est.station_m is None or self.tracker.prediction() is None:
-            return None
-        now = self.clock.now()
-
-        def eta(stations: np.ndarray) -> np.ndarray:
-            return np.asarray(self.tracker.arrival_times_s(stations), dtype=float) - now
-
-        return RouteProgress(self.geometry.frame, self.geometry.route, est.station_m, eta)
-
     def snapshot(self) -> SessionSnapshot:
-        """Everything a screen shows, as of now."""
+        """Everything a screen shows, as of now (reading it changes nothing)."""
         now = self.clock.now()
+        progress = route_progress(self.tracker, self.geometry, now)
         return SessionSnapshot(
             time_s=now,
             drone=self._drone_view(),
-            patrol=self._patrol_view(now),
-            cues=self._cue_views(now),
-            coverage=self._coverage_view(),
+            patrol=patrol_view(
+                self.tracker,
+                self.geometry,
+                now,
+                source=self.config.patrol_feed,
+                status=self.feed.status(),
+                trail=self._patrol_trail,
+            ),
+            cues=cue_views(self.cues, progress, now),
+            coverage=coverage_view(self.coverage.summary()),
             events=tuple(self.events),
             strategy=self.mode,
             video_frame=self.video.thumbnail() if self.video is not None else None,
@@ -490,32 +487,6 @@ class LiveSession:
             bad_packets=self.link.bad_packets,
         )
 
-    def _patrol_view(self, now: float) -> PatrolView:
-        est = self.tracker.estimate(now)
-        status = self.feed.status()
-        checkpoint, eta = self._next_checkpoint(est.station_m, now)
-        position = (
-            (est.lat_deg, est.lon_deg)
-            if est.lat_deg is not None and est.lon_deg is not None
-            else None
-        )
-        return PatrolView(
-            source=self.config.patrol_feed,
-            feed_status=status.state.value,
-            fix_age_s=est.age_s,
-            position=position,
-            heading_deg=est.course_deg,
-            speed_m_s=est.speed_m_s,
-            station_m=est.station_m,
-            route_length_m=self.geometry.route.length,
-            next_checkpoint=checkpoint,
-            eta_next_checkpoint_s=eta,
-            off_route_m=abs(est.cross_track_m) if est.cross_track_m is not None else None,
-            deviating=est.mode is TrackMode.OFF_ROUTE,
-            trail=tuple(self._patrol_trail),
-            bad_messages=status.bad,
-        )
-
     def _note_inputs(self, now: float) -> None:
         """Note the patrol feed's state changes and new malformed input (each guidance tick,
         so that reading a snapshot changes nothing)."""
@@ -532,44 +503,6 @@ class LiveSession:
             status = self.sightings_feed.status()
             self._drop_notes.check("sightings feed", status.bad, status.last_error, now)
         self._drop_notes.check("MAVLink", self.link.bad_packets, None, now)
-
-    def _next_checkpoint(
-        self, station_m: float | None, now: float
-    ) -> tuple[str | None, float | None]:
-        if station_m is None:
-            return None, None
-        for halt in sorted(self.mission.patrol.halts, key=lambda h: h.at_m):
-            if halt.at_m > station_m + 1.0:
-                arrival = float(self.tracker.arrival_times_s(np.array([halt.at_m]))[0])
-                name = halt.name or f"halt at {halt.at_m / 1000:.1f} km"
-                return name, (arrival - now) if math.isfinite(arrival) else None
-        arrival = float(self.tracker.arrival_times_s(np.array([self.geometry.route.length]))[0])
-        return "end of route", (arrival - now) if math.isfinite(arrival) else None
-
-    def _cue_views(self, now: float) -> tuple[CueView, ...]:
-        progress = self.route_progress()
-        if progress is None:
-            return tuple(cue_view(c, age_s=now - c.first_seen_s) for c in self.cues.cues())
-        return tuple(
-            cue_view(
-                r.cue,
-                age_s=now - r.cue.first_seen_s,
-                eta_s=r.eta_s,
-                off_route_m=r.off_route_m,
-                severity=_severity(r.severity),
-            )
-            for r in self.cues.ranked(progress)
-        )
-
-    def _coverage_view(self) -> CoverageView:
-        summary = self.coverage.summary()
-        covered = summary.station_fraction > 0
-        watched_to = float(summary.station_m[covered].max()) if covered.any() else 0.0
-        return CoverageView(
-            lead_coverage=summary.resolved_coverage if summary.resolved else None,
-            watched_to_m=watched_to,
-            unwatched_ahead=tuple((g.start_m, g.end_m) for g in summary.gaps),
-        )
 
     # -- operator commands (SessionCommands) -------------------------------------------
 
@@ -720,14 +653,6 @@ class LiveSession:
 
     async def note_cue(self, cue_id: str, text: str) -> None:
         self.cues.note(cue_id, text)
-
-
-def _severity(s: CueSeverity) -> Severity:
-    return {
-        CueSeverity.CRITICAL: Severity.CRITICAL,
-        CueSeverity.HIGH: Severity.HIGH,
-        CueSeverity.MEDIUM: Severity.MEDIUM,
-    }.get(s, Severity.LOW)
 
 
 __all__ = ["LiveSession", "SessionConfig", "camera_sighting"]

@@ -1,15 +1,23 @@
-"""From the link's vehicle state to what screens show: shared by live sessions and replays."""
+"""From the session's state to what screens show, without side effects: the drone (shared
+by live sessions and replays), the patrol, the ranked cues and the coverage."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
+import numpy as np
+
+from overwatch.cues import CueBook, RouteProgress
 from overwatch.cues.model import Cue
+from overwatch.cues.ranking import Severity as CueSeverity
+from overwatch.feeds import FeedStatus
 from overwatch.geo.camera import footprint_corners
-from overwatch.guidance import CameraPose, VehicleSnapshot
+from overwatch.guidance import CameraPose, LiveCoverageSummary, VehicleSnapshot
 from overwatch.link.state import VehicleState
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import CueView, DroneView, LatLon, Severity
+from overwatch.ops.state import CoverageView, CueView, DroneView, LatLon, PatrolView, Severity
+from overwatch.tracking import PatrolTracker, TrackMode
 
 #: GPS_FIX_TYPE names as a field crew reads them
 GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
@@ -111,4 +119,101 @@ def cue_view(
         severity,
         str(cue.source),
         cue.notes,
+    )
+
+
+def route_progress(
+    tracker: PatrolTracker, geometry: MissionGeometry, now_s: float
+) -> RouteProgress | None:
+    """Where the patrol is on its route and when it reaches each station (for ranking cues);
+    None before the tracker has a forecast."""
+    est = tracker.estimate(now_s)
+    if est.station_m is None or tracker.prediction() is None:
+        return None
+
+    def eta(stations: np.ndarray) -> np.ndarray:
+        return np.asarray(tracker.arrival_times_s(stations), dtype=float) - now_s
+
+    return RouteProgress(geometry.frame, geometry.route, est.station_m, eta)
+
+
+def next_checkpoint(
+    tracker: PatrolTracker, geometry: MissionGeometry, station_m: float | None, now_s: float
+) -> tuple[str | None, float | None]:
+    """The next planned halt ahead of ``station_m`` (or the route's end) and the seconds to it."""
+    if station_m is None:
+        return None, None
+    for halt in sorted(geometry.mission.patrol.halts, key=lambda h: h.at_m):
+        if halt.at_m > station_m + 1.0:
+            arrival = float(tracker.arrival_times_s(np.array([halt.at_m]))[0])
+            name = halt.name or f"halt at {halt.at_m / 1000:.1f} km"
+            return name, (arrival - now_s) if math.isfinite(arrival) else None
+    arrival = float(tracker.arrival_times_s(np.array([geometry.route.length]))[0])
+    return "end of route", (arrival - now_s) if math.isfinite(arrival) else None
+
+
+def patrol_view(
+    tracker: PatrolTracker,
+    geometry: MissionGeometry,
+    now_s: float,
+    *,
+    source: str,
+    status: FeedStatus,
+    trail: Iterable[LatLon],
+) -> PatrolView:
+    """The patrol panel's contents: the tracker's estimate, the feed's state, what is next."""
+    est = tracker.estimate(now_s)
+    checkpoint, eta = next_checkpoint(tracker, geometry, est.station_m, now_s)
+    position = (
+        (est.lat_deg, est.lon_deg) if est.lat_deg is not None and est.lon_deg is not None else None
+    )
+    return PatrolView(
+        source=source,
+        feed_status=status.state.value,
+        fix_age_s=est.age_s,
+        position=position,
+        heading_deg=est.course_deg,
+        speed_m_s=est.speed_m_s,
+        station_m=est.station_m,
+        route_length_m=geometry.route.length,
+        next_checkpoint=checkpoint,
+        eta_next_checkpoint_s=eta,
+        off_route_m=abs(est.cross_track_m) if est.cross_track_m is not None else None,
+        deviating=est.mode is TrackMode.OFF_ROUTE,
+        trail=tuple(trail),
+        bad_messages=status.bad,
+    )
+
+
+def cue_views(book: CueBook, progress: RouteProgress | None, now_s: float) -> tuple[CueView, ...]:
+    """The cue list's rows: ranked by how soon the patrol reaches each, once it can be told."""
+    if progress is None:
+        return tuple(cue_view(c, age_s=now_s - c.first_seen_s) for c in book.cues())
+    return tuple(
+        cue_view(
+            r.cue,
+            age_s=now_s - r.cue.first_seen_s,
+            eta_s=r.eta_s,
+            off_route_m=r.off_route_m,
+            severity=_SEVERITY.get(r.severity, Severity.LOW),
+        )
+        for r in book.ranked(progress)
+    )
+
+
+_SEVERITY = {
+    CueSeverity.CRITICAL: Severity.CRITICAL,
+    CueSeverity.HIGH: Severity.HIGH,
+    CueSeverity.MEDIUM: Severity.MEDIUM,
+}
+
+
+def coverage_view(summary: LiveCoverageSummary) -> CoverageView:
+    """The coverage strip: lead coverage so far, how far the road is watched, gaps ahead."""
+    covered = summary.station_fraction > 0
+    watched_to = float(summary.station_m[covered].max()) if covered.any() else 0.0
+    return CoverageView(
+        lead_coverage=summary.resolved_coverage if summary.resolved else None,
+        watched_to_m=watched_to,
+        unwatched_ahead=tuple((g.start_m, g.end_m) for g in summary.gaps),
     )
