@@ -182,10 +182,10 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
 
 def write_manifest(
     run_dir: Path, args: argparse.Namespace, mode: str, scenario: Path | None = None
-) -> None:
+) -> str | None:
     """Write ``run.json`` for a new run; a run directory that already holds a run of the
     same mission is resumed (a ground station restarted mid-patrol): its manifest, cue
-    store and tlog are kept and added to."""
+    store and tlog are kept and added to, and the line saying so is returned."""
     mission = Path(args.mission).resolve()
     existing = run_dir / MANIFEST
     if existing.exists():
@@ -195,8 +195,11 @@ def write_manifest(
                 f"{existing}: this run directory holds a run of {manifest.mission}, not of "
                 f"{mission}; give another --run-dir"
             )
-        _say(f"resuming the run in {run_dir} (started {manifest.started_utc:%Y-%m-%d %H:%M:%S}Z)")
-        return
+        resumed = (
+            f"resuming the run in {run_dir} (started {manifest.started_utc:%Y-%m-%d %H:%M:%S}Z)"
+        )
+        _say(resumed)
+        return resumed
     RunManifest(
         mission=mission,
         scenario=scenario.resolve() if scenario else None,
@@ -204,6 +207,7 @@ def write_manifest(
         speedup=args.speedup,
         mode=mode,
     ).write(run_dir)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     if args.video:
         preflight(VIDEO_PIPELINE)
     session, run_dir = session_from(args)
-    write_manifest(run_dir, args, session.mode)
+    resumed = write_manifest(run_dir, args, session.mode)
+    if resumed is not None:
+        session.note("info", resumed)  # the screen's event log, where the operator reads it
     thread = SessionThread(session)
     thread.start()
     if thread.error is not None:

@@ -150,6 +150,7 @@ def test_a_killed_ui_takes_the_flight_over_again(
         terminal.wait_for("the drone in the air", lambda t: "ARMED  airborne" in t, 180)
         shown = start_overwatch(terminal, timeout_s=300)
         assert "taking over in flight at" in shown, shown
+        assert "resuming the run in" in shown, shown  # in the event log, not only on stderr
         assert "taking off" not in shown, shown
 
         terminal.wait_for(
