@@ -395,7 +395,8 @@ class _ParamClient:
     async def _messages(self, wait_s: float) -> list[Any]:
         assert self._reader is not None
         try:
-            chunk = await asyncio.wait_for(self._reader.read(65536), wait_s)
+            async with asyncio.timeout(wait_s):
+                chunk = await self._reader.read(65536)
         except TimeoutError:
             return []
         if not chunk:

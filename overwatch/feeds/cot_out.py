@@ -360,10 +360,10 @@ class CotTcpSender:
 
     async def _connect(self) -> asyncio.StreamWriter:
         if self._writer is None or self._writer.is_closing():
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port, ssl=self.ssl_context),
-                self.timeout_s,
-            )
+            async with asyncio.timeout(self.timeout_s):
+                reader, writer = await asyncio.open_connection(
+                    self.host, self.port, ssl=self.ssl_context
+                )
             self._writer = writer
             if self._reader_task is not None:
                 self._reader_task.cancel()
@@ -400,7 +400,8 @@ class CotTcpSender:
             try:
                 writer = await self._connect()
                 writer.write(_without_declaration(event))
-                await asyncio.wait_for(writer.drain(), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):
+                    await writer.drain()
                 self.sent += 1
                 return
             except (OSError, TimeoutError) as exc:

@@ -149,7 +149,8 @@ class CommandSender:
                 send(attempt)
                 try:
                     while True:
-                        ack = await asyncio.wait_for(asyncio.shield(future), timeout_s)
+                        async with asyncio.timeout(timeout_s):
+                            ack = await asyncio.shield(future)
                         assert isinstance(ack, ev.CommandAck)
                         if ack.result != MAV_RESULT_IN_PROGRESS:
                             break

@@ -231,7 +231,8 @@ class Link:
                 await self._new_vehicle.wait()
 
         try:
-            return await asyncio.wait_for(first(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                return await first()
         except TimeoutError:
             raise LinkTimeout(
                 f"no vehicle heartbeat on {self.transport.description} within {timeout_s:g} s"
@@ -305,7 +306,8 @@ class Link:
         waiter = _Waiter(predicate, future)
         self._waiters.append(waiter)
         try:
-            return await asyncio.wait_for(future, timeout_s)
+            async with asyncio.timeout(timeout_s):
+                return await future
         except TimeoutError:
             raise LinkTimeout(f"no {what} within {timeout_s:g} s") from None
         finally:

@@ -70,7 +70,8 @@ class Params:
             future = self.link.waiter(match)
             send()
             try:
-                answer = await asyncio.wait_for(future, self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):
+                    answer = await future
             except TimeoutError:
                 self.link.cancel_waiter(future)
                 continue
@@ -129,7 +130,8 @@ class Params:
             while total is None or len(received) < total:
                 arrived.clear()
                 try:
-                    await asyncio.wait_for(arrived.wait(), quiet_s)
+                    async with asyncio.timeout(quiet_s):
+                        await arrived.wait()
                     continue
                 except TimeoutError:
                     quiet_rounds += 1

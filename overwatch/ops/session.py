@@ -346,8 +346,11 @@ class LiveSession:
             self._fix_arrived.clear()
             self.tick()
             remaining = max(0.0, period_wall_s - (loop.time() - started))
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation
+            # that comes with the fix, and close() then waits on this loop for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._fix_arrived.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await self._fix_arrived.wait()
 
     def tick(self) -> GuidanceCommand | None:
         """One guidance step: the controller says what to do, and it is done."""

@@ -72,7 +72,8 @@ class SessionThread:
             while not self._stop.is_set():
                 self._snapshot = self.session.snapshot()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), 1.0 / self.publish_hz)
+                    async with asyncio.timeout(1.0 / self.publish_hz):
+                        await self._stop.wait()
         finally:
             await self.session.close()
 
