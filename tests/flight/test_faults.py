@@ -44,7 +44,7 @@ async def test_flight_survives_loss_latency_and_duplication(backend: Backend) ->
         result = await fly_sortie(vehicle, sortie.items, lines.append, timeout_s=120)
         quality_pct = vehicle.state.link_quality_pct()
     expected = nav_seqs(sortie.items)
-    assert result.passed == expected, lines  # every item done, in order
+    assert result.passed == expected, "\n".join(lines)  # every item done, in order
     # ArduCopter reports DO items reached too (see test_fly)
     assert is_increasing(result.reached)
     assert set(result.reached) <= set(range(1, len(sortie.items)))
