@@ -133,10 +133,13 @@ class Guidance:
         self._operator: Literal["hold", "look_at", "land"] | None = None
         self._hold_xy: XY | None = None
         self._look_at_xy: XY | None = None
-        # bounding: the planner's vantage points, one per stretch of ``_hop_m``
+        # bounding: the planner's vantage points, one per stretch of ``_hop_m`` (computed
+        # only for a bounding law: other laws never use them)
         self._hop_m = bounding_hop_m(ow.bounding.hop_m)
-        self._vantage = vantage_points(
-            geometry, RouteView.of(geometry), self._hop_m, ow.bounding.standoff_m
+        self._vantage = (
+            vantage_points(geometry, RouteView.of(geometry), self._hop_m, ow.bounding.standoff_m)
+            if self.mode == "bounding"
+            else None
         )
         # static: the site, and when the drone was first on station over it
         site = static_site(geometry, ow.static.site)
@@ -359,6 +362,7 @@ class Guidance:
         """Hold the vantage point of the stretch the patrol reaches in L seconds, camera on
         the route point the patrol reaches then: the drone hops on L seconds before the
         patrol enters the next stretch, as the plan has it."""
+        assert self._vantage is not None  # a bounding law has its vantage points
         s_lead = float(pred.station_at(now_s + self.lead_s))
         count = len(self._vantage)
         k = min(max(int(s_lead // self._hop_m), 0), count - 1)

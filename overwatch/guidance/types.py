@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Literal
 
+from overwatch.mission import STRATEGIES, StrategyName
 from overwatch.planning.model import Gap
 
 
@@ -73,8 +74,9 @@ class FenceOutcome(enum.StrEnum):
 
 
 ContingencyName = Literal["orbit", "hold_checkpoint", "return"]
-GuidanceMode = Literal["lead", "escort", "bounding", "static"]
-GUIDANCE_MODES: tuple[GuidanceMode, ...] = ("lead", "escort", "bounding", "static")
+#: guidance has one law per planned strategy
+GuidanceMode = StrategyName
+GUIDANCE_MODES: tuple[GuidanceMode, ...] = STRATEGIES
 
 
 @dataclass(frozen=True)

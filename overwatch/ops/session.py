@@ -44,7 +44,7 @@ from overwatch.guidance import (
 from overwatch.link import Link, Vehicle
 from overwatch.link import events as ev
 from overwatch.link.beacon import PositionBeacon
-from overwatch.mission import MissionGeometry
+from overwatch.mission import MissionGeometry, StrategyName
 from overwatch.ops import follow_baseline
 from overwatch.ops.clock import SessionClock
 from overwatch.ops.controller import (
@@ -85,7 +85,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["lead", "escort", "bounding", "static", "follow-baseline"]
+Mode = Literal[StrategyName, "follow-baseline"]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Any
 
 from overwatch.durable import DurableFileError, make_folder, replace_json
 from overwatch.errors import RunDirError
+from overwatch.mission import STRATEGIES
 
 MANIFEST = "run.json"
 TRUTH = "truth.jsonl"
@@ -33,7 +34,8 @@ CUES = "cues.sqlite"
 TLOG = "flight.tlog"
 VIDEO = "video"
 AAR = "aar"
-MODES = ("lead", "escort", "bounding", "static", "follow-baseline")
+#: the live modes: every planned strategy, and ArduPilot's FOLLOW as the baseline
+MODES = (*STRATEGIES, "follow-baseline")
 
 
 @dataclass(frozen=True)
