@@ -76,6 +76,10 @@ LOSSY_LINK = LinkTuning(
 )
 
 
+#: how many times a vehicle that disarmed before taking off is armed and started again
+START_ATTEMPTS = 3
+
+
 def nav_seqs(items: Sequence[MissionItem]) -> tuple[int, ...]:
     """Sequence numbers of the navigation items of a mission (item 0, home, excluded)."""
     return tuple(seq for seq, item in enumerate(items) if seq > 0 and is_nav_command(item.command))
@@ -130,16 +134,24 @@ class FlightProgress:
     armed_seen: bool = False
     started: bool = False
     landed: bool = False
+    #: the vehicle was seen off the ground (landed state, or an item done)
+    left_ground: bool = False
     current_seq: int | None = None
     ended: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.nav = nav_seqs(self.items)
 
+    def restart(self) -> None:
+        """The vehicle disarmed before it took off: follow the next start afresh."""
+        self.started = self.landed = False
+        self.ended.clear()
+
     def _pass(self, seq: int, how: str) -> None:
         if seq in self.passed or seq not in self.nav:
             return
         self.passed.append(seq)
+        self.left_ground = True
         number = self.nav.index(seq) + 1
         label = item_label(self.items[seq])
         self.report(f"item {seq} ({label}) {how} — {number} of {len(self.nav)} done")
@@ -170,8 +182,11 @@ class FlightProgress:
             elif self.started and not self.ended.is_set():
                 self._on_disarmed()
         elif isinstance(event, ev.ExtendedSysState):
-            if self.armed_seen and event.landed_state_name.endswith("ON_GROUND"):
+            on_ground = event.landed_state_name.endswith("ON_GROUND")
+            if self.armed_seen and on_ground:
                 self.landed = True
+            if self.started and not on_ground and event.landed_state_name != "UNDEFINED":
+                self.left_ground = True
         elif isinstance(event, ev.StatusText):
             self.report(f"vehicle: {event.text}")
         elif isinstance(event, ev.LinkLost):
@@ -259,28 +274,41 @@ async def fly_sortie(
     :class:`CommandRejected` carrying what the vehicle said;
     :class:`LinkTimeout` if the vehicle has not disarmed after ``timeout_s``
     (wall seconds).
+
+    ArduCopter disarms a copter left on the ground for ``DISARM_DELAY`` (10 s),
+    and still accepts MISSION_START when disarmed: over a bad link the start can
+    arrive after that. A vehicle that disarms before it ever left the ground is
+    armed and started again, up to :data:`START_ATTEMPTS` times.
     """
     started_s = time.monotonic()
     progress = FlightProgress(tuple(items), report)
     remove = vehicle.link.add_listener(progress.on_event, sysid=vehicle.sysid)
     try:
-        await in_vehicle_words(vehicle, vehicle.set_mode("GUIDED"))
-        report("mode GUIDED")
-        await in_vehicle_words(vehicle, vehicle.arm())
-        progress.armed_seen = True
-        report("armed")
-        await in_vehicle_words(vehicle, vehicle.start_mission())
-        progress.started = True
-        report(f"mission started: {len(progress.nav)} navigation items")
-        try:
-            async with asyncio.timeout(timeout_s):
-                await progress.ended.wait()
-        except TimeoutError:
-            raise LinkTimeout(
-                f"vehicle {vehicle.sysid} still armed {timeout_s:g} s after the mission "
-                f"started (mode {vehicle.state.mode}, current item "
-                f"{vehicle.state.mission_current_seq})"
-            ) from None
+        for attempt in range(1, START_ATTEMPTS + 1):
+            await in_vehicle_words(vehicle, vehicle.set_mode("GUIDED"))
+            report("mode GUIDED")
+            await in_vehicle_words(vehicle, vehicle.arm())
+            progress.armed_seen = True
+            report("armed")
+            await in_vehicle_words(vehicle, vehicle.start_mission())
+            progress.started = True
+            report(f"mission started: {len(progress.nav)} navigation items")
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await progress.ended.wait()
+            except TimeoutError:
+                raise LinkTimeout(
+                    f"vehicle {vehicle.sysid} still armed {timeout_s:g} s after the mission "
+                    f"started (mode {vehicle.state.mode}, current item "
+                    f"{vehicle.state.mission_current_seq})"
+                ) from None
+            if progress.left_ground or attempt == START_ATTEMPTS:
+                break
+            report(
+                "the vehicle disarmed on the ground before it took off (DISARM_DELAY ran out "
+                f"before the start reached it): arming again ({attempt + 1} of {START_ATTEMPTS})"
+            )
+            progress.restart()
     finally:
         remove()
     result = progress.result(vehicle, started_s)

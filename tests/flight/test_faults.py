@@ -53,6 +53,38 @@ async def test_flight_survives_loss_latency_and_duplication(backend: Backend) ->
     assert quality_pct < 92.0, f"the link lost {100 - quality_pct:.0f} % only: faults not applied?"
 
 
+async def test_a_vehicle_that_disarms_before_the_start_reaches_it_is_armed_again(
+    backend: Backend,
+) -> None:
+    """The cable is cut just after the arm, longer than DISARM_DELAY but shorter than the
+    GCS failsafe: the vehicle disarms on the ground, and MISSION_START (re-sent once the
+    cable is back) finds it disarmed. The flight arms and starts again, and flies."""
+    running = await backend.start(SHORT_ROAD)
+    plan = plan_of(SHORT_ROAD)
+    sortie = plan.sorties[0]
+    lines: list[str] = []
+    async with ground_station(running) as (_link, vehicle):
+        await prepare(vehicle, plan, sortie, lines.append)
+        disarm_delay_s = await vehicle.params.get("DISARM_DELAY")  # vehicle seconds
+        failsafe_after_s = await vehicle.params.get("FS_GCS_TIMEOUT")
+        cut_s = disarm_delay_s + 3.0
+        assert cut_s < failsafe_after_s  # the vehicle disarms by itself, not by the failsafe
+        loop = asyncio.get_running_loop()
+
+        def report(line: str) -> None:
+            lines.append(line)
+            if line == "armed" and lines.count("armed") == 1:
+                running.proxy.cut()
+                loop.call_later(cut_s / running.speedup, running.proxy.restore)
+
+        result = await fly_sortie(vehicle, sortie.items, report, timeout_s=120)
+    log = "\n".join(lines)
+    assert any("disarmed on the ground before it took off" in line for line in lines), log
+    assert lines.count("armed") == 2, log
+    assert result.passed == nav_seqs(sortie.items), log
+    assert result.disarmed and result.landed and "AUTO" in result.modes
+
+
 async def test_uploads_under_30_percent_loss_verify(backend: Backend) -> None:
     faults = LinkFaults(loss_up_pct=30, loss_down_pct=30, seed=5)
     # no flight: a low speed-up keeps the telemetry (and the machine) quiet
