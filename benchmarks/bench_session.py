@@ -63,10 +63,10 @@ async def _measure(run_dir: Path, fixes: int) -> list[Result]:
                 await asyncio.sleep(0.05)
             await _start(session)
             await _until_watching(session)
-            session.fix_to_setpoint_s.clear()
-            while len(session.fix_to_setpoint_s) < fixes:
+            session.flight.fix_to_setpoint_s.clear()
+            while len(session.flight.fix_to_setpoint_s) < fixes:
                 await asyncio.sleep(0.05)
-            latencies = list(session.fix_to_setpoint_s)
+            latencies = list(session.flight.fix_to_setpoint_s)
             ticks = _time_ticks(session, 50 if fixes < 30 else 200)
             goto = _time_goto(session, 200)
         finally:
@@ -105,7 +105,7 @@ async def _start(session: LiveSession, timeout_s: float = 60.0) -> None:
     deadline = loop.time() + timeout_s
     while True:
         try:
-            await session.start_overwatch()
+            await session.commands.start_overwatch()
             return
         except Exception:
             if loop.time() > deadline:

@@ -119,7 +119,7 @@ class CotSharer:
     def open(cls, target: str, session: LiveSession) -> CotSharer:
         """The sharer for ``target``; markers the TAK server sends back become cues."""
         config = session.config
-        sender = cot_sender(target, config.tak, on_event=session._on_cot_event)
+        sender = cot_sender(target, config.tak, on_event=session.on_cot_event)
         video = shareable_video_url(config.video_url, config.video_share)
         if config.video_url and video is None:
             session.note(

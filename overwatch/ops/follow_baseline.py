@@ -21,7 +21,7 @@ from overwatch.tracking import PatrolEstimate
 
 if TYPE_CHECKING:
     from overwatch.link import Vehicle
-    from overwatch.ops.session import LiveSession
+    from overwatch.ops.driver import VehicleDriver
 
 #: the patrol's tracker, as the MAVLink system FOLLOW mode follows (FOLL_SYSID)
 PATROL_SYSID = 200
@@ -56,29 +56,29 @@ def follow_approach(
     return geometry.frame.to_wgs84(float(point.x), float(point.y))
 
 
-async def start(session: LiveSession, vehicle: Vehicle) -> None:
+async def start(driver: VehicleDriver, vehicle: Vehicle) -> None:
     """FOLLOW's parameters, the patrol forwarded, take-off if need be, the approach in
     GUIDED, then FOLLOW."""
-    mission = session.mission
+    mission = driver.mission
     params = mission_follow_parameters(mission, target_sysid=PATROL_SYSID)
     for name, value in params.items():
         await vehicle.params.set_value(name, value)
-    if session.mode != "follow-baseline":
-        session.controller.use("follow-baseline")
-    session._forward_patrol_position()
-    await session._set_cruise_speed(vehicle)
+    if driver.controller.strategy != "follow-baseline":
+        driver.controller.use("follow-baseline")
+    driver.forward_patrol_position()
+    await driver.set_cruise_speed(vehicle)
     if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
-        await session.arm_and_takeoff()
-        await wait_altitude(session, vehicle, mission.overwatch.altitude_agl_m * 0.8)
+        await driver.arm_and_takeoff()
+        await wait_altitude(driver, vehicle, mission.overwatch.altitude_agl_m * 0.8)
     await vehicle.gimbal(mission.vehicle.camera.gimbal_pitch_deg, 0.0)
-    await _approach(session, vehicle, FOLLOW_ENGAGE_M, params["FOLL_DIST_MAX"] - FOLLOW_ENGAGE_M)
+    await _approach(driver, vehicle, FOLLOW_ENGAGE_M, params["FOLL_DIST_MAX"] - FOLLOW_ENGAGE_M)
     await vehicle.set_mode("FOLLOW")
-    session.controller.active = True
-    session.note("info", "FOLLOW baseline started")
+    driver.controller.active = True
+    driver.note("info", "FOLLOW baseline started")
 
 
 async def _approach(
-    session: LiveSession,
+    driver: VehicleDriver,
     vehicle: Vehicle,
     within_m: float,
     target_within_m: float,
@@ -86,15 +86,15 @@ async def _approach(
 ) -> None:
     """Fly (GUIDED) towards FOLLOW's offset until :func:`follow_approach` says done."""
     loop = asyncio.get_running_loop()
-    clock = session.clock
+    clock = driver.clock
     deadline = loop.time() + clock.wall_seconds(timeout_s)
-    alt = session.mission.overwatch.altitude_agl_m
+    alt = driver.mission.overwatch.altitude_agl_m
     while loop.time() < deadline:
-        snap = session.vehicle_snapshot()
-        est = session.tracker.estimate(clock.now())
+        snap = driver.vehicle_snapshot()
+        est = driver.tracker.estimate(clock.now())
         if snap is not None and est.station_m is not None:
             goal = follow_approach(
-                session.geometry, est, snap, within_m=within_m, target_within_m=target_within_m
+                driver.geometry, est, snap, within_m=within_m, target_within_m=target_within_m
             )
             if goal is None:
                 return
@@ -103,9 +103,9 @@ async def _approach(
         await asyncio.sleep(clock.wall_seconds(0.5))
 
 
-async def wait_altitude(session: LiveSession, vehicle: Vehicle, alt_rel_m: float) -> None:
+async def wait_altitude(driver: VehicleDriver, vehicle: Vehicle, alt_rel_m: float) -> None:
     """Until the drone is ``alt_rel_m`` above home (at most 120 s of session time)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + session.clock.wall_seconds(120.0)
+    deadline = loop.time() + driver.clock.wall_seconds(120.0)
     while (vehicle.state.alt_rel_m or 0.0) < alt_rel_m and loop.time() < deadline:
-        await asyncio.sleep(session.clock.wall_seconds(0.5))
+        await asyncio.sleep(driver.clock.wall_seconds(0.5))

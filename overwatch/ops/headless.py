@@ -112,7 +112,7 @@ async def run_headless(
                     reason = "time limit"
                     break
                 await asyncio.sleep(0.25)
-            await session.return_to_nearest_site()
+            await session.commands.return_to_nearest_site()
             landed = await _wait_landed(session, session.clock.wall_seconds(900.0), live)
         except asyncio.CancelledError:
             landed = False
@@ -123,7 +123,7 @@ async def run_headless(
         summary.lead_coverage,
         len(session.cues),
         landed,
-        airborne=session.airborne_once,
+        airborne=session.flight.airborne_once,
         link_lost=vehicle is not None and vehicle.state.link_lost,
     )
 
@@ -152,7 +152,7 @@ async def launch_when_ready(
         await asyncio.sleep(0.1)
     while True:
         try:
-            await session.start_overwatch()
+            await session.commands.start_overwatch()
             return
         except OverwatchError as exc:
             if loop.time() > deadline:

@@ -12,15 +12,23 @@ after a crash, never sees half a file);
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from overwatch.cues import CueBook, camera_sighting, sighting_from_cot
 from overwatch.durable import replace_json
+from overwatch.errors import DurableFileError, OverwatchError
+from overwatch.feeds import CotEvent
 from overwatch.feeds.base import Feed
 from overwatch.link import Link
+from overwatch.link import events as ev
 from overwatch.scoring.rundir import MANIFEST
+
+#: ``note(level, text)``: an event line in the session's log
+NoteFn = Callable[[str, str], None]
 
 
 def feed_counts(feed: Feed) -> dict[str, Any]:
@@ -74,10 +82,22 @@ def write_input_counts(run_dir: Path, counts: dict[str, Any]) -> bool:
     return True
 
 
+async def keep_input_counts(
+    run_dir: Path, counts: Callable[[], dict[str, Any]], note: NoteFn, every_s: float = 5.0
+) -> None:
+    """Keep the ``inputs`` counts in ``run.json`` current, every ``every_s`` wall seconds."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            write_input_counts(run_dir, counts())
+        except (OSError, DurableFileError) as exc:
+            note("warning", f"cannot update {run_dir / MANIFEST}: {exc}")
+
+
 class DropNotes:
     """Notes ``"<input>: N malformed messages dropped (last: …)"`` when the count grows."""
 
-    def __init__(self, note: Callable[[str, str], None], every_s: float = 10.0) -> None:
+    def __init__(self, note: NoteFn, every_s: float = 10.0) -> None:
         self._note = note
         self.every_s = every_s
         self._noted: dict[str, tuple[int, float]] = {}
@@ -91,3 +111,65 @@ class DropNotes:
         if last_error:
             text += f"; last: {last_error[:160]}"
         self._note("warning", text)
+
+
+class InputNotes:
+    """Notes the patrol feed's state changes (LIVE, STALE, …) and every input's new drops."""
+
+    def __init__(self, note: NoteFn, every_s: float = 10.0) -> None:
+        self._note = note
+        self._drops = DropNotes(note, every_s)
+        self._feed_state: str | None = None
+
+    def check(self, now_s: float, patrol: Feed, sightings: Feed | None, link: Link) -> None:
+        status = patrol.status()
+        state = status.state.value
+        if state != self._feed_state:
+            if self._feed_state is not None:
+                self._note("warning" if state != "LIVE" else "info", f"patrol feed {state}")
+            self._feed_state = state
+        self._drops.check("patrol feed", status.bad, status.last_error, now_s)
+        if sightings is not None:
+            status = sightings.status()
+            self._drops.check("sightings feed", status.bad, status.last_error, now_s)
+        self._drops.check("MAVLink", link.bad_packets, None, now_s)
+
+
+def add_marker(cues: CueBook, event: CotEvent, note: NoteFn) -> None:
+    """A CoT marker as a cue in ``cues`` (a new cue is noted); a malformed one is noted and
+    dropped; a CoT event that is no marker is ignored."""
+    try:
+        sighting = camera_sighting(event) or sighting_from_cot(event)
+    except OverwatchError as exc:
+        note("warning", f"marker ignored: {exc}")
+        return
+    if sighting is None:
+        return
+    before = len(cues)
+    cue = cues.add_sighting(sighting)
+    if len(cues) > before:
+        note("warning", f"new cue {cue.id}: {cue.kind} ({cue.source}, {cue.confidence:.0%})")
+
+
+class LinkNotes:
+    """A link listener that notes the vehicle's STATUSTEXT, link loss and recovery, and mode
+    changes."""
+
+    def __init__(self, note: NoteFn) -> None:
+        self._note = note
+        self._mode: str | None = None
+
+    def __call__(self, event: ev.Event) -> None:
+        note = self._note
+        if isinstance(event, ev.StatusText):
+            note("info", f"vehicle: {event.text}")
+        elif isinstance(event, ev.LinkLost):
+            note(
+                "error", f"LINK LOST: nothing from vehicle {event.sysid} for {event.silent_s:.1f} s"
+            )
+        elif isinstance(event, ev.LinkRecovered):
+            note("info", f"link recovered after {event.outage_s:.1f} s")
+        elif isinstance(event, ev.Heartbeat) and event.mode != self._mode:
+            if self._mode is not None:
+                note("info", f"mode {self._mode} → {event.mode}")
+            self._mode = event.mode

@@ -88,40 +88,40 @@ class _CommandProxy:
         return await asyncio.wrap_future(self._owner.call(coro))
 
     async def start_overwatch(self) -> None:
-        await self._run(self._owner.session.start_overwatch())
+        await self._run(self._owner.session.commands.start_overwatch())
 
     async def hold(self) -> None:
-        await self._run(self._owner.session.hold())
+        await self._run(self._owner.session.commands.hold())
 
     async def resume(self) -> None:
-        await self._run(self._owner.session.resume())
+        await self._run(self._owner.session.commands.resume())
 
     async def return_to_launch(self) -> None:
-        await self._run(self._owner.session.return_to_launch())
+        await self._run(self._owner.session.commands.return_to_launch())
 
     async def land(self) -> None:
-        await self._run(self._owner.session.land())
+        await self._run(self._owner.session.commands.land())
 
     async def set_strategy(self, name: str) -> None:
-        await self._run(self._owner.session.set_strategy(name))
+        await self._run(self._owner.session.commands.set_strategy(name))
 
     async def start_follow_baseline(self) -> None:
-        await self._run(self._owner.session.start_follow_baseline())
+        await self._run(self._owner.session.commands.start_follow_baseline())
 
     async def arm_and_takeoff(self) -> None:
-        await self._run(self._owner.session.arm_and_takeoff())
+        await self._run(self._owner.session.commands.arm_and_takeoff())
 
     async def look_at(self, position: LatLon) -> None:
-        await self._run(self._owner.session.look_at(position))
+        await self._run(self._owner.session.commands.look_at(position))
 
     async def mark_cue(self, position: LatLon, kind: str = "unknown", note: str = "") -> str:
-        return await self._run(self._owner.session.mark_cue(position, kind, note))
+        return await self._run(self._owner.session.commands.mark_cue(position, kind, note))
 
     async def acknowledge_cue(self, cue_id: str) -> None:
-        await self._run(self._owner.session.acknowledge_cue(cue_id))
+        await self._run(self._owner.session.commands.acknowledge_cue(cue_id))
 
     async def dismiss_cue(self, cue_id: str) -> None:
-        await self._run(self._owner.session.dismiss_cue(cue_id))
+        await self._run(self._owner.session.commands.dismiss_cue(cue_id))
 
     async def note_cue(self, cue_id: str, text: str) -> None:
-        await self._run(self._owner.session.note_cue(cue_id, text))
+        await self._run(self._owner.session.commands.note_cue(cue_id, text))

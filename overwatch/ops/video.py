@@ -27,7 +27,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ from overwatch.cues.model import CueKind, CueSource
 from overwatch.errors import OverwatchError, VideoError
 from overwatch.link import events as ev
 from overwatch.link.state import VehicleState
+from overwatch.ops.tasks import TaskSet
 from overwatch.video import (
     BlobDetector,
     CameraIntrinsics,
@@ -167,7 +168,7 @@ class VideoPipeline:
         self._recent: deque[tuple[str, float, float, float]] = deque(maxlen=200)
         self._mapped: tuple[int, float] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = TaskSet(session.note)  # the session goes on without video
         self._remove_listener: Callable[[], None] | None = None
         self._state = "no video"
         self._closing = False
@@ -182,27 +183,13 @@ class VideoPipeline:
             self._remove_listener = self.session.link.add_listener(
                 self._on_link_event, sysid=vehicle.sysid
             )
-        self._tasks.append(asyncio.create_task(self._guarded(self._run(), "video")))
-        self._tasks.append(asyncio.create_task(self._guarded(self._watch(), "video watch")))
-
-    async def _guarded(self, work: Awaitable[None], name: str) -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the session goes on without video
-            log.exception("%s task failed", name)
-            self.session.note("error", f"{name} stopped: {exc}")
+        self._tasks.spawn(self._run(), "video")
+        self._tasks.spawn(self._watch(), "video watch")
 
     async def stop(self) -> None:
         """Stop detecting and receiving; closes the recording's last segment."""
         self._closing = True  # results still in flight no longer reach the cue book
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
+        await self._tasks.close()
         if self._remove_listener is not None:
             self._remove_listener()
             self._remove_listener = None

@@ -165,7 +165,8 @@ async def _share(state: Path) -> dict[str, Any]:
             await vehicle.takeoff(30.0)  # airborne: the camera's footprint is shared
             _say("taking off")
             patrol = asyncio.create_task(_patrol(geometry, feed_port))
-            await session.mark_cue((site.lat_deg + 0.002, site.lon_deg), "vehicle", "parked")
+            parked = (site.lat_deg + 0.002, site.lon_deg)
+            await session.commands.mark_cue(parked, "vehicle", "parked")
 
             buffer = b""
             async with asyncio.timeout(120):

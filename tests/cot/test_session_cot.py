@@ -62,7 +62,8 @@ async def _share(tmp_path: Path) -> list[ET.Element]:
                 )
                 await asyncio.sleep(0.2)
             sender.close()
-            await session.mark_cue((site.lat_deg + 0.002, site.lon_deg), "vehicle", "parked")
+            parked = (site.lat_deg + 0.002, site.lon_deg)
+            await session.commands.mark_cue(parked, "vehicle", "parked")
             loop = asyncio.get_running_loop()
             events: list[ET.Element] = []
             deadline = loop.time() + 8.0

@@ -70,7 +70,7 @@ async def main(run_dir: Path) -> None:
         n = len(book) + 1
         cue = book.add_sighting(sighting(n))
         print(f"CUE {cue.id} w{n}", flush=True)
-        await session.acknowledge_cue(cue.id)
+        await session.commands.acknowledge_cue(cue.id)
         acked += 1
         print(f"ACK {cue.id}", flush=True)
         if acked % RUN_EVERY == 0:

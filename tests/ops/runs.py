@@ -113,7 +113,7 @@ def describe(run: LiveRun, label: str) -> str:
     lines = [
         f"{label}: lead coverage {s.lead_coverage:.1%} over {s.scored_m / 1000:.2f} km "
         f"(longest gap {s.longest_gap_m:.0f} m); landed {run.outcome.landed} with "
-        f"{run.landed_battery_pct}% battery; relaunches {run.session.relaunches}",
+        f"{run.landed_battery_pct}% battery; relaunches {run.session.flight.relaunches}",
         "  gaps: "
         + ", ".join(f"{g.start_m:.0f}-{g.end_m:.0f} m ({g.reason})" for g in s.coverage.gaps),
     ]

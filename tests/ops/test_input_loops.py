@@ -56,8 +56,8 @@ class Session:
         async def start() -> LiveSession:
             session = LiveSession(geometry, config)
             # the two input tasks exactly as start() spawns them (no vehicle is needed)
-            session._spawn(session._feed_task(), "patrol-feed")
-            session._spawn(session._sightings_task(config.sightings_url or ""), "sightings")
+            session._tasks.spawn(session._feed_task(), "patrol-feed")
+            session._tasks.spawn(session._sightings_task(config.sightings_url or ""), "sightings")
             while session.sightings_feed is None or not isinstance(
                 session.sightings_feed, CotUdpFeed
             ):
@@ -73,7 +73,7 @@ class Session:
         self.patrol_port, self.sightings_port = patrol.bound_port, sightings.bound_port
 
     def tasks_alive(self) -> bool:
-        return all(not task.done() for task in self.session._tasks)
+        return self.session._tasks.running() == {"patrol-feed", "sightings"}
 
     def wait(self, what: str, done: object) -> None:
         async def poll() -> None:

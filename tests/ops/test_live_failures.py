@@ -53,6 +53,6 @@ async def test_low_battery_returns_before_the_reserve_is_spent(tmp_path: Path) -
         f"the battery went down to {run.lowest_battery_pct} % (reserve {reserve_pct:.0f} %)"
     )
     # the swap came and the drone went back up to watch
-    assert run.session.relaunches >= 1
+    assert run.session.flight.relaunches >= 1
     assert "climb_out" in states[states.index("landing") :], states
     assert run.outcome.landed

@@ -59,7 +59,7 @@ async def test_live_lead_overwatch_of_the_example_patrol(
         )
     assert not lead.score.false_cues
     # one battery does not last the patrol: one swap, planned at the checkpoint halt
-    assert lead.session.relaunches == 1
+    assert lead.session.flight.relaunches == 1
     assert "run_ahead" in lead.states
     assert lead.outcome.landed
     assert lead.lowest_battery_pct is not None and lead.lowest_battery_pct >= reserve_pct

@@ -193,7 +193,7 @@ async def test_bounding_flies_live_from_vantage_point_to_vantage_point(
         assert threat.lead_s is not None and threat.lead_s >= 60.0, threat
     # 83 min of patrol on a 30 min battery: swaps at the rally points, never into the reserve
     reserve_pct = 100.0 * geometry.mission.vehicle.reserve_fraction
-    assert bounding.session.relaunches >= 2
+    assert bounding.session.flight.relaunches >= 2
     assert bounding.lowest_battery_pct is not None and bounding.lowest_battery_pct >= reserve_pct
     assert baseline.outcome.reason == "patrol arrived"
 
@@ -222,7 +222,7 @@ async def test_static_orbits_the_customs_post_for_the_whole_watch(
     # 45 min watched on a 35 min battery: one swap, and the post in view the rest of the time,
     # as much as the plan has it
     assert site.window_s == pytest.approx(45 * 60.0, abs=1.0)
-    assert run.session.relaunches >= 1
+    assert run.session.flight.relaunches >= 1
     assert site.fraction >= planned.fraction - 0.03, describe(run, "static")
     assert run.states.count("static_watch") >= 2  # watched on both sorties
     for threat in run.score.threats:

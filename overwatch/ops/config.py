@@ -1,0 +1,59 @@
+"""How a live session is set up: :class:`SessionConfig`, and the strategies it can fly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from overwatch.feeds.cot_out import TakCredentials
+from overwatch.guidance import GuidanceConfig
+from overwatch.mission import StrategyName
+
+if TYPE_CHECKING:
+    from overwatch.video import Detector
+
+#: a live strategy: one of the mission's, or ArduPilot's own FOLLOW mode as the baseline
+Mode = Literal[StrategyName, "follow-baseline"]
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """How to run a live session.
+
+    ``speedup`` is the simulator's speed-up when training (1 in the field):
+    the session's clock and tick rate follow it. ``sightings_url`` receives
+    CoT markers (the detector's and TAK's); ``cot_out`` (``udp://HOST:PORT`` or
+    ``tcp://HOST:PORT``) shares the picture with TAK. ``run_dir`` holds the
+    cue store and the tlog. With ``relaunch_after_swap`` the session arms and
+    takes off by itself once a fresh battery is in after a return for energy
+    (the ground crew must stand clear when the pack reads full); without it,
+    the operator starts the next sortie.
+    """
+
+    connect: str
+    patrol_feed: str
+    #: other ground stations sharing the link (``--out``), see :mod:`overwatch.link.forward`
+    outs: tuple[str, ...] = ()
+    #: the MAVLink 2 signing key (32 bytes): every packet signed, unsigned ones dropped
+    signing_key: bytes | None = None
+    #: certificates for a ``tls://`` CoT output (``--tak-cert``, ``--tak-password`` …)
+    tak: TakCredentials | None = None
+    #: the video URL TAK devices are given (an RTSP relay's), when not ``video_url`` itself
+    video_share: str | None = None
+    mode: Mode = "lead"
+    sightings_url: str | None = None
+    cot_out: str | None = None
+    video_url: str | None = None
+    #: runs on the video's frames (default: the blob detector); e.g. an ``OnnxDetector``
+    detector: Detector | None = None
+    run_dir: Path | None = None
+    speedup: float = 1.0
+    tick_hz: float = 4.0
+    link_lost_after_s: float = 1.5
+    guidance: GuidanceConfig = field(default_factory=GuidanceConfig)
+    trail_points: int = 300
+    relaunch_after_swap: bool = True
+
+
+__all__ = ["Mode", "SessionConfig"]

@@ -1,0 +1,131 @@
+"""What the operator asks of a live session: the :class:`~overwatch.ops.state.SessionCommands`.
+
+Flight commands go to the controller (who steers) and to the vehicle through
+the :class:`~overwatch.ops.driver.VehicleDriver`; cue commands go to the cue
+book, which records each on disk before any screen can see it. Each command
+leaves a note in the session's log.
+"""
+
+from __future__ import annotations
+
+from overwatch.cues import CueBook
+from overwatch.ops.controller import Controller, new_pilot
+from overwatch.ops.driver import VehicleDriver
+from overwatch.ops.inputs import NoteFn
+from overwatch.ops.state import LatLon
+
+
+class OperatorCommands:
+    """The operator's commands for one live session (see the module docstring)."""
+
+    def __init__(
+        self, controller: Controller, flight: VehicleDriver, cues: CueBook, note: NoteFn
+    ) -> None:
+        self.controller = controller
+        self.flight = flight
+        self.cues = cues
+        self.note = note
+
+    # -- flight ---------------------------------------------------------------------
+
+    async def arm_and_takeoff(self) -> None:
+        await self.flight.arm_and_takeoff()
+
+    async def start_overwatch(self) -> None:
+        """Take off if need be (or take the flight over where it is), then let guidance steer."""
+        flight = self.flight
+        vehicle = flight.need_vehicle()
+        if self.controller.strategy == "follow-baseline":
+            await flight.start_follow_baseline()
+            return
+        await flight.set_cruise_speed(vehicle)
+        if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
+            await flight.arm_and_takeoff()
+        else:
+            # taken over in flight (a restarted ground station): no takeoff, no landing
+            self.note(
+                "info",
+                f"taking over in flight at {vehicle.state.alt_rel_m or 0.0:.0f} m "
+                f"({vehicle.state.mode})",
+            )
+            await vehicle.set_mode("GUIDED")
+            flight.airborne_once = True
+        await vehicle.gimbal(flight.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
+        self.controller.start()
+        self.note("info", f"overwatch started ({self.controller.strategy})")
+
+    async def return_to_nearest_site(self) -> None:
+        """Guided return to home or the quickest rally point, and land there (any strategy)."""
+        vehicle = self.flight.need_vehicle()
+        self.controller.return_home()  # from FOLLOW too: guidance flies the drone home
+        await self.flight.set_cruise_speed(vehicle)
+        # a drone already landing (at a site guidance chose) is left to land
+        if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):
+            await vehicle.set_mode("GUIDED")
+        self.note("info", "returning to the nearest landing site")
+
+    async def hold(self) -> None:
+        self.controller.guidance.operator_hold()
+        self.note("info", "operator: hold")
+
+    async def resume(self) -> None:
+        self.controller.guidance.operator_resume()
+        self.note("info", "operator: resume")
+
+    async def return_to_launch(self) -> None:
+        vehicle = self.flight.need_vehicle()
+        self.controller.stop()
+        await vehicle.set_mode("RTL")
+        self.note("info", "operator: return to launch")
+
+    async def land(self) -> None:
+        vehicle = self.flight.need_vehicle()
+        self.controller.stop()
+        await vehicle.set_mode("LAND")
+        self.note("info", "operator: land")
+
+    async def set_strategy(self, name: str) -> None:
+        new_pilot(name)  # an unknown strategy is refused before anything changes
+        if name == "follow-baseline":
+            await self.flight.start_follow_baseline()
+            return
+        was_follow = self.controller.strategy == "follow-baseline"
+        self.controller.use(name)
+        if was_follow and self.flight.vehicle is not None:
+            await self.flight.vehicle.set_mode("GUIDED")
+        self.note("info", f"strategy {name}")
+
+    async def start_follow_baseline(self) -> None:
+        await self.flight.start_follow_baseline()
+
+    async def look_at(self, position: LatLon) -> None:
+        self.controller.guidance.operator_look_at(*position)
+        vehicle = self.flight.need_vehicle()
+        await vehicle.roi_location(position[0], position[1], 0.0)
+        self.note("info", f"operator: look at {position[0]:.5f}, {position[1]:.5f}")
+
+    # -- cues -------------------------------------------------------------------------
+
+    async def mark_cue(self, position: LatLon, kind: str = "unknown", note: str = "") -> str:
+        cue = self.cues.mark(position[0], position[1], kind, note)
+        self.note("info", f"operator marked cue {cue.id} ({kind})")
+        return cue.id
+
+    async def acknowledge_cue(self, cue_id: str) -> None:
+        """Record the acknowledgement on disk, then let the screens see it.
+
+        :meth:`CueBook.acknowledge` returns only once the cue store has synced
+        the record (and raises :class:`~overwatch.cues.CueError` if it cannot);
+        the book's cues — and so every snapshot the UI draws — change only
+        after that. The UI never marks a cue acknowledged by itself.
+        """
+        self.cues.acknowledge(cue_id)
+
+    async def dismiss_cue(self, cue_id: str) -> None:
+        self.cues.dismiss(cue_id)
+
+    async def note_cue(self, cue_id: str, text: str) -> None:
+        self.cues.note(cue_id, text)
+
+
+__all__ = ["OperatorCommands"]
