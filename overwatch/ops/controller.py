@@ -26,21 +26,29 @@ new strategy is a new pilot in :data:`PILOTS`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from typing import ClassVar, Protocol
+from dataclasses import replace
 
-from overwatch.errors import OverwatchError
 from overwatch.guidance import (
     CameraPose,
     Guidance,
     GuidanceCommand,
     GuidanceConfig,
-    GuidanceMode,
     GuidanceState,
     LiveCoverage,
-    VehicleSnapshot,
 )
 from overwatch.mission import MissionGeometry
+from overwatch.ops.actions import (
+    Action,
+    ForwardPatrol,
+    Goto,
+    Land,
+    Note,
+    Relaunch,
+    SetMode,
+    SetRoi,
+    VehicleInput,
+)
+from overwatch.ops.pilots import PILOTS, STRATEGIES, FollowBaselinePilot, Pilot, new_pilot
 from overwatch.tracking import PatrolTracker
 
 #: the camera is re-aimed at most this often (session seconds), and only when its
@@ -49,182 +57,8 @@ ROI_EVERY_S = 2.0
 ROI_MOVE_DEG = 1e-4
 #: below this height (m above home) the camera's view is not counted as coverage
 OBSERVE_ABOVE_M = 2.0
-
-
-# -- inputs --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VehicleInput:
-    """The drone as last heard: its pose for guidance, and what the link says of it.
-
-    ``climbing`` is set by the driver while a takeoff it started is under way
-    (no setpoints then: the takeoff owns the climb)."""
-
-    snapshot: VehicleSnapshot
-    armed: bool
-    mode: str
-    link_lost: bool = False
-    climbing: bool = False
-
-
-# -- actions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Goto:
-    """A GUIDED position setpoint, ``alt_rel_m`` above home, with a velocity feed-forward."""
-
-    lat_deg: float
-    lon_deg: float
-    alt_rel_m: float
-    velocity_ned_m_s: tuple[float, float, float]
-
-
-@dataclass(frozen=True)
-class SetRoi:
-    """Aim the camera at a point (``alt_rel_m`` above home; 0 is the ground)."""
-
-    lat_deg: float
-    lon_deg: float
-    alt_rel_m: float
-
-
-@dataclass(frozen=True)
-class SetMode:
-    mode: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Land:
-    """Land where the drone is."""
-
-
-@dataclass(frozen=True)
-class Relaunch:
-    """Arm and take off again: the battery was swapped and guidance wants to climb out."""
-
-
-@dataclass(frozen=True)
-class ForwardPatrol:
-    """Send the patrol's latest fix to the vehicle, for its FOLLOW mode."""
-
-
-@dataclass(frozen=True)
-class Note:
-    level: str
-    text: str
-
-
-Action = Goto | SetRoi | SetMode | Land | Relaunch | ForwardPatrol | Note
-
-
-# -- pilots --------------------------------------------------------------------------
-
-
-class Pilot(Protocol):
-    """How one strategy's guidance reaches the drone."""
-
-    #: the strategy's name (``--mode``)
-    name: ClassVar[str]
-    #: the guidance law's own mode for it
-    law: ClassVar[GuidanceMode]
-    #: whether guidance plans battery swaps at the patrol's halts
-    plans_swaps: ClassVar[bool]
-
-    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
-        """Whether guidance's setpoint goes to the drone this tick, and what else to do."""
-
-    def relaunched(self) -> None:
-        """The drone is up again after a swap."""
-
-
-class GuidedPilot:
-    """``lead``: guidance steers the drone in GUIDED, ahead of the patrol."""
-
-    name: ClassVar[str] = "lead"
-    law: ClassVar[GuidanceMode] = "lead"
-    plans_swaps: ClassVar[bool] = True
-
-    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
-        return active, []
-
-    def relaunched(self) -> None:
-        pass
-
-
-class EscortPilot(GuidedPilot):
-    """``escort``: guidance steers the drone in GUIDED, orbiting the patrol."""
-
-    name: ClassVar[str] = "escort"
-    law: ClassVar[GuidanceMode] = "escort"
-
-
-class BoundingPilot(GuidedPilot):
-    """``bounding``: guidance hops the drone in GUIDED between the plan's vantage points
-    beside the route, each reached before the patrol enters its stretch (energy returns,
-    no swaps planned at halts: the lead's run-ahead has no meaning for a fixed vantage)."""
-
-    name: ClassVar[str] = "bounding"
-    law: ClassVar[GuidanceMode] = "bounding"
-    plans_swaps: ClassVar[bool] = False
-
-
-class StaticPilot(GuidedPilot):
-    """``static``: guidance holds or orbits the drone in GUIDED over the static site, camera
-    on it, for the watch's duration (energy returns in between)."""
-
-    name: ClassVar[str] = "static"
-    law: ClassVar[GuidanceMode] = "static"
-    plans_swaps: ClassVar[bool] = False
-
-
-class FollowBaselinePilot:
-    """``follow-baseline``: ArduPilot's FOLLOW mode flies the drone after the patrol's
-    forwarded position; FOLLOW knows nothing of the battery, so when the energy model
-    calls the drone home, guidance takes it over in GUIDED (plain energy returns: no
-    swaps planned at halts)."""
-
-    name: ClassVar[str] = "follow-baseline"
-    law: ClassVar[GuidanceMode] = "lead"
-    plans_swaps: ClassVar[bool] = False
-
-    def __init__(self) -> None:
-        self.guided = False  # flown home by guidance for a swap
-
-    def steering(self, command: GuidanceCommand, active: bool) -> tuple[bool, list[Action]]:
-        actions: list[Action] = []
-        # an energy return: flying home, or landing at once when the drone is already there
-        coming_home = command.state in (GuidanceState.RETURNING, GuidanceState.LANDING)
-        if active and not self.guided and coming_home:
-            self.guided = True
-            actions += [
-                SetMode("GUIDED", "energy return"),
-                Note("warning", f"FOLLOW baseline: {command.note}"),
-            ]
-        return active and self.guided, [*actions, ForwardPatrol()]
-
-    def relaunched(self) -> None:
-        self.guided = False
-
-
-#: the live strategies, by name
-PILOTS: dict[str, type[GuidedPilot] | type[FollowBaselinePilot]] = {
-    p.name: p for p in (GuidedPilot, EscortPilot, BoundingPilot, StaticPilot, FollowBaselinePilot)
-}
-#: what ``--mode`` accepts
-STRATEGIES: tuple[str, ...] = tuple(PILOTS)
 #: the patrol has arrived when its estimate is this close to the route's end, m
 ARRIVED_WITHIN_M = 25.0
-
-
-def new_pilot(name: str) -> Pilot:
-    """The pilot for strategy ``name``; :class:`OverwatchError` for one that does not fly live."""
-    try:
-        return PILOTS[name]()
-    except KeyError:
-        raise OverwatchError(f"unknown strategy {name!r}: expected {', '.join(PILOTS)}") from None
 
 
 # -- the controller ------------------------------------------------------------------
@@ -359,3 +193,24 @@ class Controller:
                 self._last_roi_s = now_s
                 actions.append(SetRoi(roi.lat_deg, roi.lon_deg, roi.alt_rel_m))
         return actions
+
+
+__all__ = [
+    "ARRIVED_WITHIN_M",
+    "PILOTS",
+    "ROI_EVERY_S",
+    "STRATEGIES",
+    "Action",
+    "Controller",
+    "FollowBaselinePilot",
+    "ForwardPatrol",
+    "Goto",
+    "Land",
+    "Note",
+    "Pilot",
+    "Relaunch",
+    "SetMode",
+    "SetRoi",
+    "VehicleInput",
+    "new_pilot",
+]

@@ -21,10 +21,8 @@ from overwatch.link import Link, Vehicle
 from overwatch.link.beacon import PositionBeacon
 from overwatch.mission import MissionGeometry
 from overwatch.ops import follow_baseline
-from overwatch.ops.clock import SessionClock
-from overwatch.ops.controller import (
+from overwatch.ops.actions import (
     Action,
-    Controller,
     ForwardPatrol,
     Goto,
     Land,
@@ -33,6 +31,8 @@ from overwatch.ops.controller import (
     SetMode,
     SetRoi,
 )
+from overwatch.ops.clock import SessionClock
+from overwatch.ops.controller import Controller
 from overwatch.ops.inputs import NoteFn
 from overwatch.ops.tasks import TaskSet
 from overwatch.ops.views import vehicle_snapshot

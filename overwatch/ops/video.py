@@ -9,10 +9,11 @@
   the newest frame and geolocates each detection from the vehicle's pose *at
   capture*: the pose is interpolated in a short history of telemetry samples
   kept on the session's clock, at the frame's capture stamp;
-- on the event loop, each sighting becomes a camera :class:`~overwatch.cues.Sighting`
-  in the cue book (sightings near the patrol itself are ours, not threats);
-  a sighting that starts a new cue snapshots its frame to
-  ``run_dir/snapshots/<cue>.jpg`` and attaches it to the cue.
+- on the event loop, :class:`~overwatch.ops.video_cues.SightingReporter` makes
+  each sighting a camera :class:`~overwatch.cues.Sighting` in the cue book
+  (sightings near the patrol itself are ours, not threats); a sighting that
+  starts a new cue snapshots its frame to ``run_dir/snapshots/<cue>.jpg`` and
+  attaches it to the cue.
 
 Capture time: the camera stamps each frame on its own clock (simulated UTC in
 training); :class:`~overwatch.video.capture_time.CaptureClock` maps the stamps
@@ -28,21 +29,16 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.camera import Sighting as VideoSighting
-from overwatch.cues import Sighting as CueSighting
-from overwatch.cues.fusion import approx_distance_m, match
-from overwatch.cues.model import CueKind, CueSource
 from overwatch.errors import OverwatchError, VideoError
 from overwatch.link import events as ev
 from overwatch.link.state import VehicleState
 from overwatch.ops.tasks import TaskSet
+from overwatch.ops.video_cues import SightingReporter, VideoCounters
 from overwatch.video import (
     BlobDetector,
     CameraIntrinsics,
@@ -53,7 +49,6 @@ from overwatch.video import (
     Geolocator,
     VideoFrame,
     VideoReceiver,
-    save_snapshot,
 )
 from overwatch.video.capture_time import CaptureClock
 from overwatch.video.pose_history import PoseHistory
@@ -63,8 +58,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: sightings this close to the patrol's own position (m) are the patrol, not a threat
-OWN_FORCES_RADIUS_M = 30.0
 #: the width of the frame the UI gets, pixels
 THUMBNAIL_WIDTH_PX = 160
 #: how long a frame may be silent before the video counts as lost, wall seconds
@@ -106,32 +99,6 @@ def pose_of_state(state: VehicleState, time_s: float) -> CameraPose | None:
     )
 
 
-@dataclass
-class VideoCounters:
-    """What the pipeline did since it started.
-
-    ``without_pose``: frames captured when no telemetry pose was known;
-    ``unplaced``: detections not put on the ground (no pose, or above the
-    horizon); ``own_forces``: sightings of the patrol itself; ``throttled``:
-    sightings of an object reported less than ``min_report_s`` before;
-    ``stamped_times`` / ``estimated_times``: capture times taken from the
-    frame's stamp / estimated from latency.
-    """
-
-    frames_detected: int = 0
-    detections: int = 0
-    sightings: int = 0
-    without_pose: int = 0
-    unplaced: int = 0
-    own_forces: int = 0
-    throttled: int = 0
-    reported: int = 0
-    new_cues: int = 0
-    snapshots: int = 0
-    stamped_times: int = 0
-    estimated_times: int = 0
-
-
 class VideoPipeline:
     """Receives ``url`` and turns what the detector finds into sightings for ``session``.
 
@@ -165,7 +132,15 @@ class VideoPipeline:
         self.record_dir = run_dir / "video" if run_dir is not None else None
         self.snapshot_dir = run_dir / "snapshots" if run_dir is not None else None
         self.detect_latency_ms: deque[float] = deque(maxlen=100)
-        self._recent: deque[tuple[str, float, float, float]] = deque(maxlen=200)
+        #: the detections of each frame, into the cue book
+        self.reporter = SightingReporter(
+            session.cues,
+            session.tracker,
+            session.note,
+            self.counters,
+            min_report_s=min_report_s,
+            snapshot_dir=self.snapshot_dir,
+        )
         self._mapped: tuple[int, float] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks = TaskSet(session.note)  # the session goes on without video
@@ -322,84 +297,13 @@ class VideoPipeline:
         for i, sighting in enumerate(result.sightings):
             c.sightings += 1
             try:
-                self._report(result, i, sighting, capture_s)
+                self.reporter.report(result, i, sighting, capture_s)
             except OverwatchError as exc:
                 self.session.note("warning", f"camera sighting ignored: {exc}")
 
-    def _report(self, result: FrameResult, i: int, s: VideoSighting, capture_s: float) -> None:
-        c = self.counters
-        if self.is_patrol(s.lat_deg, s.lon_deg, s.sigma_m, capture_s):
-            c.own_forces += 1
-            return
-        if self._recently_reported(s, capture_s):
-            c.throttled += 1
-            return
-        self._recent.append((s.kind, s.lat_deg, s.lon_deg, capture_s))
-        cues = self.session.cues
-        sighting = CueSighting(
-            kind=CueKind(s.kind),
-            lat_deg=s.lat_deg,
-            lon_deg=s.lon_deg,
-            sigma_m=max(1.0, s.sigma_m),
-            time_s=capture_s,
-            confidence=min(1.0, max(0.0, s.confidence)),
-            source=CueSource.CAMERA,
-        )
-        is_new = match(cues.cues(), sighting, cues.fusion) is None
-        if is_new:
-            # a reference (unique: capture time and detection) lets the snapshot be
-            # attached below without counting the sighting twice
-            sighting = replace(sighting, ref=f"camera-{capture_s:.3f}-{i}")
-        cue = cues.add_sighting(sighting)
-        c.reported += 1
-        if not is_new:
-            return
-        c.new_cues += 1
-        path = self._snapshot(result, s, cue.id)
-        if path is not None:
-            cues.add_sighting(replace(sighting, snapshot_path=str(path)))
-        self.session.note(
-            "warning",
-            f"new cue {cue.id}: {cue.kind} (camera, {cue.confidence:.0%}, "
-            f"{s.slant_range_m:.0f} m away)",
-        )
-
     def is_patrol(self, lat_deg: float, lon_deg: float, sigma_m: float, time_s: float) -> bool:
-        """Whether a sighting (WGS84 degrees, metres, session time) is the patrol itself.
-
-        True within ``max(OWN_FORCES_RADIUS_M, 3 sigma)`` of where the patrol
-        tracker puts the patrol at ``time_s``; False while the patrol is unknown.
-        """
-        if self.session.tracker.prediction() is None:
-            return False
-        est = self.session.tracker.estimate(time_s)
-        if est.lat_deg is None or est.lon_deg is None:
-            return False
-        distance = approx_distance_m(est.lat_deg, est.lon_deg, lat_deg, lon_deg)
-        return distance < max(OWN_FORCES_RADIUS_M, 3.0 * sigma_m)
-
-    def _recently_reported(self, s: VideoSighting, capture_s: float) -> bool:
-        gate = self.session.cues.fusion.gate_m
-        for kind, lat, lon, t in reversed(self._recent):
-            if capture_s - t >= self.min_report_s:
-                break
-            if kind == s.kind and approx_distance_m(lat, lon, s.lat_deg, s.lon_deg) < gate:
-                return True
-        return False
-
-    def _snapshot(self, result: FrameResult, s: VideoSighting, cue_id: str) -> Path | None:
-        """Save the frame with the detection boxed as ``snapshots/<cue>.jpg``."""
-        if self.snapshot_dir is None or result.frame is None:
-            return None
-        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
-        path = self.snapshot_dir / f"{cue_id}.jpg"
-        try:
-            save_snapshot(result.frame, path, box=s.detection.box)
-        except OverwatchError as exc:
-            self.session.note("warning", f"snapshot for {cue_id} not saved: {exc}")
-            return None
-        self.counters.snapshots += 1
-        return path
+        """Whether a sighting is the patrol itself (see :meth:`SightingReporter.is_patrol`)."""
+        return self.reporter.is_patrol(lat_deg, lon_deg, sigma_m, time_s)
 
     # -- health -------------------------------------------------------------------------
 
