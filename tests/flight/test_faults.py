@@ -16,7 +16,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from overwatch.link import events as ev
 from overwatch.link.decode import Decoder
-from overwatch.ops.fly import fly_sortie, nav_seqs, prepare
+from overwatch.ops.flight_progress import nav_seqs
+from overwatch.ops.fly import fly_sortie, prepare
 from simulator.cli import build_parser, faults_from
 from simulator.faults import LinkFaults
 from tests.flight.backends import SHORT_ROAD, Backend, fault_args

@@ -19,7 +19,8 @@ from overwatch.geo import geodesic_distance_m
 from overwatch.items import Cmd, MissionItem
 from overwatch.link import Link
 from overwatch.link import events as ev
-from overwatch.ops.fly import fly_sortie, nav_seqs, prepare
+from overwatch.ops.flight_progress import nav_seqs
+from overwatch.ops.fly import fly_sortie, prepare
 from tests.flight.backends import SHORT_ROAD, VEHICLE_PATROL, Backend
 from tests.flight.helpers import assert_plan_on_vehicle, ground_station, overwatch_cli, plan_of
 

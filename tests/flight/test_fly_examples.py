@@ -16,7 +16,8 @@ import pytest
 
 from overwatch.link import Link
 from overwatch.link import events as ev
-from overwatch.ops.fly import gcs_heartbeat_hz, nav_seqs
+from overwatch.ops.flight_progress import nav_seqs
+from overwatch.ops.fly import gcs_heartbeat_hz
 from tests.flight.backends import REPO, Backend
 from tests.flight.helpers import overwatch_cli, plan_of
 

@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-from overwatch.ops.fly import nav_seqs
+from overwatch.ops.flight_progress import nav_seqs
 from tests.flight.backends import SHORT_ROAD, Backend, gcs_failsafe_timeout_s
 from tests.flight.helpers import REPO, plan_of
 

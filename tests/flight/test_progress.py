@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from overwatch.items import Cmd, Frame, MissionItem, home_placeholder
 from overwatch.link import events as ev
-from overwatch.ops.fly import FlightProgress, nav_seqs
+from overwatch.ops.flight_progress import FlightProgress, nav_seqs
 
 ITEMS = (
     home_placeholder(),
