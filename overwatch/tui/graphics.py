@@ -16,7 +16,8 @@ terminal's answers arrive on stdin, which Textual reads once it has started)::
     graphics = detect_graphics()     # reads OVERWATCH_GRAPHICS, else asks the terminal
 
 ``OVERWATCH_GRAPHICS=kitty|sixel|halfblock|auto`` overrides the terminal's
-answer (``auto``, the default, asks it through textual-image's detection).
+answer (``auto``, the default, asks the terminal, waiting up to
+:data:`PROBE_TIMEOUT_S` for a slow one).
 Encoding a frame (:func:`encode_picture`) is CPU work of up to ~0.15 s
 for sixel: call it off the UI loop.
 """
@@ -26,7 +27,9 @@ from __future__ import annotations
 import base64
 import os
 import random
+import re
 import sys
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -87,24 +90,67 @@ def choose_graphics(
     return probe() if setting == "auto" else setting
 
 
-def probe_terminal(
-    stdin: IO[str] | None = sys.__stdin__, stdout: IO[str] | None = sys.__stdout__
-) -> GraphicsProtocol:
-    """Ask the terminal (textual-image's detection): sixel first, then kitty, else halfblock.
+#: how long the terminal may take to answer the start-up questions (a terminal over SSH on a
+#: poor link, a busy laptop): every VT100-style terminal answers the last one, so a terminal
+#: that does answer ends the wait at once
+PROBE_TIMEOUT_S = 3.0
+#: a kitty graphics query (a 1×1 image, id 31, not stored), then Primary Device Attributes
+KITTY_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+DEVICE_ATTRIBUTES = b"\x1b[c"
+_DA_ANSWER = re.compile(rb"\x1b\[\?([0-9;]*)c")
 
-    Not a terminal (a pipe, a file, a test run): ``halfblock`` without asking.
-    Must run before Textual starts reading stdin; it blocks up to ~0.2 s.
+
+def probe_terminal(
+    stdin: IO[str] | None = sys.__stdin__,
+    stdout: IO[str] | None = sys.__stdout__,
+    timeout_s: float = PROBE_TIMEOUT_S,
+) -> GraphicsProtocol:
+    """Ask the terminal: sixel first, then kitty, else halfblock.
+
+    It sends a kitty graphics query, then Primary Device Attributes (``ESC [ c``),
+    and reads until the attributes come back (a terminal answers in order, so
+    any kitty answer has come by then) or ``timeout_s`` runs out. Sixel is
+    attribute ``4``; kitty answers its query ``OK``. Not a terminal (a pipe,
+    a file, a test run): ``halfblock`` without asking. Must run before Textual
+    starts reading stdin.
     """
     if stdin is None or stdout is None or not (stdin.isatty() and stdout.isatty()):
         return "halfblock"
-    # textual-image asks the terminal when this package is first imported
-    from textual_image import renderable
-
-    if renderable.Image is renderable.SixelImage:
+    answer = _ask_terminal(
+        stdin.fileno(), stdout.fileno(), KITTY_QUERY + DEVICE_ATTRIBUTES, timeout_s
+    )
+    attributes = _DA_ANSWER.search(answer)
+    if attributes is not None and "4" in attributes.group(1).decode().split(";"):
         return "sixel"
-    if renderable.Image is renderable.TGPImage:
+    if b"\x1b_Gi=31;OK" in answer:
         return "kitty"
     return "halfblock"
+
+
+def _ask_terminal(in_fd: int, out_fd: int, question: bytes, timeout_s: float) -> bytes:
+    """Write ``question`` and read the answer up to the device attributes (echo off)."""
+    import select
+    import termios
+
+    saved = termios.tcgetattr(in_fd)
+    quiet = termios.tcgetattr(in_fd)
+    quiet[3] &= ~(termios.ICANON | termios.ECHO)
+    answer = b""
+    try:
+        termios.tcsetattr(in_fd, termios.TCSANOW, quiet)
+        os.write(out_fd, question)
+        deadline = time.monotonic() + timeout_s
+        while _DA_ANSWER.search(answer) is None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([in_fd], [], [], left)[0]:
+                break
+            chunk = os.read(in_fd, 1024)
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        termios.tcsetattr(in_fd, termios.TCSANOW, saved)
+    return answer
 
 
 class _StartUp:
@@ -122,7 +168,7 @@ def detect_graphics() -> TerminalGraphics:
     protocol = choose_graphics(os.environ, probe_terminal)
     graphics = HALFBLOCK
     if protocol != "halfblock":
-        _load_encoder(protocol)  # imports that may talk to the terminal: now, not later
+        _load_encoder(protocol)
         from textual_image._terminal import TerminalError, get_cell_size
 
         try:
@@ -144,10 +190,21 @@ def startup_graphics() -> TerminalGraphics:
 
 
 def _load_encoder(protocol: GraphicsProtocol) -> None:
+    """Import textual-image's encoder for ``protocol`` now, before Textual runs.
+
+    ``textual_image.renderable`` asks the terminal itself when first imported,
+    allowing only 0.1 s for each answer: an answer that comes later would reach
+    Textual as keystrokes. It is imported with ``sys.__stdout__`` hidden, so it
+    asks nothing (:func:`probe_terminal` has asked already).
+    """
     if protocol == "sixel":
-        import textual_image._sixel
+        import textual_image._sixel  # no questions: outside textual_image.renderable
     elif protocol == "kitty":
-        import textual_image.renderable.tgp  # noqa: F401
+        saved, sys.__stdout__ = sys.__stdout__, None  # type: ignore[misc]
+        try:
+            import textual_image.renderable.tgp  # noqa: F401
+        finally:
+            sys.__stdout__ = saved  # type: ignore[misc]
 
 
 # -- geometry ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from overwatch.mission import load_mission
-from overwatch.ops.training import SimProcess, free_port_block
+from overwatch.ops.training import SimProcess, free_port_block, gcs_failsafe_timeout_s
 from simulator.faults import LinkFaults
 from simulator.sitl import SitlInstance
 from tests.flight.proxy import LinkProxy
@@ -51,19 +51,6 @@ def fault_args(faults: LinkFaults) -> list[str]:
     for start, end in faults.outages:
         args += ["--outage", f"{start!r}:{end!r}"]
     return args
-
-
-def gcs_failsafe_timeout_s(speedup: float) -> float:
-    """FS_GCS_TIMEOUT (vehicle seconds) for a test vehicle at ``speedup``.
-
-    ArduCopter's 5 s are 0.1 s of wall time at 50×: a test process that the
-    busy machine does not schedule for that long would trip the failsafe.
-    Two seconds of wall time (at least ArduCopter's 5 s) keep the failsafe
-    real without making it a lottery: half a second was not enough on a
-    2-core machine under ``stress-ng --cpu 2`` with three test workers, where
-    SITL at 10× went RTL in the middle of a mission.
-    """
-    return max(5.0, 2.0 * speedup)
 
 
 class _Process(Protocol):

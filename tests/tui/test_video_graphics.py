@@ -121,24 +121,34 @@ def test_start_up_detection_refuses_a_bad_setting() -> None:
 
 
 class FakeTerminal:
-    """The far side of a real pseudo-terminal, answering textual-image's questions like a terminal.
+    """The far side of a real pseudo-terminal, answering like a terminal, in order.
 
     The device attributes answer (``ESC [ ? … c``) lists ``4`` when it does
     sixel; a kitty graphics query (``a=q``) gets ``OK`` when it does kitty.
-    The window is 100×30 cells of 8×16 px.
+    The window is 100×30 cells of 8×16 px. ``delay_s``: how long each answer
+    takes (a terminal over SSH on a poor link).
     """
 
-    def __init__(self, *, sixel: bool, kitty: bool) -> None:
+    QUESTION = re.compile(rb"\x1b_G(i=\d+)[^\x1b]*a=q[^\x1b]*\x1b\\|\x1b\[c")
+
+    def __init__(self, *, sixel: bool, kitty: bool, delay_s: float = 0.0) -> None:
         self.sixel = sixel
         self.kitty = kitty
+        self.delay_s = delay_s
+        self._heard = b""
 
     def answer(self, output: bytes) -> bytes:
+        """The answers to the questions complete in what was written so far."""
+        self._heard += output
         reply = b""
-        if b"\x1b[c" in output:
-            reply += b"\x1b[?62;4;22c" if self.sixel else b"\x1b[?62;22c"
-        query = re.search(rb"\x1b_G(i=\d+)[^\x1b]*a=q", output)
-        if query and self.kitty:
-            reply += b"\x1b_G" + query.group(1) + b";OK\x1b\\"
+        while (question := self.QUESTION.search(self._heard)) is not None:
+            self._heard = self._heard[question.end() :]
+            if question.group(0) == b"\x1b[c":
+                reply += b"\x1b[?62;4;22c" if self.sixel else b"\x1b[?62;22c"
+            elif self.kitty:
+                reply += b"\x1b_G" + question.group(1) + b";OK\x1b\\"
+        if reply and self.delay_s:
+            time.sleep(self.delay_s)
         return reply
 
     def run(self, code: str, env: dict[str, str], timeout_s: float = 30.0) -> str:
@@ -179,6 +189,13 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**env, "TERM": "xterm-256color", **extra}
 
 
+DETECT = (
+    "from overwatch.tui.graphics import detect_graphics\n"
+    "g = detect_graphics()\n"
+    "print('DETECTED', g.protocol, g.cell_width_px, g.cell_height_px)\n"
+)
+
+
 @pytest.mark.parametrize(
     ("sixel", "kitty", "expected"),
     [
@@ -190,13 +207,29 @@ def clean_env(**extra: str) -> dict[str, str]:
     ids=["sixel-terminal", "kitty-terminal", "both", "plain-terminal"],
 )
 def test_auto_asks_a_real_terminal(sixel: bool, kitty: bool, expected: str) -> None:
-    code = (
-        "from overwatch.tui.graphics import detect_graphics\n"
-        "g = detect_graphics()\n"
-        "print('DETECTED', g.protocol, g.cell_width_px, g.cell_height_px)\n"
-    )
-    written = FakeTerminal(sixel=sixel, kitty=kitty).run(code, clean_env())
+    written = FakeTerminal(sixel=sixel, kitty=kitty).run(DETECT, clean_env())
     assert re.findall(r"DETECTED [^\r\n]*", written) == [f"DETECTED {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("sixel", "kitty", "expected"), [(False, True, "kitty 8 16"), (True, False, "sixel 8 16")]
+)
+def test_a_terminal_slow_to_answer_is_still_understood(
+    sixel: bool, kitty: bool, expected: str
+) -> None:
+    # over SSH on a poor link the answers take a while: textual-image's own detection waits
+    # 0.1 s and fell back to half-blocks; a late answer then reached Textual as keystrokes
+    written = FakeTerminal(sixel=sixel, kitty=kitty, delay_s=0.8).run(DETECT, clean_env())
+    assert re.findall(r"DETECTED [^\r\n]*", written) == [f"DETECTED {expected}"]
+    # every question was asked once, and nothing else was asked after the answers came
+    assert written.count("\x1b[c") == 1 and written.count("a=q") == 1
+
+
+def test_a_terminal_that_never_answers_gets_half_blocks() -> None:
+    terminal = FakeTerminal(sixel=True, kitty=True)
+    terminal.answer = lambda output: b""  # type: ignore[method-assign]
+    written = terminal.run(DETECT, clean_env())
+    assert re.findall(r"DETECTED [^\r\n]*", written) == ["DETECTED halfblock 10 20"]
 
 
 APP_ON_A_TERMINAL = """
