@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.differential.harness import Station, Target, start_target
+from overwatch.ops.training import gcs_failsafe_timeout_s
+from tests.differential.harness import SPEEDUP, Station, Target, start_target
 
 Probe = Callable[[Station], Any]
 
@@ -24,9 +25,16 @@ Probe = Callable[[Station], Any]
 class Probed:
     """A running vehicle, its ground station, and the answers of the probes run on it."""
 
-    def __init__(self, backend: str, ready: bool, speedup: float | None = None) -> None:
+    def __init__(
+        self,
+        backend: str,
+        ready: bool,
+        speedup: float | None = None,
+        params: dict[str, float] | None = None,
+    ) -> None:
         self.backend = backend
         self.speedup = speedup
+        self.params = params
         self.target: Target | None = None
         self._station: Station | None = None
         self._ready = ready
@@ -36,7 +44,7 @@ class Probed:
     def station(self) -> Station:
         """The ground station; the vehicle boots on first use (probes of start-up need it young)."""
         if self._station is None:
-            self.target = start_target(self.backend, speedup=self.speedup)
+            self.target = start_target(self.backend, self.params, speedup=self.speedup)
             self._station = self.target.station()
             self._station.clock()
             self._station.wait(0.5)
@@ -60,7 +68,12 @@ class Probed:
 
 def _probed(request: pytest.FixtureRequest, backend: str) -> Iterator[Probed]:
     speedup = getattr(request.module, "BUILTIN_SPEEDUP", None) if backend == "builtin" else None
-    probed = Probed(backend, bool(getattr(request.module, "READY", False)), speedup)
+    # the station's heartbeats come from a test thread that a loaded machine may not run for
+    # a while: the GCS failsafe gets 2 s of wall time, except where a module keeps
+    # ArduCopter's own (its PARAMS, e.g. the failsafe and the parameter probes)
+    tolerant = {"FS_GCS_TIMEOUT": gcs_failsafe_timeout_s(speedup or SPEEDUP[backend])}
+    params = getattr(request.module, "PARAMS", tolerant)
+    probed = Probed(backend, bool(getattr(request.module, "READY", False)), speedup, params)
     try:
         yield probed
     finally:

@@ -100,7 +100,10 @@ def armed_guided(s: Station) -> None:
         time.sleep(0.5)
     else:
         raise AssertionError(f"arming refused: {s.texts_since(mark)}")
-    s.until(s.armed, 5.0, "armed")
+    try:
+        s.until(s.armed, 5.0, "armed")
+    except TimeoutError as exc:  # say what the vehicle said (a failsafe, a disarm)
+        raise AssertionError(f"{exc}; the vehicle said {s.texts_since(mark)}") from None
 
 
 def flying_guided(s: Station, alt_m: float = 10.0) -> None:
