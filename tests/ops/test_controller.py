@@ -55,6 +55,8 @@ class Scripted:
     link_lost: bool = False
     climbing: bool = False
     start_x_m: float = 0.0  # how far along the straight route the drone starts (m)
+    #: patrol feed outages, (from, to) seconds: no fixes reach the tracker then
+    dropouts: tuple[tuple[float, float], ...] = ()
     mission: dict[str, object] = field(default_factory=dict)  # more of make_mission's keywords
     t: float = 0.0
     log: list[tuple[float, list[Action]]] = field(default_factory=list)
@@ -89,9 +91,10 @@ class Scripted:
         """Tick for ``seconds`` of patrol time; every action taken meanwhile."""
         taken: list[Action] = []
         for _ in range(round(seconds / dt)):
-            p = self._route.point_at(self.truth(self.t))
-            lat, lon = self.g.frame.to_wgs84(float(p[0]), float(p[1]))
-            self.tracker.update(TrackFix(START_S + self.t, lat, lon))
+            if not any(a <= self.t < b for a, b in self.dropouts):
+                p = self._route.point_at(self.truth(self.t))
+                lat, lon = self.g.frame.to_wgs84(float(p[0]), float(p[1]))
+                self.tracker.update(TrackFix(START_S + self.t, lat, lon))
             seen = VehicleInput(
                 self.drone.snapshot(self.g),
                 self.armed,
@@ -190,6 +193,57 @@ def test_an_energy_return_lands_then_a_fresh_battery_relaunches() -> None:
     s.drone.battery_pct, s.drone.landed = 100.0, False
     assert kinds(s.run(1.0)) == {Relaunch}
     s.controller.relaunched()
+
+
+def _states(s: Scripted, until_s: float) -> tuple[list[GuidanceState], float]:
+    """Guidance's states, each once in a row, until ``until_s``; the lowest battery while up."""
+    states: list[GuidanceState] = []
+    lowest = 100.0
+    while s.t < until_s:
+        s.run(0.5)
+        command = s.controller.last_command
+        if command is not None and (not states or states[-1] is not command.state):
+            states.append(command.state)
+        if s.armed:
+            lowest = min(lowest, s.drone.battery_pct)
+    return states, lowest
+
+
+def test_a_feed_outage_orbits_the_last_known_position_then_watches_ahead_again() -> None:
+    # a minute without fixes, two minutes in: the configured contingency, then the lead again
+    s = Scripted(dropouts=((120.0, 180.0),))
+    s.controller.start()
+    states, _ = _states(s, 450.0)
+    assert GuidanceState.CONTINGENCY_ORBIT in states, states
+    after = states[states.index(GuidanceState.CONTINGENCY_ORBIT) + 1 :]
+    assert GuidanceState.WATCH_AHEAD in after, states
+    # fixes flowed again after the outage and the patrol was tracked on along its route
+    est = s.tracker.estimate(START_S + s.t)
+    assert est.station_m is not None and est.station_m > 1500.0
+    assert abs(est.station_m - s.truth(s.t)) < 30.0
+    # the drone was steered all through: each tick of the outage too
+    outage = [a for t, a in s.log if 120.0 <= t < 180.0]
+    assert all(any(isinstance(x, Goto) for x in actions) for actions in outage)
+
+
+def test_a_tired_battery_comes_home_before_the_reserve_and_climbs_out_after_the_swap() -> None:
+    # a pack for a quarter of the patrol: home before the reserve, a swap, back up to watch
+    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    reserve_pct = 100.0 * s.g.mission.vehicle.reserve_fraction
+    s.controller.start()
+    states, lowest = _states(s, 900.0)
+    assert GuidanceState.RETURNING in states and GuidanceState.LANDING in states, states
+    assert not s.armed, "the drone never came down"
+    assert lowest >= reserve_pct, f"the battery went down to {lowest:.0f} % ({reserve_pct:.0f} %)"
+    # the swap: a full pack, the relaunch armed it and took it up (the driver's part)
+    s.drone.battery_pct, s.drone.landed = 100.0, False
+    assert kinds(s.run(1.0)) == {Relaunch}
+    s.armed, s.mode = True, "GUIDED"
+    s.controller.relaunched()
+    after, _ = _states(s, s.t + 300.0)
+    assert after[0] is GuidanceState.CLIMB_OUT, after
+    assert set(after[1:]) & {GuidanceState.RUN_AHEAD, GuidanceState.WATCH_AHEAD}, after
+    assert s.drone.alt_rel_m > 75.0
 
 
 def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
