@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from overwatch.errors import MissionError, SimulatorError
 from overwatch.mission import load_mission
+from simulator.failsafes import gcs_failsafe_timeout_s
 
 if TYPE_CHECKING:
     from simulator.camera import StreamConfig, SyntheticCamera
@@ -135,6 +136,8 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
         # the ground crew swaps the pack this long after the drone lands and disarms
         extra += ["--param", f"SIM_BATT_SWAP_S={mission.vehicle.turnaround_s:g}"]
     ns = sim_cli.build_parser().parse_args(home + extra)
+    if not any(name == "FS_GCS_TIMEOUT" for name, _ in ns.param):
+        ns.param.append(("FS_GCS_TIMEOUT", gcs_failsafe_timeout_s(ns.speedup)))
     video = _video_options(args)
     if args.sitl:
         return _run_sitl(args, ns)

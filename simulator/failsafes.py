@@ -25,6 +25,21 @@ FenceShapes = tuple[_Polygons, _Polygons, _Circles, _Circles]
 """Inclusion polygons, exclusion polygons, inclusion and exclusion circles (metres)."""
 
 
+def gcs_failsafe_timeout_s(speedup: float) -> float:
+    """FS_GCS_TIMEOUT (vehicle seconds) for a training vehicle at ``speedup``.
+
+    The vehicle counts its GCS failsafe in its own seconds, the ground station
+    beats in wall seconds: ArduCopter's 5 s are half a second of wall time at
+    10×, and a ground station on a busy laptop that is not scheduled for that
+    long sends the drone home (measured: SITL at 10× went RTL mid-patrol, the
+    session's heartbeats up to 2.3 s apart, with two test suites side by side
+    on 2 cores). ``overwatch sim`` gives the ground station the wall-clock tolerance it
+    has in the field — two seconds, never less than ArduCopter's 5 vehicle
+    seconds — so a failsafe in training means a link really lost.
+    """
+    return max(5.0, 2.0 * speedup)
+
+
 def check_failsafes(ap: Autopilot) -> None:
     gcs_failsafe(ap)
     battery_failsafe(ap)

@@ -29,21 +29,6 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
-def gcs_failsafe_timeout_s(speedup: float) -> float:
-    """FS_GCS_TIMEOUT (vehicle seconds) for a training vehicle at ``speedup``.
-
-    The vehicle counts its GCS failsafe in its own seconds, the ground station
-    beats in wall seconds: ArduCopter's 5 s are half a second of wall time at
-    10×, and a ground station on a busy laptop that is not scheduled for that
-    long sends the drone home (measured: SITL at 10× went RTL mid-patrol, the
-    session's heartbeats up to 2.3 s apart, with two test suites side by side
-    on 2 cores). Training gives the ground station the wall-clock tolerance it
-    has in the field — two seconds, never less than ArduCopter's 5 vehicle
-    seconds — so a failsafe in training means a link really lost.
-    """
-    return max(5.0, 2.0 * speedup)
-
-
 #: SITL's ports are taken from below the kernel's ephemeral range (32768 and up on Linux),
 #: so a port the kernel hands out for ``bind(0)`` (a simulator's, a test's) never meets one
 PORT_BLOCK_RANGE = (10000, 32000)
@@ -75,9 +60,7 @@ class SimProcess:
     ``video_port`` (a free UDP port) turns on vehicle 1's synthetic camera:
     RTP/H.264 to 127.0.0.1:``video_port``, described by :attr:`video_sdp`.
     ``sitl`` (an ``arducopter`` binary) runs real ArduPilot SITL instead of the
-    built-in simulator, the scenario beside it. The vehicle's GCS failsafe
-    timeout follows the speed-up (:func:`gcs_failsafe_timeout_s`) unless
-    ``extra_args`` sets ``FS_GCS_TIMEOUT`` itself.
+    built-in simulator, the scenario beside it.
     """
 
     mission: Path
@@ -148,8 +131,6 @@ class SimProcess:
                     "--video-fps",
                     str(self.video_fps),
                 ]
-        if not any(arg.startswith("FS_GCS_TIMEOUT=") for arg in self.extra_args):
-            cmd += ["--param", f"FS_GCS_TIMEOUT={gcs_failsafe_timeout_s(self.speedup)!r}"]
         return cmd + list(self.extra_args)
 
     def start(self, timeout_s: float = 120.0) -> SimProcess:

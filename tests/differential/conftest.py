@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from overwatch.ops.training import gcs_failsafe_timeout_s
+from simulator.failsafes import gcs_failsafe_timeout_s
 from tests.differential.harness import SPEEDUP, Station, Target, start_target
 
 Probe = Callable[[Station], Any]

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from overwatch.mission import load_mission
-from overwatch.ops.training import SimProcess, free_port_block, gcs_failsafe_timeout_s
+from overwatch.ops.training import SimProcess, free_port_block
+from simulator.failsafes import gcs_failsafe_timeout_s
 from simulator.faults import LinkFaults
 from simulator.sitl import SitlInstance
 from tests.flight.proxy import LinkProxy

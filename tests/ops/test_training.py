@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from overwatch.link import Link
-from overwatch.ops.training import SimProcess, gcs_failsafe_timeout_s
+from overwatch.ops.training import SimProcess
+from simulator.failsafes import gcs_failsafe_timeout_s
 
 ROOT = Path(__file__).resolve().parents[2]
 
