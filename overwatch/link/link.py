@@ -43,6 +43,9 @@ def signing_timestamp_now() -> int:
     return int((time.time() - _SIGNING_EPOCH_S) * 1e5)
 
 
+#: a vehicle whose heartbeat says this is still starting up (MAV_STATE_UNINIT, MAV_STATE_BOOT)
+BOOTING = frozenset({mavlink.MAV_STATE_UNINIT, mavlink.MAV_STATE_BOOT})
+
 class _Waiter:
     __slots__ = ("future", "predicate")
 
@@ -220,12 +223,20 @@ class Link:
         return dict(self._vehicles)
 
     async def wait_vehicle(self, timeout_s: float = 10.0) -> Vehicle:
-        """The first vehicle whose heartbeat is heard. Raises :class:`LinkTimeout`."""
+        """The first vehicle heard whose heartbeat says it has booted. Raises
+        :class:`LinkTimeout`.
+
+        ArduCopter sets its initial mode (STABILIZE) at the end of its start-up, and
+        takes commands while it starts up: a mode set before then is overwritten (measured
+        on a SITL that a busy machine made slow to start). Its heartbeat says
+        ``MAV_STATE_BOOT`` until then.
+        """
 
         async def first() -> Vehicle:
             while True:
                 for vehicle in self._vehicles.values():
-                    if vehicle.state.heartbeat_seen:
+                    state = vehicle.state
+                    if state.heartbeat_seen and state.system_status not in BOOTING:
                         return vehicle
                 self._new_vehicle.clear()
                 await self._new_vehicle.wait()
@@ -234,6 +245,12 @@ class Link:
             async with asyncio.timeout(timeout_s):
                 return await first()
         except TimeoutError:
+            booting = [v.sysid for v in self._vehicles.values() if v.state.heartbeat_seen]
+            if booting:
+                raise LinkTimeout(
+                    f"vehicle {booting[0]} on {self.transport.description} was still booting "
+                    f"(MAV_STATE_BOOT) after {timeout_s:g} s"
+                ) from None
             raise LinkTimeout(
                 f"no vehicle heartbeat on {self.transport.description} within {timeout_s:g} s"
             ) from None

@@ -1,12 +1,16 @@
 """Fixtures: one built-in vehicle and (for tests marked ``sitl``) one SITL per test module.
 
 A module sets ``READY = True`` to have each vehicle waited on until it
-would arm in GUIDED before its first probe, and ``BUILTIN_SPEEDUP`` to run
-the built-in simulator slower than :data:`~tests.differential.harness.SPEEDUP`
-(probes of the first seconds after boot need a few wall-clock tenths). Each probe runs at most once
+would arm in GUIDED before its first probe, ``BUILTIN_SPEEDUP`` or
+``SITL_SPEEDUP`` to run a backend slower than
+:data:`~tests.differential.harness.SPEEDUP` (probes of the first seconds after
+boot need a few wall-clock tenths, more on a loaded machine), and ``PARAMS``
+(a function of the speed-up) for parameters set at boot. Each probe runs at most once
 per vehicle (:meth:`Probed.answer` keeps its answer), so the builtin-only
 test and the differential test of a module share one run of the probe on
-the built-in simulator, and probes of a module run in the order listed.
+the built-in simulator, and probes of a module run in the order listed in
+its ``PROBES``, also when xdist hands its tests to different workers (a
+battery failsafe latched by the last probe must not meet the first).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from simulator.failsafes import gcs_failsafe_timeout_s
 from tests.differential.harness import SPEEDUP, Station, Target, start_target
 
 Probe = Callable[[Station], Any]
@@ -31,8 +34,10 @@ class Probed:
         ready: bool,
         speedup: float | None = None,
         params: dict[str, float] | None = None,
+        probes: list[Probe] | None = None,
     ) -> None:
         self.backend = backend
+        self.probes = probes or []
         self.speedup = speedup
         self.params = params
         self.target: Target | None = None
@@ -51,8 +56,13 @@ class Probed:
         return self._station
 
     def answer(self, probe: Probe) -> Any:
+        """``probe``'s answer; the module's probes listed before it run first, so that each
+        finds the vehicle as the list leaves it, whichever test (and xdist worker) asks."""
         name = probe.__name__
         if name not in self.answers:
+            if probe in self.probes:
+                for earlier in self.probes[: self.probes.index(probe)]:
+                    self.answer(earlier)
             if self._ready:
                 self.station.ready()
                 self._ready = False
@@ -67,13 +77,13 @@ class Probed:
 
 
 def _probed(request: pytest.FixtureRequest, backend: str) -> Iterator[Probed]:
-    speedup = getattr(request.module, "BUILTIN_SPEEDUP", None) if backend == "builtin" else None
-    # the station's heartbeats come from a test thread that a loaded machine may not run for
-    # a while: the GCS failsafe gets 2 s of wall time, except where a module keeps
-    # ArduCopter's own (its PARAMS, e.g. the failsafe and the parameter probes)
-    tolerant = {"FS_GCS_TIMEOUT": gcs_failsafe_timeout_s(speedup or SPEEDUP[backend])}
-    params = getattr(request.module, "PARAMS", tolerant)
-    probed = Probed(backend, bool(getattr(request.module, "READY", False)), speedup, params)
+    speedup = getattr(request.module, f"{backend.upper()}_SPEEDUP", None)
+    # a module's PARAMS are set at boot (then SITL checks them: it boots a few seconds later)
+    params = getattr(request.module, "PARAMS", None)
+    if callable(params):
+        params = params(speedup or SPEEDUP[backend])
+    ready = bool(getattr(request.module, "READY", False))
+    probed = Probed(backend, ready, speedup, params, getattr(request.module, "PROBES", None))
     try:
         yield probed
     finally:

@@ -313,6 +313,20 @@ class Station(Gcs):
         hb = self.latest_from("HEARTBEAT", 1)
         return hb is not None and bool(hb.base_mode & mav.MAV_MODE_FLAG_SAFETY_ARMED)
 
+    def arm_until_armed(self, attempts: int = 40) -> None:
+        """Arm, and see it in the heartbeat. A vehicle booted moments ago, or slowed by a busy
+        machine, may answer "not yet" (or disarm again before it shows): ask again, every
+        half second; fail with what the vehicle said."""
+        mark = len(self.received)
+        for _ in range(attempts):
+            ack = self.arm()
+            if ack is not None and ack.result == mav.MAV_RESULT_ACCEPTED:
+                with contextlib.suppress(TimeoutError):
+                    self.until(self.armed, 5.0, "armed heartbeat")
+                    return
+            time.sleep(0.5)
+        raise AssertionError(f"never armed; the vehicle said {self.texts_since(mark)}")
+
     def alt_rel_m(self) -> float:
         gp = self.latest("GLOBAL_POSITION_INT")
         return math.nan if gp is None else gp.relative_alt / 1000.0

@@ -130,6 +130,7 @@ def probe_boot(s: Station) -> dict[str, Any]:
 
 def probe_modes(s: Station) -> dict[str, Any]:
     """Arming in each mode, and disarming, on a ready vehicle on the ground."""
+    s.ready()  # after probe_boot, a slowed vehicle may not be yet
     out: dict[str, Any] = {}
     for name, number in (
         ("AUTO", 3),
@@ -145,8 +146,7 @@ def probe_modes(s: Station) -> dict[str, Any]:
         out[name] = arm_attempt(s, number)
     s.set_mode(GUIDED)
     s.wait(0.3)
-    s.arm()
-    s.until(s.armed, 5.0, "armed heartbeat")
+    s.arm_until_armed()
     mark = len(s.received)
     ack = s.command(mav.MAV_CMD_COMPONENT_ARM_DISARM, 0)
     s.until(lambda: not s.armed(), 5.0, "disarmed heartbeat")
@@ -156,8 +156,7 @@ def probe_modes(s: Station) -> dict[str, Any]:
     ack = s.command(mav.MAV_CMD_COMPONENT_ARM_DISARM, 0)
     s.wait(0.3)
     out["disarm when disarmed"] = {"ack": result_name(ack), "texts": s.texts_since(mark)}
-    s.arm()
-    s.until(s.armed, 5.0, "armed heartbeat")
+    s.arm_until_armed()
     mark = len(s.received)
     took = s.until(lambda: not s.armed(), 30.0, "auto disarm")
     s.wait(0.3)

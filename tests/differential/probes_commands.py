@@ -8,7 +8,6 @@ sends them with. Each is asked on a ready vehicle on the ground in GUIDED
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
@@ -91,19 +90,7 @@ def disarmed_guided(s: Station) -> None:
 
 def armed_guided(s: Station) -> None:
     disarmed_guided(s)
-    mark = len(s.received)
-    # a vehicle booted moments ago (or slowed by a busy machine) may still say "not yet"
-    for _ in range(40):
-        ack = s.arm()
-        if ack is not None and ack.result == mav.MAV_RESULT_ACCEPTED:
-            break
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"arming refused: {s.texts_since(mark)}")
-    try:
-        s.until(s.armed, 5.0, "armed")
-    except TimeoutError as exc:  # say what the vehicle said (a failsafe, a disarm)
-        raise AssertionError(f"{exc}; the vehicle said {s.texts_since(mark)}") from None
+    s.arm_until_armed()
 
 
 def flying_guided(s: Station, alt_m: float = 10.0) -> None:

@@ -11,10 +11,21 @@ from typing import Any
 
 import pytest
 
+from simulator.failsafes import gcs_failsafe_timeout_s
 from tests.differential.conftest import Probe, Probed, compare
 from tests.differential.probes_commands import probe_commands
 
 READY = True
+
+
+def PARAMS(speedup: float) -> dict[str, float]:
+    """The station's heartbeats come from a test thread that a loaded machine may not run for
+    longer than ArduCopter's 5 vehicle seconds at 10x, and a GCS failsafe on the ground
+    disarms at once (an accepted arm that never showed was seen once under load): the GCS
+    failsafe gets 2 s of wall time here."""
+    return {"FS_GCS_TIMEOUT": gcs_failsafe_timeout_s(speedup)}
+
+
 PROBES: list[Probe] = [probe_commands]
 
 #: Measured on ArduCopter SITL V4.8.0-dev, commit 64a9c787 (speed-up 10, ArduPilot's

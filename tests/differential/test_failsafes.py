@@ -21,8 +21,6 @@ from tests.differential.probes_failsafes import (
 )
 
 READY = True
-#: ArduCopter's own GCS failsafe timeout (5 s), measured here: none of conftest's
-PARAMS: dict[str, float] = {}
 PROBES: list[Probe] = [
     probe_land,
     probe_gcs_failsafe,

@@ -15,8 +15,6 @@ from tests.differential.conftest import Probe, Probed, compare
 from tests.differential.probes_params import probe_params
 
 READY = False
-#: ArduCopter's own GCS failsafe timeout (5 s), measured here: none of conftest's
-PARAMS: dict[str, float] = {}
 PROBES: list[Probe] = [probe_params]
 
 #: Measured on ArduCopter SITL V4.8.0-dev, commit 64a9c787 (speed-up 10, ArduPilot's

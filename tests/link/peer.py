@@ -91,6 +91,8 @@ class ScriptedVehicle:
             self.mav.signing.sign_outgoing = True
             self.mav.signing.timestamp = int((time.time() - 1420070400) * 1e5)
         self.silent = False
+        #: the MAV_STATE its heartbeat says (ArduCopter says MAV_STATE_BOOT while it starts up)
+        self.system_status = mavlink.MAV_STATE_STANDBY
         self.sent_packets = 0
         self.custom_mode = 0
         self.armed = False
@@ -355,7 +357,7 @@ class ScriptedVehicle:
             mavlink.MAV_AUTOPILOT_ARDUPILOTMEGA,
             base_mode,
             self.custom_mode,
-            mavlink.MAV_STATE_STANDBY,
+            self.system_status,
         )
 
     def _send_stream(self, msg_id: int) -> None:

@@ -6,7 +6,9 @@ import asyncio
 import random
 
 import pytest
+from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from overwatch.errors import LinkTimeout
 from overwatch.link import Link, events
 from tests.link.peer import PeerHost, ScriptedVehicle
 
@@ -39,6 +41,22 @@ async def test_a_failing_subscriber_does_not_stop_the_link(link: Link, host: Pee
     await vehicle.set_mode("LOITER")
     assert link.listener_errors > 0
     assert heartbeats >= 1
+
+
+async def test_a_vehicle_still_booting_is_waited_for(host: PeerHost) -> None:
+    # ArduCopter takes commands while it starts up, then sets its initial mode over them:
+    # the link hands the vehicle out only once its heartbeat says it has booted
+    host.vehicle.system_status = mavlink.MAV_STATE_BOOT
+    port = await host.serve_tcp()
+    async with Link(f"tcp:127.0.0.1:{port}") as link:
+        with pytest.raises(LinkTimeout, match=r"vehicle 1 .* was still booting"):
+            await link.wait_vehicle(timeout_s=0.5)
+        waiting = asyncio.create_task(link.wait_vehicle(timeout_s=10))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        host.vehicle.system_status = mavlink.MAV_STATE_STANDBY
+        vehicle = await waiting
+        assert vehicle.sysid == 1 and vehicle.state.system_status == mavlink.MAV_STATE_STANDBY
 
 
 async def test_link_lost_and_recovered(link: Link, host: PeerHost) -> None:
