@@ -46,6 +46,7 @@ def signing_timestamp_now() -> int:
 #: a vehicle whose heartbeat says this is still starting up (MAV_STATE_UNINIT, MAV_STATE_BOOT)
 BOOTING = frozenset({mavlink.MAV_STATE_UNINIT, mavlink.MAV_STATE_BOOT})
 
+
 class _Waiter:
     __slots__ = ("future", "predicate")
 
