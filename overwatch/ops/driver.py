@@ -78,6 +78,12 @@ class VehicleDriver:
             raise LinkError("no vehicle connected")
         return self.vehicle
 
+    @staticmethod
+    def needs_takeoff(vehicle: Vehicle) -> bool:
+        """Disarmed, or armed but still on the ground (under 2 m): overwatch starts with a
+        take-off; otherwise it takes the flight over where it is."""
+        return not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0
+
     def vehicle_snapshot(self) -> VehicleSnapshot | None:
         return None if self.vehicle is None else vehicle_snapshot(self.vehicle.state)
 

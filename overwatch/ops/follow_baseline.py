@@ -67,7 +67,7 @@ async def start(driver: VehicleDriver, vehicle: Vehicle) -> None:
         driver.controller.use("follow-baseline")
     driver.forward_patrol_position()
     await driver.set_cruise_speed(vehicle)
-    if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
+    if driver.needs_takeoff(vehicle):
         await driver.arm_and_takeoff()
         await wait_altitude(driver, vehicle, mission.overwatch.altitude_agl_m * 0.8)
     await vehicle.gimbal(mission.vehicle.camera.gimbal_pitch_deg, 0.0)

@@ -39,7 +39,7 @@ class OperatorCommands:
             await flight.start_follow_baseline()
             return
         await flight.set_cruise_speed(vehicle)
-        if not vehicle.state.armed or (vehicle.state.alt_rel_m or 0.0) < 2.0:
+        if flight.needs_takeoff(vehicle):
             await flight.arm_and_takeoff()
         else:
             # taken over in flight (a restarted ground station): no takeoff, no landing

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
@@ -62,8 +61,6 @@ from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 if TYPE_CHECKING:
     from overwatch.ops.video import VideoPipeline
 
-log = logging.getLogger(__name__)
-
 
 class LiveSession:
     """A live overwatch of one patrol by one drone (see the module docstring)."""
@@ -91,7 +88,6 @@ class LiveSession:
             outs=config.outs,
             signing_key=config.signing_key,
         )
-        self.vehicle: Vehicle | None = None
         self.feed: Feed = open_feed(config.patrol_feed)
         self.sightings_feed: Feed | None = None
         self._input_notes = InputNotes(self.note)
@@ -123,6 +119,11 @@ class LiveSession:
         return cast(Mode, self.controller.strategy)
 
     @property
+    def vehicle(self) -> Vehicle | None:
+        """The vehicle flown, once heard (the driver's)."""
+        return self.flight.vehicle
+
+    @property
     def guidance(self) -> Guidance:
         return self.controller.guidance
 
@@ -148,17 +149,15 @@ class LiveSession:
         self._tasks.spawn(self._feed_task(), "patrol-feed")
         if self.config.sightings_url:
             self._tasks.spawn(self._sightings_task(self.config.sightings_url), "sightings")
-        self.vehicle = self.flight.vehicle = await self.link.wait_vehicle(
-            timeout_s=vehicle_timeout_s
-        )
-        self.note("info", f"vehicle {self.vehicle.sysid} connected on {self.config.connect}")
+        vehicle = self.flight.vehicle = await self.link.wait_vehicle(timeout_s=vehicle_timeout_s)
+        self.note("info", f"vehicle {vehicle.sysid} connected on {self.config.connect}")
         if self.link.heard_signed:
             self.note(
                 "warning",
-                f"vehicle {self.vehicle.sysid} signs its MAVLink and will ignore unsigned "
+                f"vehicle {vehicle.sysid} signs its MAVLink and will ignore unsigned "
                 "commands: give its key with --signing-passphrase or --signing-key-file",
             )
-        await self.vehicle.request_telemetry()
+        await vehicle.request_telemetry()
         self._tasks.spawn(self._guidance_task(), "guidance")
         if self.config.video_url:
             from overwatch.ops.video import VideoPipeline

@@ -79,9 +79,8 @@ class Probed:
 def _probed(request: pytest.FixtureRequest, backend: str) -> Iterator[Probed]:
     speedup = getattr(request.module, f"{backend.upper()}_SPEEDUP", None)
     # a module's PARAMS are set at boot (then SITL checks them: it boots a few seconds later)
-    params = getattr(request.module, "PARAMS", None)
-    if callable(params):
-        params = params(speedup or SPEEDUP[backend])
+    params_at = getattr(request.module, "PARAMS", None)
+    params = params_at(speedup or SPEEDUP[backend]) if params_at is not None else None
     ready = bool(getattr(request.module, "READY", False))
     probed = Probed(backend, ready, speedup, params, getattr(request.module, "PROBES", None))
     try:
