@@ -10,6 +10,7 @@ got; each vehicle steps its physics up to that point, so a vehicle's own
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from overwatch.errors import SimulatorError
 
@@ -22,20 +23,23 @@ class SimClock:
     vehicles are not asked to replay a backlog in one burst.
     """
 
-    def __init__(self, speedup: float = 1.0) -> None:
+    def __init__(
+        self, speedup: float = 1.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         if not speedup > 0:
             raise SimulatorError(f"speed-up must be a positive number, got {speedup!r}")
         self.speedup = float(speedup)
-        self._wall0 = time.monotonic()
+        self._monotonic = monotonic
+        self._wall0 = monotonic()
         self._sim0 = 0.0
 
     def now_s(self) -> float:
         """Simulated seconds since the clock started."""
-        return self._sim0 + (time.monotonic() - self._wall0) * self.speedup
+        return self._sim0 + (self._monotonic() - self._wall0) * self.speedup
 
     def slip(self, to_sim_s: float) -> None:
         """Make ``now_s()`` equal ``to_sim_s`` now (used when the simulation lags)."""
-        self._wall0 = time.monotonic()
+        self._wall0 = self._monotonic()
         self._sim0 = to_sim_s
 
     def wall_s(self, sim_s: float) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from overwatch.errors import MissionError, SimulatorError
-from overwatch.mission import load_mission
+from overwatch.mission import Mission, load_mission
 from simulator.failsafes import gcs_failsafe_timeout_s
 
 if TYPE_CHECKING:
@@ -109,35 +109,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
-    from simulator import cli as sim_cli
-
     if args.sitl == "":
         raise SimulatorError("--sitl: give the arducopter binary, or set ARDUPILOT_SITL")
     mission = load_mission(args.mission)
-    site = mission.launch.site
-    home = ["--lat", repr(site.lat_deg), "--lon", repr(site.lon_deg)]
-    home += ["--alt", repr(mission.launch.alt_msl_m)]
-    extra = list(extra or [])
-    for flag in ("--lat", "--lon", "--alt"):
-        if flag in extra:
-            raise MissionError(
-                f"{flag} is not an option of 'overwatch sim': home comes from the mission's "
-                "launch site",
-                file=str(args.mission),
-                field="launch.site",
-            )
-    if not any(a.startswith("BATT_CAPACITY=") for a in extra):
-        extra += [
-            "--param",
-            f"BATT_CAPACITY="
-            f"{battery_capacity_mah(mission.vehicle.endurance_s, sitl=bool(args.sitl)):.0f}",
-        ]
-    if not any(a.startswith("SIM_BATT_SWAP_S=") for a in extra):
-        # the ground crew swaps the pack this long after the drone lands and disarms
-        extra += ["--param", f"SIM_BATT_SWAP_S={mission.vehicle.turnaround_s:g}"]
-    ns = sim_cli.build_parser().parse_args(home + extra)
-    if not any(name == "FS_GCS_TIMEOUT" for name, _ in ns.param):
-        ns.param.append(("FS_GCS_TIMEOUT", gcs_failsafe_timeout_s(ns.speedup)))
+    ns = simulator_arguments(mission, args.mission, extra or [], sitl=bool(args.sitl))
     video = _video_options(args)
     if args.sitl:
         return _run_sitl(args, ns)
@@ -149,12 +124,48 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     elif video is not None:
         raise SimulatorError("--video-out needs --scenario: the camera films the scenario's world")
     args.video = video
+    from simulator import cli as sim_cli
+
     fleet = sim_cli.fleet_from(ns)
     try:
         asyncio.run(_serve(fleet, scenario, args))
     except KeyboardInterrupt:
         print("simulator: stopped", file=sys.stderr)
     return 0
+
+
+def simulator_arguments(
+    mission: Mission, mission_path: Path, extra: list[str], *, sitl: bool = False
+) -> argparse.Namespace:
+    """``python -m simulator``'s options for ``mission``: home at its launch site, a pack that
+    gives its endurance, the ground crew's swap time and a GCS failsafe timeout of two wall
+    seconds, each unless ``extra`` (more options) gives it."""
+    from simulator import cli as sim_cli
+
+    site = mission.launch.site
+    home = ["--lat", repr(site.lat_deg), "--lon", repr(site.lon_deg)]
+    home += ["--alt", repr(mission.launch.alt_msl_m)]
+    extra = list(extra)
+    for flag in ("--lat", "--lon", "--alt"):
+        if flag in extra:
+            raise MissionError(
+                f"{flag} is not an option of 'overwatch sim': home comes from the mission's "
+                "launch site",
+                file=str(mission_path),
+                field="launch.site",
+            )
+    if not any(a.startswith("BATT_CAPACITY=") for a in extra):
+        extra += [
+            "--param",
+            f"BATT_CAPACITY={battery_capacity_mah(mission.vehicle.endurance_s, sitl=sitl):.0f}",
+        ]
+    if not any(a.startswith("SIM_BATT_SWAP_S=") for a in extra):
+        # the ground crew swaps the pack this long after the drone lands and disarms
+        extra += ["--param", f"SIM_BATT_SWAP_S={mission.vehicle.turnaround_s:g}"]
+    ns = sim_cli.build_parser().parse_args(home + extra)
+    if not any(name == "FS_GCS_TIMEOUT" for name, _ in ns.param):
+        ns.param.append(("FS_GCS_TIMEOUT", gcs_failsafe_timeout_s(ns.speedup)))
+    return ns
 
 
 def _video_options(args: argparse.Namespace) -> StreamConfig | None:

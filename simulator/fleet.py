@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any
@@ -174,6 +176,10 @@ class SimulatedVehicle:
                 ) from exc
             self._attach(udp)
 
+    def attach(self, link: Link) -> None:
+        """Talk MAVLink over ``link`` (a socket's, or an in-process one)."""
+        self._attach(link)
+
     def _attach(self, link: Link) -> None:
         channel = _Channel(self, link, self.faults, self._link_count)
         self._link_count += 1
@@ -317,15 +323,24 @@ class SimulatedFleet:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.slipped_s = 0.0
+        #: wall seconds one tick may spend stepping before the clock slips
+        self.tick_budget_s = MAX_TICK_WORK_S
+
+    def lockstep(self, monotonic: Callable[[], float]) -> None:
+        """Run on ``monotonic``, a virtual clock (:mod:`simulator.lockstep`), and never slip
+        for the wall time stepping takes: the run then depends on nothing but its inputs."""
+        self.clock = SimClock(self.clock.speedup, monotonic)
+        self.tick_budget_s = math.inf
 
     @property
     def urls(self) -> list[str]:
         return [v.url for v in self.vehicles]
 
-    async def start(self) -> None:
-        """Open the sockets and start simulating."""
+    async def start(self, *, serve: bool = True) -> None:
+        """Open the sockets (none with ``serve=False``: links are attached in process, see
+        :meth:`SimulatedVehicle.attach`) and start simulating."""
         try:
-            for v in self.vehicles:
+            for v in self.vehicles if serve else ():
                 port = 0 if self.base_port == 0 else self.base_port + 10 * v.instance
                 udp = None
                 if self.udp_out is not None:
@@ -406,6 +421,6 @@ class SimulatedFleet:
     async def _run(self) -> None:
         dt = self.physics_dt_s
         while not self._stopping:
-            self.step_all()
+            self.step_all(self.tick_budget_s)
             ahead = self.time_s + dt - self.clock.now_s()
             await asyncio.sleep(max(MIN_TICK_WALL_S, self.clock.wall_s(ahead)))

@@ -41,6 +41,8 @@ class EnergyModel:
         self.window_s = window_s
         self.transit_drain_factor = transit_drain_factor
         self._samples: deque[tuple[float, float]] = deque()
+        self._t0 = 0.0  # the first sample's time, which the sums count from
+        self._sums = [0.0] * 5
 
     @property
     def nominal_drain_pct_per_s(self) -> float:
@@ -56,18 +58,31 @@ class EnergyModel:
             return
         if self._samples and battery_pct > self._samples[-1][1] + 5.0:
             self._samples.clear()  # a fresh battery: the old slope means nothing
+        if not self._samples:
+            self._t0 = now_s
+            self._sums = [0.0] * 5
         self._samples.append((now_s, float(battery_pct)))
+        self._add(now_s, float(battery_pct), 1.0)
         while self._samples and now_s - self._samples[0][0] > self.window_s:
-            self._samples.popleft()
+            self._add(*self._samples.popleft(), -1.0)
+        if self._samples[0][0] - self._t0 > self.window_s:  # count from the window's start
+            self._t0 = self._samples[0][0]
+            self._sums = [0.0] * 5
+            for t_s, pct in self._samples:
+                self._add(t_s, pct, 1.0)
+
+    def _add(self, t_s: float, pct: float, sign: float) -> None:
+        """Keep the least-squares sums (n, Σt, Σp, Σt², Σtp; t from the first sample)."""
+        t = t_s - self._t0
+        for i, value in enumerate((1.0, t, pct, t * t, t * pct)):
+            self._sums[i] += sign * value
 
     def measured_drain_pct_per_s(self) -> float | None:
         """Least-squares drain over the window (percent per second), when 30 s or more are known."""
         if len(self._samples) < 3 or self._samples[-1][0] - self._samples[0][0] < 30.0:
             return None
-        t = np.fromiter((s[0] for s in self._samples), float)
-        p = np.fromiter((s[1] for s in self._samples), float)
-        tc = t - t.mean()
-        slope = float((tc * (p - p.mean())).sum() / (tc * tc).sum())
+        n, st, sp, stt, stp = self._sums
+        slope = (stp - st * sp / n) / (stt - st * st / n)
         return -slope if slope < 0 else None
 
     def drain_pct_per_s(self) -> float:

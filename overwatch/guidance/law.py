@@ -72,6 +72,9 @@ class _Return:
     reason: str
     gap: Gap | None
     battery_pct: float | None = None  # when the return began
+    #: it reached the point and is landing: a descent that drifts a few metres (LAND mode
+    #: holds no position exactly) lands on, it does not turn back into a return
+    landing: bool = False
 
 
 @dataclass(frozen=True)
@@ -484,7 +487,8 @@ class Guidance:
         dx, dy = ret.xy_m[0] - drone[0], ret.xy_m[1] - drone[1]
         dist = math.hypot(dx, dy)
         note = f"returning to {ret.point_name} ({ret.reason})"
-        if dist <= self.config.arrive_radius_m:
+        if ret.landing or dist <= self.config.arrive_radius_m:
+            self._return = replace(ret, landing=True)
             return _Want(GuidanceState.LANDING, ret.xy_m, action="land", note=note)
         speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0)
         alt = min(

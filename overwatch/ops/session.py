@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from overwatch.cues import CueBook
@@ -30,7 +32,7 @@ from overwatch.errors import DurableFileError
 from overwatch.feeds import CotEvent, PatrolFix, open_feed
 from overwatch.feeds.base import Feed
 from overwatch.guidance import Guidance, GuidanceCommand, LiveCoverage, VehicleSnapshot
-from overwatch.link import Link, Vehicle
+from overwatch.link import Link, Transport, Vehicle
 from overwatch.mission import MissionGeometry
 from overwatch.ops.clock import SessionClock
 from overwatch.ops.config import Mode, SessionConfig
@@ -65,11 +67,23 @@ if TYPE_CHECKING:
 class LiveSession:
     """A live overwatch of one patrol by one drone (see the module docstring)."""
 
-    def __init__(self, geometry: MissionGeometry, config: SessionConfig) -> None:
+    def __init__(
+        self,
+        geometry: MissionGeometry,
+        config: SessionConfig,
+        *,
+        connection: Transport | None = None,
+        feed: Feed | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``connection`` and ``feed``, when given, are used instead of opening
+        ``config.connect`` and ``config.patrol_feed`` (which then only name them), and
+        ``monotonic`` is the wall clock the session's runs on: a run in one process with
+        the simulator (:mod:`simulator.lockstep`) gives its own."""
         self.geometry = geometry
         self.config = config
         self.mission = geometry.mission
-        self.clock = SessionClock(config.speedup)
+        self.clock = SessionClock(config.speedup, monotonic=monotonic)
         self.tracker = PatrolTracker(geometry)
         #: what the drone should do, tick by tick (pure: see overwatch.ops.controller)
         self.controller = Controller(
@@ -80,7 +94,7 @@ class LiveSession:
             run_dir.mkdir(parents=True, exist_ok=True)
         self.cues = CueBook(run_dir / "cues.sqlite" if run_dir else None)
         self.link = Link(
-            config.connect,
+            config.connect if connection is None else connection,
             # the vehicle's GCS failsafe counts its own seconds: heartbeats keep pace with it
             heartbeat_hz=gcs_heartbeat_hz(config.speedup),
             link_lost_after_s=config.link_lost_after_s,
@@ -88,7 +102,7 @@ class LiveSession:
             outs=config.outs,
             signing_key=config.signing_key,
         )
-        self.feed: Feed = open_feed(config.patrol_feed)
+        self.feed: Feed = open_feed(config.patrol_feed) if feed is None else feed
         self.sightings_feed: Feed | None = None
         self._input_notes = InputNotes(self.note)
         self.events: deque[EventLine] = deque(maxlen=200)

@@ -87,6 +87,16 @@ class _Sender:
                 s.close()
 
 
+@dataclass(frozen=True)
+class _InProcess:
+    """What a :class:`_Sender` would send, handed to a function in this process instead."""
+
+    send: Callable[[bytes], None]
+
+    def close(self) -> None:
+        pass
+
+
 class ScenarioRunner:
     """Drives one scenario at the simulator's clock.
 
@@ -106,6 +116,8 @@ class ScenarioRunner:
         pre_roll_s: float = 180.0,
         fix_interval_s: float = 1.0,
         seed: int | None = None,
+        patrol_sink: Callable[[bytes], None] | None = None,
+        sightings_sink: Callable[[bytes], None] | None = None,
     ) -> None:
         self.world = world
         self.vehicle = vehicle
@@ -113,13 +125,18 @@ class ScenarioRunner:
         self.pre_roll_s = pre_roll_s
         self.fix_interval_s = fix_interval_s
         self.rng = random.Random(world.scenario.seed if seed is None else seed)
-        self._feed = (
-            _Sender(patrol_feed.transport, patrol_feed.host, patrol_feed.port)
-            if patrol_feed
-            else None
-        )
-        self._feed_kind = patrol_feed.kind if patrol_feed else ""
-        self._sightings = _Sender("udp", *sightings_to) if sightings_to else None
+        # in process (simulator.lockstep), the NMEA and the CoT go to ``*_sink`` instead
+        self._feed: _Sender | _InProcess | None = None
+        if patrol_feed is not None:
+            self._feed = _Sender(patrol_feed.transport, patrol_feed.host, patrol_feed.port)
+        elif patrol_sink is not None:
+            self._feed = _InProcess(patrol_sink)
+        self._feed_kind = patrol_feed.kind if patrol_feed else "nmea"
+        self._sightings: _Sender | _InProcess | None = None
+        if sightings_to is not None:
+            self._sightings = _Sender("udp", *sightings_to)
+        elif sightings_sink is not None:
+            self._sightings = _InProcess(sightings_sink)
         # a line at a time to the OS (a killed simulator loses no whole line) and to the
         # disk every TRUTH_FSYNC_S (a power cut loses at most that much)
         self._truth: IO[str] | None = truth_path.open("w", buffering=1) if truth_path else None

@@ -3,6 +3,7 @@ session against it, driven headless, scored from the run directory's ground trut
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from overwatch.ops.state import SessionSnapshot
 from overwatch.ops.training import SimProcess
 from overwatch.scoring import RunScore, load_run, read_run_dir
 from overwatch.scoring.rundir import RunManifest
+from simulator.lockstep import run_lockstep
+from tests.ops.lockstep import CONNECT, PATROL_FEED, in_process_world
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSION = ROOT / "missions" / "vehicle-patrol.yaml"
@@ -50,51 +53,94 @@ async def fly(
     time_limit_s: float | None = None,
     sitl: str | None = None,
 ) -> LiveRun:
-    """Fly ``scenario`` live with strategy ``mode`` and score it (``run_dir`` is created).
+    """Fly ``scenario`` live with strategy ``mode`` against ``overwatch sim`` in a child
+    process, over real sockets, and score it (``run_dir`` is created).
 
     ``sitl`` (an ``arducopter`` binary) flies it on real ArduPilot SITL; ``time_limit_s``
     is in session (patrol) seconds from the launch."""
-    geometry = MissionGeometry.of(load_mission(mission))
     RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
-    states: list[str] = []
-    track_modes: list[str] = []
-    battery: list[float] = []
     sim_process = SimProcess(
         mission, scenario, run_dir, speedup=speedup, extra_args=sim_args, sitl=sitl
     )
     with sim_process as sim:
-        session = LiveSession(
-            geometry,
-            SessionConfig(
-                connect=sim.connect_url,
-                patrol_feed=sim.patrol_url,
-                sightings_url=sim.sightings_url,
+        config = SessionConfig(
+            connect=sim.connect_url,
+            patrol_feed=sim.patrol_url,
+            sightings_url=sim.sightings_url,
+            mode=mode,
+            run_dir=run_dir,
+            speedup=speedup,
+        )
+        session = LiveSession(MissionGeometry.of(load_mission(mission)), config)
+        return await _drive(session, run_dir, time_limit_s)
+
+
+def fly_in_process(
+    run_dir: Path,
+    *,
+    mode: Mode = "lead",
+    mission: Path = MISSION,
+    scenario: Path = SCENARIO,
+    speedup: float = 10.0,
+    sim_args: tuple[str, ...] = SIM_ARGS,
+    time_limit_s: float | None = None,
+) -> LiveRun:
+    """The same run as :func:`fly` on the built-in simulator, in this process on one virtual
+    clock (:mod:`tests.ops.lockstep`): as fast as the CPU allows, and the same on a busy
+    machine as on an idle one. ``speedup`` is the training speed-up the simulator and the
+    session are set up for, in virtual seconds (it sets how often they wake, not how long
+    the run takes)."""
+
+    async def main() -> LiveRun:
+        RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
+        world_of = in_process_world(mission, scenario, run_dir, sim_args, speedup=speedup)
+        async with world_of as world:
+            config = SessionConfig(
+                connect=CONNECT,
+                patrol_feed=PATROL_FEED,
                 mode=mode,
                 run_dir=run_dir,
                 speedup=speedup,
-            ),
-        )
-
-        def watch(snap: SessionSnapshot) -> None:
-            state = snap.drone.guidance_state
-            if not states or states[-1] != state:
-                states.append(state)
-            mode = session.tracker.estimate(snap.time_s).mode.value
-            if not track_modes or track_modes[-1] != mode:
-                track_modes.append(mode)
-            if snap.drone.battery_pct is not None and snap.drone.armed:
-                battery.append(snap.drone.battery_pct)
-
-        console = Console(file=io.StringIO(), force_terminal=False)
-        try:
-            outcome = await run_headless(
-                session, console=console, on_tick=watch, time_limit_s=time_limit_s
             )
-            vehicle = session.vehicle
-            landed_pct = vehicle.state.battery_remaining_pct if vehicle is not None else None
-        finally:
-            await session.close()
-    score = load_run(read_run_dir(run_dir), geometry).score()
+            session = LiveSession(
+                MissionGeometry.of(load_mission(mission)),
+                config,
+                connection=world.transport,
+                feed=world.feed,
+                monotonic=asyncio.get_running_loop().time,
+            )
+            world.on_marker = session.on_cot_event
+            return await _drive(session, run_dir, time_limit_s)
+
+    return run_lockstep(main)
+
+
+async def _drive(session: LiveSession, run_dir: Path, time_limit_s: float | None) -> LiveRun:
+    """Run ``session`` headless from take-off to landing, watching it; then score the run."""
+    states: list[str] = []
+    track_modes: list[str] = []
+    battery: list[float] = []
+
+    def watch(snap: SessionSnapshot) -> None:
+        state = snap.drone.guidance_state
+        if not states or states[-1] != state:
+            states.append(state)
+        mode = session.tracker.estimate(snap.time_s).mode.value
+        if not track_modes or track_modes[-1] != mode:
+            track_modes.append(mode)
+        if snap.drone.battery_pct is not None and snap.drone.armed:
+            battery.append(snap.drone.battery_pct)
+
+    console = Console(file=io.StringIO(), force_terminal=False)
+    try:
+        outcome = await run_headless(
+            session, console=console, on_tick=watch, time_limit_s=time_limit_s
+        )
+        vehicle = session.vehicle
+        landed_pct = vehicle.state.battery_remaining_pct if vehicle is not None else None
+    finally:
+        await session.close()
+    score = load_run(read_run_dir(run_dir), session.geometry).score()
     return LiveRun(
         outcome,
         session,

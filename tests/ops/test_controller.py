@@ -195,6 +195,22 @@ def test_an_energy_return_lands_then_a_fresh_battery_relaunches() -> None:
     s.controller.relaunched()
 
 
+def test_a_landing_that_drifts_off_the_return_point_lands_on() -> None:
+    """LAND mode holds no position exactly: a descent blown 15 m off the point (beyond the
+    10 m that started the landing) is still a landing, not a return again."""
+    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    s.controller.start()
+    while s.mode != "LAND" and s.t < 900.0:
+        s.run(1.0)
+    assert s.mode == "LAND", "the drone never began to land"
+    s.drone.x_m += 15.0
+    for _ in range(4):
+        s.run(0.5)
+        command = s.controller.last_command
+        assert command is not None and command.state is GuidanceState.LANDING, command
+        assert command.action == "land"
+
+
 def _states(s: Scripted, until_s: float) -> tuple[list[GuidanceState], float]:
     """Guidance's states, each once in a row, until ``until_s``; the lowest battery while up."""
     states: list[GuidanceState] = []

@@ -2,11 +2,12 @@
 
 The built-in simulator runs ``missions/vehicle-patrol.scenario.yaml`` (12 km at
 30 km/h, a late start, a checkpoint halt that runs 4 min long, a 1 km detour,
-a tracker dropout, three threats) in its own process at 25× speed; a live
-session flies it headless over MAVLink, and the run directory is scored from
-the simulator's ground truth with :mod:`overwatch.scoring`. ArduPilot's FOLLOW
-baseline (250 m ahead, forward-looking camera, FOLL_ACCEL_H=0,
-FOLL_YAW_BEHAVE=2) flies the same scenario at the same time, beside it.
+a tracker dropout, three threats) in this process on a virtual clock
+(:mod:`tests.ops.lockstep`); real SITL runs it in its own processes at 10×. A
+live session flies it headless over MAVLink, and the run directory is scored
+from the simulator's ground truth with :mod:`overwatch.scoring`. ArduPilot's
+FOLLOW baseline (250 m ahead, forward-looking camera, FOLL_ACCEL_H=0,
+FOLL_YAW_BEHAVE=2) flies the same scenario too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from overwatch.mission import load_mission
-from tests.ops.runs import MISSION, describe, fly
+from tests.ops.runs import MISSION, describe, fly, fly_in_process
 
 RecordProperty = Callable[[str, object], None]
 
@@ -30,13 +31,11 @@ MIN_CUE_LEAD_S = 60.0
 SITL_SPEEDUP = 10.0
 
 
-async def test_live_lead_overwatch_of_the_example_patrol(
+def test_live_lead_overwatch_of_the_example_patrol(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
-    lead, baseline = await asyncio.gather(
-        fly(tmp_path / "lead", mode="lead"),
-        fly(tmp_path / "follow", mode="follow-baseline"),
-    )
+    lead = fly_in_process(tmp_path / "lead", mode="lead")
+    baseline = fly_in_process(tmp_path / "follow", mode="follow-baseline")
     figures = "\n".join(
         (
             describe(lead, "live lead overwatch"),
@@ -105,3 +104,14 @@ async def test_live_lead_overwatch_on_real_sitl(
     # FOLLOW flew on SITL too, beside it
     assert baseline.outcome.reason == "patrol arrived"
     assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
+
+
+def test_an_in_process_run_is_the_same_run_each_time(tmp_path: Path) -> None:
+    """Nothing but the inputs decides a run on the virtual clock: two runs of the first
+    ten minutes of the patrol leave the same ground truth, line for line."""
+    first = fly_in_process(tmp_path / "first", mode="lead", time_limit_s=600.0)
+    second = fly_in_process(tmp_path / "second", mode="lead", time_limit_s=600.0)
+    truth = [(run.run_dir / "truth.jsonl").read_text("utf-8") for run in (first, second)]
+    assert truth[0] == truth[1]
+    assert truth[0].count('"what": "drone"') > 500  # the drone's whole flight is in it
+    assert first.states == second.states and "watch_ahead" in first.states

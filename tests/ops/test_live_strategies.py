@@ -1,6 +1,8 @@
 """Acceptance: every planned strategy flies live — ``escort``, ``bounding`` and ``static``
 here (``lead`` and the FOLLOW baseline in :mod:`tests.ops.test_live_patrol`), on the built-in
 simulator and on ArduPilot SITL, each against an example mission and its training scenario.
+The built-in simulator runs in this process on a virtual clock (:mod:`tests.ops.lockstep`),
+SITL in its own processes over real sockets.
 
 - ``escort``, the Konni vehicle patrol: the drone orbits the patrol's position a minute ahead.
 - ``bounding``, the Makalondi foot patrol: the drone hops between the plan's vantage points
@@ -28,7 +30,7 @@ from overwatch.planning.strategies import bounding_hop_m, lead_window_mid_s, van
 from overwatch.scoring.rundir import read_run_dir
 from overwatch.scoring.score import drone_trajectory, site_watch
 from overwatch.scoring.truth import TruthLog
-from tests.ops.runs import ROOT, LiveRun, describe, fly
+from tests.ops.runs import ROOT, LiveRun, describe, fly, fly_in_process
 
 RecordProperty = Callable[[str, object], None]
 
@@ -37,8 +39,7 @@ FOOT = ROOT / "missions" / "foot-patrol.yaml"
 FOOT_SCENARIO = ROOT / "missions" / "foot-patrol.scenario.yaml"
 POST = ROOT / "missions" / "customs-post.yaml"
 POST_SCENARIO = ROOT / "missions" / "customs-post.scenario.yaml"
-#: a foot patrol is slow: the built-in simulator runs it at 40×, SITL at its 10×
-BUILTIN_SPEEDUP = 40.0
+#: SITL runs at 10× (the built-in simulator's in-process runs are set up for the same)
 SITL_SPEEDUP = 10.0
 #: on station: within this of a vantage point, m
 ON_STATION_M = 25.0
@@ -142,10 +143,10 @@ def _short_post_watch(tmp_path: Path, minutes: int) -> tuple[Path, Path]:
     return mission, scenario
 
 
-async def test_escort_orbits_the_patrol_a_minute_ahead(
+def test_escort_orbits_the_patrol_a_minute_ahead(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
-    run = await fly(tmp_path / "escort", mode="escort", speedup=BUILTIN_SPEEDUP)
+    run = fly_in_process(tmp_path / "escort", mode="escort")
     share = _escort_share(run, MissionGeometry.of(load_mission(VEHICLE)))
     _report(
         record_property,
@@ -160,15 +161,15 @@ async def test_escort_orbits_the_patrol_a_minute_ahead(
         assert threat.lead_s is not None and threat.lead_s > 0.0, threat
 
 
-async def test_bounding_flies_live_from_vantage_point_to_vantage_point(
+def test_bounding_flies_live_from_vantage_point_to_vantage_point(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
-    bounding, baseline = await asyncio.gather(
-        fly(tmp_path / "bounding", mode="bounding", mission=FOOT, scenario=FOOT_SCENARIO,
-            speedup=BUILTIN_SPEEDUP),
-        fly(tmp_path / "follow", mode="follow-baseline", mission=FOOT, scenario=FOOT_SCENARIO,
-            speedup=BUILTIN_SPEEDUP),
-    )  # fmt: skip
+    bounding = fly_in_process(
+        tmp_path / "bounding", mode="bounding", mission=FOOT, scenario=FOOT_SCENARIO
+    )
+    baseline = fly_in_process(
+        tmp_path / "follow", mode="follow-baseline", mission=FOOT, scenario=FOOT_SCENARIO
+    )
     geometry = MissionGeometry.of(load_mission(FOOT))
     stretches = _stretches(bounding, geometry)
     _report(
@@ -198,16 +199,10 @@ async def test_bounding_flies_live_from_vantage_point_to_vantage_point(
     assert baseline.outcome.reason == "patrol arrived"
 
 
-async def test_static_orbits_the_customs_post_for_the_whole_watch(
+def test_static_orbits_the_customs_post_for_the_whole_watch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
-    run = await fly(
-        tmp_path / "static",
-        mode="static",
-        mission=POST,
-        scenario=POST_SCENARIO,
-        speedup=BUILTIN_SPEEDUP,
-    )
+    run = fly_in_process(tmp_path / "static", mode="static", mission=POST, scenario=POST_SCENARIO)
     geometry = MissionGeometry.of(load_mission(POST))
     planned = site_watch(plan(geometry.mission, "static").trajectory, geometry)
     _report(

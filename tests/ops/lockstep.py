@@ -1,0 +1,144 @@
+"""A training run in one process, on one virtual clock (see :mod:`simulator.lockstep`).
+
+The built-in simulator (as ``overwatch sim`` builds it for the mission), the scenario's
+patrol, threats and stand-in detector, and a live session driven headless all run in
+one :class:`~simulator.lockstep.VirtualTimeLoop`. MAVLink, the patrol's NMEA and the
+detector's CoT are the same bytes as on the wire, handed over in memory, and decoded by
+the session's own parsers. The run is as fast as the CPU allows and the same on a busy
+machine as on an idle one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from overwatch.feeds import PatrolFix
+from overwatch.feeds.base import Feed
+from overwatch.feeds.cot_xml import CotEvent, parse_cot_event
+from overwatch.feeds.guard import FixGuard
+from overwatch.feeds.nmea import NmeaDecoder
+from overwatch.mission import load_mission
+from overwatch.scenario.loader import load_scenario
+from simulator import cli as sim_cli
+from simulator.command import simulator_arguments
+from simulator.fleet import SimulatedFleet
+from simulator.lockstep import InProcessLink
+from simulator.scenario.actors import World
+from simulator.scenario.runner import ScenarioRunner
+
+#: where the session believes it is connected (names only: nothing is opened)
+CONNECT = "in-process:vehicle-1"
+PATROL_FEED = "nmea+in-process://patrol"
+
+
+class InProcessTransport:
+    """The ground station's side of :class:`~simulator.lockstep.InProcessLink`."""
+
+    description = CONNECT
+
+    def __init__(self) -> None:
+        self._chunks: asyncio.Queue[bytes] = asyncio.Queue()
+        self.to_vehicle: Callable[[bytes], None] = lambda data: None
+
+    def push(self, data: bytes) -> None:
+        """Bytes from the vehicle."""
+        self._chunks.put_nowait(data)
+
+    async def open(self) -> None:
+        pass
+
+    async def read(self) -> bytes:
+        return await self._chunks.get()
+
+    def write(self, data: bytes) -> None:
+        self.to_vehicle(data)
+
+    async def close(self) -> None:
+        self._chunks.put_nowait(b"")
+
+
+class InProcessNmeaFeed(Feed):
+    """The patrol's NMEA, as the scenario publishes it, decoded by the feeds' own decoder
+    and guard (the guard dates arrivals on ``clock``, the run's)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__(PATROL_FEED)
+        self.guard = FixGuard(clock=clock)
+        self.decoder = NmeaDecoder(PATROL_FEED)
+        self._data: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def push(self, data: bytes) -> None:
+        self._data.put_nowait(data)
+
+    async def _raw_fixes(self) -> AsyncIterator[PatrolFix]:
+        self.guard.connected = True
+        while True:
+            data = await self._data.get()
+            for line in data.splitlines():
+                for fix in self.decoder.feed_line(line):
+                    yield fix
+            self.stats.bad = self.decoder.bad
+
+
+@dataclass
+class InProcessWorld:
+    """The simulator and the scenario of one run, and the session's ends of their links;
+    the detector's markers go to ``on_marker`` once it is set."""
+
+    fleet: SimulatedFleet
+    transport: InProcessTransport
+    feed: InProcessNmeaFeed
+    on_marker: Callable[[CotEvent], None] | None = None
+
+    def marker(self, data: bytes) -> None:
+        """A detector's CoT marker, parsed as the session's sightings feed parses it."""
+        if self.on_marker is not None:
+            self.on_marker(parse_cot_event(data))
+
+
+@contextlib.asynccontextmanager
+async def in_process_world(
+    mission: Path,
+    scenario: Path,
+    run_dir: Path,
+    sim_args: tuple[str, ...],
+    *,
+    speedup: float,
+    pre_roll_s: float = 180.0,
+) -> AsyncIterator[InProcessWorld]:
+    """``overwatch sim MISSION --scenario SCENARIO --truth RUN_DIR/truth.jsonl --speedup
+    SPEEDUP SIM_ARGS`` on the running (virtual-time) loop, its links in memory."""
+    loop = asyncio.get_running_loop()
+    args = ["--speedup", repr(speedup), *sim_args]
+    ns = simulator_arguments(load_mission(mission), mission, args)
+    fleet = sim_cli.fleet_from(ns)
+    fleet.lockstep(loop.time)
+    transport = InProcessTransport()
+    link = InProcessLink(transport.push)
+    transport.to_vehicle = link.from_ground
+    fleet.vehicles[0].attach(link)
+    world = InProcessWorld(fleet, transport, InProcessNmeaFeed(loop.time))
+    runner = ScenarioRunner(
+        World(load_scenario(scenario)),
+        fleet.vehicles[0],
+        lambda: fleet.time_s,
+        patrol_feed=None,
+        patrol_sink=world.feed.push,
+        sightings_sink=world.marker,
+        truth_path=run_dir / "truth.jsonl",
+        pre_roll_s=pre_roll_s,
+    )
+    await fleet.start(serve=False)
+    task = asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario")
+    try:
+        yield world
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        runner.close()
+        await fleet.stop()
