@@ -13,6 +13,8 @@ from overwatch.guidance.types import (
     GuidanceConfig,
     GuidanceMode,
     GuidanceState,
+    OperatorOverride,
+    ReturnReason,
     RoiTarget,
     VehicleSnapshot,
 )
@@ -31,6 +33,8 @@ __all__ = [
     "GuidanceState",
     "LiveCoverage",
     "LiveCoverageSummary",
+    "OperatorOverride",
+    "ReturnReason",
     "RoiTarget",
     "VehicleSnapshot",
     "follow_parameters",

@@ -45,6 +45,8 @@ from overwatch.guidance.types import (
     GuidanceConfig,
     GuidanceMode,
     GuidanceState,
+    OperatorOverride,
+    ReturnReason,
     RoiTarget,
     VehicleSnapshot,
 )
@@ -55,8 +57,6 @@ from overwatch.planning.strategies import bounding_hop_m, static_site, vantage_p
 from overwatch.tracking import PatrolEstimate, PatrolPrediction, PatrolTracker, TrackMode
 
 XY = tuple[float, float]
-#: returns that only a fresh battery ends
-_BATTERY_REASONS = ("energy", "swap")
 #: how often the sortie break is re-planned before the run-ahead begins, seconds
 _SWAP_REPLAN_S = 5.0
 #: the static watch's clock starts when the drone is this close to its orbit (or hold point)
@@ -65,11 +65,12 @@ _ON_STATION_M = 50.0
 
 @dataclass(frozen=True)
 class _Return:
-    """A return in progress: where to, why, and the gap it leaves."""
+    """A return in progress: where to (None: the nearest site, chosen when it is flown),
+    why, and the gap it leaves."""
 
     point_name: str
-    xy_m: XY
-    reason: str
+    xy_m: XY | None
+    reason: ReturnReason
     gap: Gap | None
     battery_pct: float | None = None  # when the return began
     #: it reached the point and is landing: a descent that drifts a few metres (LAND mode
@@ -133,7 +134,7 @@ class Guidance:
         pitch = mission.vehicle.camera.gimbal_pitch_deg
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
-        self._operator: Literal["hold", "look_at", "land"] | None = None
+        self._operator: OperatorOverride | None = None
         self._hold_xy: XY | None = None
         self._look_at_xy: XY | None = None
         # bounding: the planner's vantage points, one per stretch of ``_hop_m`` (computed
@@ -153,23 +154,23 @@ class Guidance:
 
     def operator_hold(self) -> None:
         """Pause: hold where the drone is at the next tick."""
-        self._operator, self._hold_xy = "hold", None
+        self._operator, self._hold_xy = OperatorOverride.HOLD, None
 
     def operator_look_at(self, lat_deg: float, lon_deg: float) -> None:
         """Hold where the drone is and point the camera at (``lat_deg``, ``lon_deg``)."""
         if not (math.isfinite(lat_deg) and math.isfinite(lon_deg) and abs(lat_deg) <= 90):
             raise ValueError(f"look at: not a position: {lat_deg!r}, {lon_deg!r}")
-        self._operator, self._hold_xy = "look_at", None
+        self._operator, self._hold_xy = OperatorOverride.LOOK_AT, None
         self._look_at_xy = self.geometry.frame.to_local(lat_deg, lon_deg)
 
     def operator_land(self) -> None:
         """Land where the drone is."""
-        self._operator = "land"
+        self._operator = OperatorOverride.LAND
 
     def operator_return(self) -> None:
         """Go back to home or the nearest rally point and land there (a guided RTL)."""
         self._operator = None
-        self._return = _Return("", (math.nan, math.nan), "operator", None)
+        self._return = _Return("", None, ReturnReason.OPERATOR, None)
 
     def operator_resume(self) -> None:
         """Cancel hold, look-at, land and an operator return; guidance takes over again.
@@ -179,7 +180,7 @@ class Guidance:
         """
         self._operator = None
         self._hold_xy = self._look_at_xy = None
-        if self._return is not None and self._return.reason not in _BATTERY_REASONS:
+        if self._return is not None and not self._return.reason.needs_fresh_battery:
             self._return = None
 
     # -- the tick ----------------------------------------------------------------
@@ -199,8 +200,12 @@ class Guidance:
         pred = tracker.prediction()
         self._update_swap_plan(now_s, vehicle, pred)
         energy = self._energy_status(drone, vehicle)
-        if self._return is None and energy.must_return and self._operator != "land":
-            self._start_return(now_s, drone, vehicle, pred, "energy")
+        if (
+            self._return is None
+            and energy.must_return
+            and self._operator is not OperatorOverride.LAND
+        ):
+            self._start_return(now_s, drone, vehicle, pred, ReturnReason.ENERGY)
         elif (
             self._return is None
             and self._swap_plan is not None
@@ -208,16 +213,16 @@ class Guidance:
             and self._operator is None
             and est.mode is not TrackMode.STALE
         ):
-            self._start_return(now_s, drone, vehicle, pred, "swap")
+            self._start_return(now_s, drone, vehicle, pred, ReturnReason.SWAP)
             self._swap_plan = None
         elif (
             self._return is not None
-            and self._return.reason == "stale"
+            and self._return.reason is ReturnReason.STALE
             and est.mode is not TrackMode.STALE
         ):
             self._return = None
         elif self._return is None and self.static_watch_done(now_s):
-            self._start_return(now_s, drone, vehicle, None, "static watch complete")
+            self._start_return(now_s, drone, vehicle, None, ReturnReason.STATIC_DONE)
         want = self._decide(now_s, drone, vehicle, est, pred)
         energy = self._energy_status(drone, vehicle)
         return self._finish(now_s, drone, vehicle, want, energy)
@@ -230,20 +235,20 @@ class Guidance:
         est: PatrolEstimate,
         pred: PatrolPrediction | None,
     ) -> _Want:
-        if self._operator == "land":
+        if self._operator is OperatorOverride.LAND:
             return _Want(GuidanceState.LANDING, drone, action="land", note="operator: land")
         if (
             self._return is None
             and est.mode is TrackMode.STALE
             and self.config.stale_contingency == "return"
         ):
-            self._start_return(now_s, drone, vehicle, pred, "stale")
+            self._start_return(now_s, drone, vehicle, pred, ReturnReason.STALE)
         if self._return is not None:
             return self._returning(drone, vehicle)
-        if self._operator in ("hold", "look_at"):
+        if self._operator in (OperatorOverride.HOLD, OperatorOverride.LOOK_AT):
             if self._hold_xy is None:
                 self._hold_xy = drone
-            if self._operator == "look_at" and self._look_at_xy is not None:
+            if self._operator is OperatorOverride.LOOK_AT and self._look_at_xy is not None:
                 return _Want(
                     GuidanceState.LOOK_AT,
                     self._hold_xy,
@@ -480,10 +485,11 @@ class Guidance:
 
     def _returning(self, drone: XY, vehicle: VehicleSnapshot) -> _Want:
         assert self._return is not None
-        if math.isnan(self._return.xy_m[0]):  # operator return: choose the point now
+        if self._return.xy_m is None:  # an operator's return: the nearest site, chosen now
             name, xy, _ = self._return_point(drone)
             self._return = replace(self._return, point_name=name, xy_m=xy)
         ret = self._return
+        assert ret.xy_m is not None
         dx, dy = ret.xy_m[0] - drone[0], ret.xy_m[1] - drone[1]
         dist = math.hypot(dx, dy)
         note = f"returning to {ret.point_name} ({ret.reason})"
@@ -528,7 +534,7 @@ class Guidance:
         """On the ground after an energy return or a swap, with a fresher battery than it
         flew back on."""
         ret, pct = self._return, vehicle.battery_remaining_pct
-        if ret is None or ret.reason not in _BATTERY_REASONS:
+        if ret is None or not ret.reason.needs_fresh_battery:
             return False
         if ret.battery_pct is None or pct is None:
             return False
@@ -575,7 +581,7 @@ class Guidance:
             return_point=self._return.point_name if self._return is not None else name,
             drain_pct_per_s=self.energy.drain_pct_per_s(),
             must_return=(margin is not None and margin <= self.config.return_margin_s)
-            or (self._return is not None and self._return.reason in _BATTERY_REASONS),
+            or (self._return is not None and self._return.reason.needs_fresh_battery),
             swap_station_m=None if self._swap_plan is None else self._swap_plan.halt.station_m,
             swap_leave_s=None if self._swap_plan is None else self._swap_plan.leave_at_s,
         )
@@ -586,7 +592,7 @@ class Guidance:
         drone: XY,
         vehicle: VehicleSnapshot,
         pred: PatrolPrediction | None,
-        reason: str,
+        reason: ReturnReason,
     ) -> None:
         name, xy, dist = self._return_point(drone)
         gap = None
@@ -601,7 +607,7 @@ class Guidance:
         dist: float,
         vehicle: VehicleSnapshot,
         pred: PatrolPrediction,
-        reason: str,
+        reason: ReturnReason,
     ) -> Gap:
         """The stretch that goes unwatched: from what is watched now to where the lead
         point will be when a fresh sortie (after ``turnaround_s``) is back on station."""

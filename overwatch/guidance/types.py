@@ -11,6 +11,29 @@ from overwatch.mission import STRATEGIES, StrategyName
 from overwatch.planning.model import Gap
 
 
+class ReturnReason(enum.StrEnum):
+    """Why the drone is flying back to land (its value is what notes say)."""
+
+    ENERGY = "energy"  # the battery left is what the way back needs, with the margin
+    SWAP = "swap"  # the planned battery swap, at a halt of the patrol's
+    STALE = "stale"  # the patrol feed went stale and the contingency is to return
+    OPERATOR = "operator"  # the operator asked for it
+    STATIC_DONE = "static watch complete"  # a static watch lasted its duration
+
+    @property
+    def needs_fresh_battery(self) -> bool:
+        """Only a fresh battery ends this return (the operator's resume does not)."""
+        return self in (ReturnReason.ENERGY, ReturnReason.SWAP)
+
+
+class OperatorOverride(enum.StrEnum):
+    """What the operator has taken over from guidance, until resumed."""
+
+    HOLD = "hold"  # hold where the drone is
+    LOOK_AT = "look_at"  # hold, camera on a point
+    LAND = "land"  # land where the drone is
+
+
 class GuidanceState(enum.StrEnum):
     """What the drone is doing, as guidance sees it.
 
