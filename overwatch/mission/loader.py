@@ -650,6 +650,7 @@ class _MissionReader:
                 "corridor_width",
                 "lead_min",
                 "lead_max",
+                "live_floor",
                 "lead",
                 "escort",
                 "bounding",
@@ -679,6 +680,16 @@ class _MissionReader:
             lead = self.attempt(self._lead, sec["lead"], lead_min, lead_max, window_ok)
         altitude = self.q(sec, "altitude", LENGTH, default.altitude_agl_m, positive=True)
         corridor = self.q(sec, "corridor_width", LENGTH, default.corridor_width_m, positive=True)
+        floor = self.q(sec, "live_floor", FRACTION, default.live_floor, minimum=0.0)
+        if "live_floor" in sec and floor is not None and floor > 1.0:
+            report(
+                sec["live_floor"].error(
+                    "the live floor asks for more than the plan",
+                    found=f"{floor * 100:g} %",
+                    expected="a share of the plan's lead coverage, at most 100 %, e.g. '70 %'",
+                )
+            )
+            floor = None
         escort = self.attempt(self._escort, sec["escort"]) if "escort" in sec else EscortParams()
         bounding = (
             self.attempt(self._bounding, sec["bounding"]) if "bounding" in sec else BoundingParams()
@@ -687,19 +698,20 @@ class _MissionReader:
         baseline = (
             self.attempt(self._baseline, sec["baseline"]) if "baseline" in sec else FollowBaseline()
         )
-        parts = (strategy, lead, altitude, corridor, escort, bounding, static, baseline)
+        parts = (strategy, lead, altitude, corridor, floor, escort, bounding, static, baseline)
         if not window_ok or None in parts:
             raise AlreadyReported
         assert strategy is not None and lead is not None and altitude is not None
         assert corridor is not None and escort is not None and bounding is not None
         assert static is not None and baseline is not None
-        assert lead_min is not None and lead_max is not None
+        assert lead_min is not None and lead_max is not None and floor is not None
         return Overwatch(
             strategy=strategy,
             altitude_agl_m=altitude,
             corridor_width_m=corridor,
             lead_min_s=lead_min,
             lead_max_s=lead_max,
+            live_floor=floor,
             lead=lead,
             escort=escort,
             bounding=bounding,

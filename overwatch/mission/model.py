@@ -184,6 +184,8 @@ class Overwatch:
     corridor_width_m: float = 100.0
     lead_min_s: float = 30.0
     lead_max_s: float = 300.0
+    #: a live run whose lead coverage falls below this fraction of the plan's figure failed
+    live_floor: float = 0.7
     lead: LeadParams = field(default_factory=LeadParams)
     escort: EscortParams = field(default_factory=EscortParams)
     bounding: BoundingParams = field(default_factory=BoundingParams)

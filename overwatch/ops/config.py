@@ -54,6 +54,9 @@ class SessionConfig:
     guidance: GuidanceConfig = field(default_factory=GuidanceConfig)
     trail_points: int = 300
     relaunch_after_swap: bool = True
+    #: the plan's lead coverage of the mission (None: not planned), which the live figure
+    #: is shown beside and held against (``overwatch.live_floor`` of it)
+    planned_lead_coverage: float | None = None
 
 
 __all__ = ["Mode", "SessionConfig"]

@@ -30,6 +30,20 @@ class RunOutcome:
     landed: bool
     airborne: bool = True  # a takeoff reached its height (or the drone was flying already)
     link_lost: bool = False  # nothing was heard from the vehicle at the end
+    planned: float | None = None  # the plan's lead coverage (None: not planned)
+    live_floor: float = 0.0  # the share of ``planned`` the live figure must reach
+
+    def below_plan(self) -> str | None:
+        """What is wrong when a whole patrol was watched far worse than planned."""
+        live, planned = self.lead_coverage, self.planned
+        if self.reason != "patrol arrived" or live is None or planned is None:
+            return None
+        if live >= self.live_floor * planned:
+            return None
+        return (
+            f"live lead coverage {live:.1%} is below {self.live_floor:.0%} of the plan's "
+            f"{planned:.1%} (overwatch.live_floor)"
+        )
 
     def problems(self) -> list[str]:
         """Why the job was not done (empty when it was)."""
@@ -42,6 +56,9 @@ class RunOutcome:
             found.append("the drone was not seen to land and disarm")
         if self.reason == "interrupted":
             found.append("the run was interrupted")
+        below = self.below_plan()
+        if below is not None:
+            found.append(below)
         return found
 
 
@@ -62,6 +79,8 @@ def progress_line(snap: SessionSnapshot) -> Text:
     text.append(f"{p.feed_status} ", style="green" if p.feed_status == "LIVE" else "yellow")
     if c.lead_coverage is not None:
         text.append(f"| coverage {c.lead_coverage:6.1%} ")
+        if c.planned is not None:
+            text.append(f"(plan {c.planned:.1%}) ")
     text.append(f"| cues {len(snap.cues)} | {d.guidance_state}")
     return text
 
@@ -125,6 +144,8 @@ async def run_headless(
         landed,
         airborne=session.flight.airborne_once,
         link_lost=vehicle is not None and vehicle.state.link_lost,
+        planned=session.config.planned_lead_coverage,
+        live_floor=session.mission.overwatch.live_floor,
     )
 
 

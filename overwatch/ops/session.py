@@ -310,7 +310,7 @@ class LiveSession:
                 trail=self._patrol_trail,
             ),
             cues=cue_views(self.cues, progress, now),
-            coverage=coverage_view(self.coverage.summary()),
+            coverage=coverage_view(self.coverage.summary(), self.config.planned_lead_coverage),
             events=tuple(self.events),
             strategy=self.mode,
             video_frame=self.video.thumbnail() if self.video is not None else None,

@@ -105,6 +105,8 @@ class CoverageView:
     lead_coverage: float | None = None
     watched_to_m: float = 0.0
     unwatched_ahead: tuple[tuple[float, float], ...] = ()
+    #: the plan's lead coverage of the same mission, to hold the live figure against
+    planned: float | None = None
 
 
 @dataclass(frozen=True)

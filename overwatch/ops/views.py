@@ -208,12 +208,14 @@ _SEVERITY = {
 }
 
 
-def coverage_view(summary: LiveCoverageSummary) -> CoverageView:
-    """The coverage strip: lead coverage so far, how far the road is watched, gaps ahead."""
+def coverage_view(summary: LiveCoverageSummary, planned: float | None = None) -> CoverageView:
+    """The coverage strip: lead coverage so far (and the plan's), how far the road is
+    watched, gaps ahead."""
     covered = summary.station_fraction > 0
     watched_to = float(summary.station_m[covered].max()) if covered.any() else 0.0
     return CoverageView(
         lead_coverage=summary.resolved_coverage if summary.resolved else None,
         watched_to_m=watched_to,
         unwatched_ahead=tuple((g.start_m, g.end_m) for g in summary.gaps),
+        planned=planned,
     )

@@ -340,3 +340,13 @@ def test_bad_launch_site_word(tmp_path: Path) -> None:
     text = mutate("site: {lat: 14.027288, lon: 0.411480}", "site: with_the_patrol")
     err = load_error(tmp_path, text)
     assert err.field == "launch.site" and err.expected == "'with_patrol' or a point {lat, lon}"
+
+
+def test_the_live_floor_is_a_share_of_the_plan(tmp_path: Path) -> None:
+    assert load_mission(write(tmp_path, BASE)).overwatch.live_floor == 0.7
+    text = mutate("  altitude: 80 m\n", "  altitude: 80 m\n  live_floor: 90 %\n")
+    assert load_mission(write(tmp_path, text)).overwatch.live_floor == 0.9
+    text = mutate("  altitude: 80 m\n", "  altitude: 80 m\n  live_floor: 150 %\n")
+    err = load_error(tmp_path, text)
+    assert err.field == "overwatch.live_floor" and err.line == line_of(text, "live_floor")
+    assert err.found == "150 %" and err.expected is not None and "at most 100 %" in err.expected

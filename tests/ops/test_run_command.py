@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from overwatch.mission import load_mission
 from overwatch.ops.training import SimProcess
+from overwatch.planning import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSION = ROOT / "missions" / "vehicle-patrol.yaml"
@@ -49,6 +51,11 @@ def test_overwatch_run_takes_off_watches_and_comes_home(tmp_path: Path) -> None:
     assert result.stdout.startswith("time limit: lead coverage")
     assert "landed" in result.stdout and "NOT landed" not in result.stdout
     assert "| patrol" in result.stderr and "| coverage" in result.stderr  # the progress line
+    # the plan's figure, before the flight, on the progress line and at the end
+    planned = plan(load_mission(MISSION), "lead").coverage.lead_coverage
+    assert f"the plan: lead coverage {planned:.1%} (lead)" in result.stderr
+    assert f"(plan {planned:.1%})" in result.stderr
+    assert f"(the plan: {planned:.1%})" in result.stdout
     manifest = json.loads((run_dir / "run.json").read_text())
     assert manifest["mode"] == "lead" and manifest["speedup"] == speedup
     assert (run_dir / "flight.tlog").stat().st_size > 10_000

@@ -17,7 +17,7 @@ from overwatch.tui.map_scene import MapOverlay, MapScene
 from overwatch.tui.palette import DARK_MAP, SEVERITY_GLYPH
 from overwatch.tui.projection import MapView
 from overwatch.tui.sample import synthetic_snapshot
-from overwatch.tui.widgets.coverage import coverage_cells
+from overwatch.tui.widgets.coverage import coverage_cells, coverage_label
 from overwatch.tui.widgets.cue_table import CueTable, cue_cells, eta_order
 from overwatch.tui.widgets.tactical_map import TacticalMap
 from overwatch.tui.widgets.video import fit_frame, half_block_strips
@@ -161,3 +161,9 @@ def test_make_app_rejects_a_bad_theme(geometry: MissionGeometry) -> None:
     holder = LatestSnapshot(synthetic_snapshot(geometry, n_cues=0))
     with pytest.raises(ValueError, match="theme must be one of"):
         make_app(geometry, holder, ScriptedSession(), theme="sepia")  # type: ignore[arg-type]
+
+
+def test_the_coverage_label_shows_the_plan_beside_the_live_figure() -> None:
+    assert coverage_label(CoverageView(0.912, planned=0.969)) == "Lead cov 91% (plan 97%) "
+    assert coverage_label(CoverageView(0.912)) == "Lead cov 91% "
+    assert coverage_label(CoverageView()) == "Lead cov — "

@@ -38,16 +38,26 @@ def coverage_cells(
     return "".join(cells)
 
 
+def coverage_label(coverage: CoverageView) -> str:
+    """``Lead cov 91% (plan 97%) ``: the live figure, and the plan's when there is one.
+
+    >>> coverage_label(CoverageView(0.912, planned=0.969))
+    'Lead cov 91% (plan 97%) '
+    """
+    lead, planned = coverage.lead_coverage, coverage.planned
+    label = "Lead cov " + ("—" if lead is None else f"{lead * 100:.0f}%")
+    return label + (" " if planned is None else f" (plan {planned * 100:.0f}%) ")
+
+
 class CoverageStrip(Widget):
-    """Lead coverage as a percentage and a one-line bar over the route."""
+    """Lead coverage as a percentage (beside the plan's) and a one-line bar over the route."""
 
     coverage: reactive[CoverageView] = reactive(CoverageView)
     route_length_m: reactive[float] = reactive(0.0)
     patrol_station_m: reactive[float | None] = reactive(None)
 
     def render(self) -> Text:
-        lead = self.coverage.lead_coverage
-        label = "Lead cov " + ("—" if lead is None else f"{lead * 100:.0f}%") + " "
+        label = coverage_label(self.coverage)
         bar = coverage_cells(
             self.coverage,
             self.route_length_m,
