@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         if config.signing_key is not None:
             with console.status("giving the drone its signing key…"):
                 asyncio.run(give_signing_key(config, sim))
-        session = make_session(config, sim)
+        session = make_session(config, sim, say=lambda text: console.print(escape(text)))
         if headless:
             asyncio.run(_headless(session, console))
         else:

@@ -16,15 +16,15 @@ from overwatch.commands import preflight
 from overwatch.commands.connection import add_connection_options, connection_from
 from overwatch.commands.detector_option import add_detector_option, detector_from
 from overwatch.commands.signing import add_signing_options, signing_key_from
-from overwatch.errors import OverwatchError, RunDirError, VideoError
+from overwatch.errors import RunDirError, VideoError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
-from overwatch.mission import Mission, MissionGeometry, load_mission
+from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.config import planned_lead_coverage
 from overwatch.ops.controller import STRATEGIES
 from overwatch.ops.cot import check_cot_output
 from overwatch.ops.headless import RunOutcome, run_headless
 from overwatch.ops.session import LiveSession, SessionConfig
-from overwatch.planning import plan
 from overwatch.scoring.rundir import MANIFEST, RunManifest, read_manifest
 
 #: every strategy flies live; follow-baseline is ArduPilot's FOLLOW, for comparison
@@ -177,23 +177,9 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
         run_dir=run_dir,
         speedup=args.speedup,
         guidance=GuidanceConfig(stale_contingency=args.stale_contingency),
-        planned_lead_coverage=planned_lead_coverage(mission, mode),
+        planned_lead_coverage=planned_lead_coverage(mission, mode, _say),
     )
     return LiveSession(geometry, config), run_dir
-
-
-def planned_lead_coverage(mission: Mission, mode: str) -> float | None:
-    """The plan's lead coverage for the strategy flown (None for the FOLLOW baseline, a
-    comparison rather than a job, and for a mission that cannot be planned: said why)."""
-    if mode == "follow-baseline":
-        return None
-    try:
-        figure = plan(mission, mode).coverage.lead_coverage
-    except OverwatchError as exc:
-        _say(f"warning: no plan to hold the live figure against: {exc}")
-        return None
-    _say(f"the plan: lead coverage {figure:.1%} ({mode})")
-    return figure
 
 
 def write_manifest(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from overwatch.errors import OverwatchError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
-from overwatch.mission import StrategyName
+from overwatch.mission import Mission, StrategyName
+from overwatch.planning import plan
 
 if TYPE_CHECKING:
     from overwatch.video import Detector
@@ -59,4 +62,21 @@ class SessionConfig:
     planned_lead_coverage: float | None = None
 
 
-__all__ = ["Mode", "SessionConfig"]
+def planned_lead_coverage(
+    mission: Mission, mode: str, say: Callable[[str], object]
+) -> float | None:
+    """The plan's lead coverage for the strategy flown, said with ``say`` (None for the
+    FOLLOW baseline, a comparison rather than a job, and for a mission that cannot be
+    planned: ``say`` is told why)."""
+    if mode == "follow-baseline":
+        return None
+    try:
+        figure = plan(mission, mode).coverage.lead_coverage
+    except OverwatchError as exc:
+        say(f"warning: no plan to hold the live figure against: {exc}")
+        return None
+    say(f"the plan: lead coverage {figure:.1%} ({mode})")
+    return figure
+
+
+__all__ = ["Mode", "SessionConfig", "planned_lead_coverage"]

@@ -11,12 +11,14 @@ end. Afterwards the run is scored and its after-action bundle written.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from overwatch.mission import MissionGeometry, load_mission
+from overwatch.ops.config import planned_lead_coverage
 from overwatch.ops.session import LiveSession, SessionConfig
 from overwatch.ops.training import SimProcess, free_port
 from overwatch.scoring.rundir import RunManifest
@@ -67,7 +69,11 @@ def start_simulator(config: DemoConfig) -> SimProcess:
     return sim.start()
 
 
-def make_session(config: DemoConfig, sim: SimProcess) -> LiveSession:
+def make_session(
+    config: DemoConfig, sim: SimProcess, say: Callable[[str], object] = lambda text: None
+) -> LiveSession:
+    """The demo's live session against ``sim``, its run directory's manifest written; the
+    plan's figure (to show beside the live one) is said with ``say``."""
     mission = load_mission(config.mission)
     geometry = MissionGeometry.of(mission)
     RunManifest(
@@ -89,6 +95,7 @@ def make_session(config: DemoConfig, sim: SimProcess) -> LiveSession:
             run_dir=config.run_dir,
             speedup=config.speedup,
             signing_key=config.signing_key,
+            planned_lead_coverage=planned_lead_coverage(mission, config.mode, say),
         ),
     )
 
