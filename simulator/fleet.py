@@ -353,15 +353,18 @@ class SimulatedFleet:
         self._task = asyncio.create_task(self._run(), name="simulated-fleet")
 
     async def stop(self) -> None:
-        """Stop simulating and close every socket."""
+        """Stop simulating and close every socket (also after the simulation failed, whose
+        error is then raised)."""
         self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        for v in self.vehicles:
-            await v.close()
+        task, self._task = self._task, None
+        try:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        finally:
+            for v in self.vehicles:
+                await v.close()
 
     async def __aenter__(self) -> SimulatedFleet:
         await self.start()
@@ -374,6 +377,12 @@ class SimulatedFleet:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The task that steps the vehicles (None before :meth:`start`): when it ends before
+        :meth:`stop`, the simulation has failed and its exception says why."""
+        return self._task
 
     @property
     def time_s(self) -> float:

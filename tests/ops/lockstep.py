@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from overwatch.feeds import PatrolFix
 from overwatch.feeds.base import Feed
@@ -84,6 +85,13 @@ class InProcessNmeaFeed(Feed):
             self.stats.bad = self.decoder.bad
 
 
+T = TypeVar("T")
+
+
+class SimulationFailed(RuntimeError):
+    """The in-process simulator or scenario stopped before the ground station was done."""
+
+
 @dataclass
 class InProcessWorld:
     """The simulator and the scenario of one run, and the session's ends of their links;
@@ -92,7 +100,35 @@ class InProcessWorld:
     fleet: SimulatedFleet
     transport: InProcessTransport
     feed: InProcessNmeaFeed
+    scenario: asyncio.Task[None] | None = None
     on_marker: Callable[[CotEvent], None] | None = None
+    failed: bool = False  # the simulator or the scenario failed, and :meth:`run` said so
+
+    async def run(self, main: Coroutine[Any, Any, T], limit_s: float) -> T:
+        """Run ``main`` (the ground station's part) beside the world, for at most ``limit_s``
+        virtual seconds; a simulator or a scenario that fails ends it with its error
+        rather than leave the station talking to a vehicle that no longer moves."""
+        station = asyncio.create_task(main, name="ground station")
+        parts = {t for t in (self.fleet.task, self.scenario) if t is not None}
+        try:
+            async with asyncio.timeout(limit_s):
+                while True:
+                    done, _ = await asyncio.wait(
+                        {station, *parts}, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if station in done:
+                        return station.result()
+                    for part in done:
+                        parts.discard(part)
+                        if part is self.fleet.task or part.exception() is not None:
+                            self.failed = True
+                            raise SimulationFailed(
+                                f"{part.get_name()} stopped at {self.fleet.time_s:.1f} s"
+                            ) from part.exception()
+        finally:
+            station.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await station
 
     def marker(self, data: bytes) -> None:
         """A detector's CoT marker, parsed as the session's sightings feed parses it."""
@@ -133,7 +169,7 @@ async def in_process_world(
         pre_roll_s=pre_roll_s,
     )
     await fleet.start(serve=False)
-    task = asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario")
+    task = world.scenario = asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario")
     try:
         yield world
     finally:
@@ -141,4 +177,6 @@ async def in_process_world(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         runner.close()
-        await fleet.stop()
+        # a failure :meth:`InProcessWorld.run` reported is not raised a second time here
+        with contextlib.suppress(Exception) if world.failed else contextlib.nullcontext():
+            await fleet.stop()

@@ -110,7 +110,8 @@ def fly_in_process(
                 monotonic=asyncio.get_running_loop().time,
             )
             world.on_marker = session.on_cot_event
-            return await _drive(session, run_dir, time_limit_s)
+            # no example patrol lasts 4 hours: a run still going then is stuck
+            return await world.run(_drive(session, run_dir, time_limit_s), 4 * 3600.0 / speedup)
 
     return run_lockstep(main)
 

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from overwatch.mission import load_mission
-from tests.ops.runs import MISSION, describe, fly, fly_in_process
+from simulator.lockstep import run_lockstep
+from tests.ops.lockstep import SimulationFailed, in_process_world
+from tests.ops.runs import MISSION, SCENARIO, SIM_ARGS, describe, fly, fly_in_process
 
 RecordProperty = Callable[[str, object], None]
 
@@ -115,3 +117,25 @@ def test_an_in_process_run_is_the_same_run_each_time(tmp_path: Path) -> None:
     assert truth[0] == truth[1]
     assert truth[0].count('"what": "drone"') > 500  # the drone's whole flight is in it
     assert first.states == second.states and "watch_ahead" in first.states
+
+
+def test_an_in_process_simulator_that_fails_ends_the_run_with_its_error(tmp_path: Path) -> None:
+    """A vehicle that stops stepping would leave the session talking to a frozen drone on a
+    clock that runs on: the run ends at once, and says why."""
+
+    async def main() -> None:
+        async with in_process_world(MISSION, SCENARIO, tmp_path, SIM_ARGS, speedup=10.0) as world:
+            autopilot = world.fleet.vehicles[0].autopilot
+            step = autopilot.step
+
+            def failing_step(dt_s: float) -> None:
+                if autopilot.time_s > 30.0:
+                    raise ZeroDivisionError("a simulator bug")
+                step(dt_s)
+
+            autopilot.step = failing_step  # type: ignore[method-assign]
+            await world.run(asyncio.Event().wait(), limit_s=3600.0)
+
+    with pytest.raises(SimulationFailed, match=r"simulated-fleet stopped at 30\.\d s") as failed:
+        run_lockstep(main)
+    assert isinstance(failed.value.__cause__, ZeroDivisionError)
