@@ -26,6 +26,9 @@ MISSION = ROOT / "missions" / "vehicle-patrol.yaml"
 SCENARIO = ROOT / "missions" / "vehicle-patrol.scenario.yaml"
 #: GPS fix after 5 s and EKF after 20 s of simulated time: a quick but honest start-up
 SIM_ARGS = ("--ekf-delay", "20", "--gps-delay", "5")
+#: an in-process run takes what its computation takes, longer on a busy machine: its hang
+#: guard (pytest-timeout, wall seconds) is a SITL run's
+LOCKSTEP_TIMEOUT_S = 1800
 
 
 @dataclass

@@ -22,7 +22,15 @@ import pytest
 from overwatch.mission import load_mission
 from simulator.lockstep import run_lockstep
 from tests.ops.lockstep import SimulationFailed, in_process_world
-from tests.ops.runs import MISSION, SCENARIO, SIM_ARGS, describe, fly, fly_in_process
+from tests.ops.runs import (
+    LOCKSTEP_TIMEOUT_S,
+    MISSION,
+    SCENARIO,
+    SIM_ARGS,
+    describe,
+    fly,
+    fly_in_process,
+)
 
 RecordProperty = Callable[[str, object], None]
 
@@ -33,6 +41,7 @@ MIN_CUE_LEAD_S = 60.0
 SITL_SPEEDUP = 10.0
 
 
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
 def test_live_lead_overwatch_of_the_example_patrol(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
@@ -108,6 +117,7 @@ async def test_live_lead_overwatch_on_real_sitl(
     assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
 
 
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
 def test_an_in_process_run_is_the_same_run_each_time(tmp_path: Path) -> None:
     """Nothing but the inputs decides a run on the virtual clock: two runs of the first
     ten minutes of the patrol leave the same ground truth, line for line."""

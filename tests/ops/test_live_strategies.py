@@ -30,7 +30,7 @@ from overwatch.planning.strategies import bounding_hop_m, lead_window_mid_s, van
 from overwatch.scoring.rundir import read_run_dir
 from overwatch.scoring.score import drone_trajectory, site_watch
 from overwatch.scoring.truth import TruthLog
-from tests.ops.runs import ROOT, LiveRun, describe, fly, fly_in_process
+from tests.ops.runs import LOCKSTEP_TIMEOUT_S, ROOT, LiveRun, describe, fly, fly_in_process
 
 RecordProperty = Callable[[str, object], None]
 
@@ -143,6 +143,7 @@ def _short_post_watch(tmp_path: Path, minutes: int) -> tuple[Path, Path]:
     return mission, scenario
 
 
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
 def test_escort_orbits_the_patrol_a_minute_ahead(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
@@ -161,6 +162,7 @@ def test_escort_orbits_the_patrol_a_minute_ahead(
         assert threat.lead_s is not None and threat.lead_s > 0.0, threat
 
 
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
 def test_bounding_flies_live_from_vantage_point_to_vantage_point(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
@@ -199,6 +201,7 @@ def test_bounding_flies_live_from_vantage_point_to_vantage_point(
     assert baseline.outcome.reason == "patrol arrived"
 
 
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
 def test_static_orbits_the_customs_post_for_the_whole_watch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
 ) -> None:
