@@ -68,7 +68,16 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_run(run_dir, geometry, title)
     with console.status("scoring…"):
         score = loaded.score()
-    console.print(threat_table(loaded, score))
+    if run_dir.has_truth:
+        console.print(threat_table(loaded, score))
+    else:
+        console.print(
+            f"no simulator truth: scored from the run's own track "
+            f"({escape(str(run_dir.track_path))}: the patrol's fixes and the drone's "
+            "telemetry); threats are known only as cues",
+            soft_wrap=True,
+        )
+        console.print(cue_table(loaded, score))
     console.print(summary_line(score), soft_wrap=True)
     false = false_cue_table(loaded, score)
     if false is not None:
@@ -80,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"  wrote {escape(str(path))}", soft_wrap=True)
     if loaded.truth.torn_lines:
         console.print(
-            f"  [yellow]{escape(str(run_dir.truth_path))}: the last line was cut short "
-            "(the simulator was stopped mid-write); left out[/yellow]",
+            f"  [yellow]{escape(str(run_dir.scored_from))}: the last line was cut short "
+            "(stopped mid-write); left out[/yellow]",
             soft_wrap=True,
         )
     if loaded.tlog is None:
@@ -111,7 +120,9 @@ def _secs(v: float | None) -> str:
     return "—" if v is None else f"{v:,.0f} s"
 
 
-_LEFT = ("threat", "cue", "outcome")
+_LEFT = ("threat", "cue", "outcome", "kind", "source")
+#: a cue this far ahead of the patrol gives it time to act (the acceptance's figure)
+MIN_CUE_LEAD_S = 60.0
 _STYLE = {CUED: "green", LATE: "yellow", MISSED: "bold red"}
 
 
@@ -145,12 +156,19 @@ def threat_table(run: LoadedRun, score: RunScore) -> Table:
 
 def summary_line(score: RunScore) -> str:
     n = len(score.threats)
+    if score.has_truth:
+        cues = (
+            f"threats cued in time {len(score.cued_in_time)}/{n}, missed {len(score.missed)}; "
+            f"false cues {len(score.false_cues)} of {len(score.cues)} cue(s)"
+        )
+    else:
+        ahead = sum(lead is not None and lead >= MIN_CUE_LEAD_S for lead in score.cue_leads_s)
+        cues = f"{len(score.cues)} cue(s), {ahead} of them {MIN_CUE_LEAD_S:.0f} s or more ahead"
+        cues += " of the patrol"
     return (
         f"lead coverage [bold]{score.lead_coverage:.1%}[/bold] over "
         f"{score.scored_m / 1000:.2f} of {score.route_length_m / 1000:.2f} km driven "
-        f"(longest gap {score.longest_gap_m:,.0f} m); threats cued in time "
-        f"{len(score.cued_in_time)}/{n}, missed {len(score.missed)}; "
-        f"false cues {len(score.false_cues)} of {len(score.cues)} cue(s)"
+        f"(longest gap {score.longest_gap_m:,.0f} m); {cues}"
         + (
             ""
             if score.site is None
@@ -158,6 +176,23 @@ def summary_line(score: RunScore) -> str:
             f"{score.site.window_s / 60:.0f} min"
         )
     )
+
+
+def cue_table(run: LoadedRun, score: RunScore) -> Table:
+    """One row per cue: when it came and how long before the patrol reached its place."""
+    table = Table(
+        title=f"{escape(run.title)} — cues (T = the patrol's planned start)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for name in ("cue", "kind", "source", "first seen", "patrol lead", "sightings"):
+        table.add_column(name, no_wrap=True, justify="left" if name in _LEFT else "right")
+    for c, lead in zip(score.cues, score.cue_leads_s, strict=True):
+        table.add_row(
+            escape(c.cue_id), escape(c.kind), escape(c.source), clock(c.first_seen_s),
+            "not reached" if lead is None else _secs(lead), str(c.sightings),
+        )  # fmt: skip
+    return table
 
 
 def false_cue_table(run: LoadedRun, score: RunScore) -> Table | None:

@@ -50,6 +50,7 @@ from overwatch.ops.inputs import (
 from overwatch.ops.operator import OperatorCommands
 from overwatch.ops.state import DroneView, EventLine, LatLon, SessionSnapshot
 from overwatch.ops.tasks import TaskSet
+from overwatch.ops.track_log import TrackLog
 from overwatch.ops.views import (
     camera_footprint,
     coverage_view,
@@ -93,6 +94,8 @@ class LiveSession:
         if run_dir is not None:
             run_dir.mkdir(parents=True, exist_ok=True)
         self.cues = CueBook(run_dir / "cues.sqlite" if run_dir else None)
+        #: where the patrol and the drone were, for scoring a real run (track.jsonl)
+        self.track = TrackLog(run_dir, geometry) if run_dir else None
         self.link = Link(
             config.connect if connection is None else connection,
             # the vehicle's GCS failsafe counts its own seconds: heartbeats keep pace with it
@@ -194,6 +197,8 @@ class LiveSession:
             await self.video.stop()
         await self.link.close()
         self.cues.close()
+        if self.track is not None:
+            self.track.close()
         if self.config.run_dir is not None:
             with contextlib.suppress(OSError, DurableFileError):
                 write_input_counts(self.config.run_dir, self.input_counts())
@@ -224,6 +229,8 @@ class LiveSession:
         )
         if est.station_m is not None and est.mode is TrackMode.ON_ROUTE:
             self.coverage.patrol_at(fix.time_s, est.station_m)
+        if self.track is not None:
+            self.track.patrol(fix, est)
         self._patrol_trail.append((fix.lat_deg, fix.lon_deg))
         self.flight.pending_fix_wall = received_wall_s
         self._fix_arrived.set()  # steer from the new fix now, not at the next tick
@@ -267,6 +274,8 @@ class LiveSession:
         if vehicle is None or snap is None:
             return None
         self.ticks += 1
+        if self.track is not None:
+            self.track.drone(now, snap)
         if snap.alt_rel_m > 2.0:
             self._drone_trail.append((snap.lat_deg, snap.lon_deg))
         state = vehicle.state

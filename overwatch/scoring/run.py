@@ -27,7 +27,9 @@ class LoadedRun:
     title: str
 
     def score(self) -> RunScore:
-        return score_run(self.geometry, self.truth, list(self.cues))
+        return score_run(
+            self.geometry, self.truth, list(self.cues), has_truth=self.run_dir.has_truth
+        )
 
 
 def load_run(run_dir: RunDir, geometry: MissionGeometry, title: str = "") -> LoadedRun:
@@ -37,7 +39,7 @@ def load_run(run_dir: RunDir, geometry: MissionGeometry, title: str = "") -> Loa
     the manifest). Raises :class:`~overwatch.errors.RunDirError` for a
     missing or malformed file.
     """
-    truth = TruthLog.read(run_dir.truth_path)
+    truth = TruthLog.read(run_dir.scored_from)
     cues = read_cues(run_dir.cues_path, geometry.mission.patrol.start_time)
     tlog_path = run_dir.tlog_path
     tlog = summarize_tlog(tlog_path) if tlog_path is not None else None

@@ -30,6 +30,8 @@ from overwatch.mission import STRATEGIES
 
 MANIFEST = "run.json"
 TRUTH = "truth.jsonl"
+#: the session's own record of the patrol's fixes and the drone's poses (a real run's truth)
+TRACK = "track.jsonl"
 CUES = "cues.sqlite"
 TLOG = "flight.tlog"
 VIDEO = "video"
@@ -93,6 +95,21 @@ class RunDir:
         return self.root / TRUTH
 
     @property
+    def track_path(self) -> Path:
+        return self.root / TRACK
+
+    @property
+    def has_truth(self) -> bool:
+        """The simulator's ground truth is here (a training run); else the run is scored
+        from its own track."""
+        return self.truth_path.is_file()
+
+    @property
+    def scored_from(self) -> Path:
+        """The log the run is scored from: the simulator's truth, else the run's own track."""
+        return self.truth_path if self.has_truth else self.track_path
+
+    @property
     def cues_path(self) -> Path:
         return self.root / CUES
 
@@ -125,11 +142,16 @@ def read_run_dir(path: str | Path) -> RunDir:
         raise RunDirError(f"{root}: not a directory (expected a run directory with {MANIFEST})")
     for name, what in (
         (MANIFEST, "the run manifest (JSON)"),
-        (TRUTH, "the ground-truth log (JSON lines)"),
         (CUES, "the cue store (SQLite)"),
     ):
         if not (root / name).is_file():
             raise RunDirError(f"{root / name}: missing; a run directory holds {what} here")
+    if not (root / TRUTH).is_file() and not (root / TRACK).is_file():
+        raise RunDirError(
+            f"{root}: neither {TRUTH} nor {TRACK}; a run directory holds the simulator's "
+            f"ground truth ({TRUTH}) or the session's own track of the patrol and the drone "
+            f"({TRACK}, written by overwatch run)"
+        )
     return RunDir(root, read_manifest(root / MANIFEST))
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from shapely.geometry import Point
 
 from overwatch.formats.features import MIN_FOOTPRINT_HEIGHT_M
 from overwatch.geo.camera import footprint_corners
@@ -201,6 +202,11 @@ class RunScore:
     cues: tuple[CueRecord, ...] = field(default=())
     #: a static watch's share of its duration with the site in view (None: not static)
     site: SiteWatch | None = None
+    #: for each of ``cues``, how long before the patrol reached its place on the route it
+    #: came, seconds (None: the patrol never got there)
+    cue_leads_s: tuple[float | None, ...] = field(default=())
+    #: scored against the simulator's ground truth (False: the run's own track, no threats)
+    has_truth: bool = True
 
     @property
     def missed(self) -> tuple[str, ...]:
@@ -225,7 +231,11 @@ class RunScore:
             "threats": [t.to_json() for t in self.threats],
             "missed": list(self.missed),
             "false_cues": list(self.false_cues),
-            "cues": [c.to_json() for c in self.cues],
+            "cues": [
+                {**c.to_json(), "patrol_lead_s": None if lead is None else round(lead, 1)}
+                for c, lead in zip(self.cues, self.cue_leads_s, strict=True)
+            ],
+            "scored_from": "ground truth" if self.has_truth else "the run's own track",
             **({} if self.site is None else {"site_watch": self.site.to_json()}),
         }
 
@@ -236,8 +246,12 @@ def score_run(
     cues: list[CueRecord],
     *,
     coverage_function: LeadCoverage | None = None,
+    has_truth: bool = True,
 ) -> RunScore:
-    """Score the run described by ``truth`` and ``cues`` for the mission in ``geometry``."""
+    """Score the run described by ``truth`` and ``cues`` for the mission in ``geometry``.
+
+    Without ``has_truth``, ``truth`` is the run's own track (the patrol's fixes, the drone's
+    telemetry): there are no threats to match, so no cue is called false."""
     schedule = true_schedule(truth, geometry)
     scored_m = schedule.length_m if schedule is not None else 0.0
     trajectory = drone_trajectory(truth, geometry)
@@ -253,7 +267,9 @@ def score_run(
         for i, threat in enumerate(truth.threats)
     )
     false = tuple(
-        c.cue_id for c, k in zip(cues, owner, strict=True) if k < 0 and c.source == "camera"
+        c.cue_id
+        for c, k in zip(cues, owner, strict=True)
+        if k < 0 and c.source == "camera" and has_truth
     )
     return RunScore(
         lead_coverage=coverage.lead_coverage,
@@ -265,7 +281,30 @@ def score_run(
         route_length_m=float(geometry.route.length),
         cues=tuple(cues),
         site=site_watch(trajectory, geometry) if static and len(trajectory) else None,
+        cue_leads_s=tuple(_patrol_lead_s(c, geometry, schedule) for c in cues),
+        has_truth=has_truth,
     )
+
+
+def _patrol_lead_s(
+    cue: CueRecord, geometry: MissionGeometry, schedule: PatrolSchedule | None
+) -> float | None:
+    """How long before the patrol first reached the cue's place on the route it came."""
+    if schedule is None:
+        return None
+    x, y = geometry.frame.to_local(cue.lat_deg, cue.lon_deg)
+    station = float(geometry.route.project(Point(x, y)))
+    t, s = schedule.knot_t_s, schedule.knot_s_m
+    if station > s[-1]:
+        return None  # the patrol never got there
+    i = int(np.searchsorted(s, station, side="left"))
+    if i == 0:
+        arrival = float(t[0])
+    else:
+        span = s[i] - s[i - 1]
+        f = 0.0 if span <= 0 else (station - s[i - 1]) / span
+        arrival = float(t[i - 1] + f * (t[i] - t[i - 1]))
+    return arrival - cue.first_seen_s
 
 
 def drone_trajectory(truth: TruthLog, geometry: MissionGeometry) -> Trajectory:

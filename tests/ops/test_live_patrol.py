@@ -13,12 +13,16 @@ FOLL_YAW_BEHAVE=2) flies the same scenario too.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from overwatch.cli import main
 from overwatch.mission import load_mission
 from simulator.lockstep import run_lockstep
 from tests.ops.lockstep import SimulationFailed, in_process_world
@@ -78,6 +82,30 @@ def test_live_lead_overwatch_of_the_example_patrol(
     assert baseline.outcome.reason == "patrol arrived"
     assert baseline.score.scored_m == pytest.approx(lead.score.scored_m, abs=30.0)
     assert 0.0 < baseline.score.lead_coverage < lead.score.lead_coverage
+
+    # scored as a real patrol is: from the run's own track, without the simulator's truth
+    real = _score_as_a_real_run(lead.run_dir, tmp_path / "real", capsys)
+    assert real["scored_from"] == "the run's own track"
+    assert real["lead_coverage"] == pytest.approx(lead.score.lead_coverage, abs=0.03)
+    assert real["scored_m"] == pytest.approx(lead.score.scored_m, abs=60.0)
+    truth_leads = {t.cue_id: t.lead_s for t in lead.score.threats}
+    for cue in real["cues"]:
+        if cue["cue_id"] in truth_leads:  # each threat's cue: about the same lead
+            assert cue["patrol_lead_s"] == pytest.approx(truth_leads[cue["cue_id"]], abs=15.0)
+
+
+def _score_as_a_real_run(
+    run_dir: Path, copy: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
+    """``overwatch score`` on ``run_dir`` without its truth.jsonl: the score.json it wrote."""
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("truth.jsonl", "aar"))
+    capsys.readouterr()
+    assert main(["score", str(copy), "--footprint-every", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "no simulator truth: scored from the run's own track" in out
+    assert "cue(s)" in out and "ahead of the patrol" in out
+    data: dict[str, Any] = json.loads((copy / "aar" / "score.json").read_text("utf-8"))
+    return data.get("score", data)
 
 
 @pytest.mark.timeout(1800)  # a whole patrol or sortie on SITL at 10×

@@ -80,6 +80,11 @@ def _bad_truth(root: Path) -> None:
     (root / "truth.jsonl").write_text("\n".join([lines[0], '{"what": "patrol"}']) + "\n")
 
 
+def _no_truth_or_track(root: Path) -> None:
+    (root / "truth.jsonl").unlink()
+    (root / "track.jsonl").unlink(missing_ok=True)
+
+
 def _garbage_cues(root: Path) -> None:
     (root / "cues.sqlite").write_bytes(b"this is not a database, just text " * 100)
 
@@ -87,8 +92,8 @@ def _garbage_cues(root: Path) -> None:
 CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     ("no run.json", lambda r: (r / "run.json").unlink(),
      ("run.json: missing", "run manifest")),
-    ("no truth", lambda r: (r / "truth.jsonl").unlink(),
-     ("truth.jsonl: missing", "ground-truth log")),
+    ("no truth, no track", _no_truth_or_track,
+     ("neither truth.jsonl nor track.jsonl", "ground truth", "overwatch run")),
     ("no cues", lambda r: (r / "cues.sqlite").unlink(), ("cues.sqlite: missing", "cue store")),
     ("bad JSON", _bad_json, ("run.json:2:", "not valid JSON", "expected a JSON object")),
     ("bad mode", _bad_mode, ("field 'mode'", "'chase'", "lead, escort, bounding, static, follow")),
