@@ -12,6 +12,8 @@ height above the ground plane. Functions are vectorised over poses.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -37,6 +39,11 @@ def footprint_corners(
     that points at or above the horizon, or hits beyond ``max_range_m``, is
     cut to ``max_range_m`` horizontally along its direction.
     """
+    if all(isinstance(v, (int, float)) for v in (x_m, y_m, height_m, yaw_deg, pitch_deg)):
+        return _one_footprint(
+            float(x_m), float(y_m), float(height_m), float(yaw_deg), float(pitch_deg),
+            hfov_deg, vfov_deg, max_range_m,
+        )  # fmt: skip
     scalar = np.ndim(x_m) == 0
     x, y, h, yaw, pitch = np.broadcast_arrays(
         *(
@@ -67,6 +74,52 @@ def footprint_corners(
         out[:, k, 0] = x + d[:, 0] * scale
         out[:, k, 1] = y + d[:, 1] * scale
     return out[0] if scalar else out
+
+
+def _one_footprint(
+    x: float,
+    y: float,
+    h: float,
+    yaw_deg: float,
+    pitch_deg: float,
+    hfov_deg: float,
+    vfov_deg: float,
+    max_range_m: float,
+) -> FloatArray:
+    """:func:`footprint_corners` of one pose, in plain floats (a live session asks for one
+    pose several times a second, where numpy's set-up for four corners costs more than
+    the sums)."""
+    sy, cy = math.sin(math.radians(yaw_deg)), math.cos(math.radians(yaw_deg))
+    sp, cp = math.sin(math.radians(pitch_deg)), math.cos(math.radians(pitch_deg))
+    th = math.tan(math.radians(hfov_deg) / 2.0)
+    tv = math.tan(math.radians(vfov_deg) / 2.0)
+    out = np.empty((4, 2))
+    for k, (a, e) in enumerate(((-th, -tv), (th, -tv), (th, tv), (-th, tv))):
+        # bore + a * right + e * cam_up, with fwd = (sy, cy, 0), right = (cy, -sy, 0)
+        dx = cp * sy + a * cy - e * sp * sy
+        dy = cp * cy - a * sy - e * sp * cy
+        dz = sp + e * cp
+        horiz = math.hypot(dx, dy)
+        reach = min(h / -dz * horiz, max_range_m) if dz < -1e-9 else max_range_m
+        scale = reach / horiz if horiz > 1e-12 else 0.0
+        out[k, 0] = x + dx * scale
+        out[k, 1] = y + dy * scale
+    return out
+
+
+def points_in_quad(quad: FloatArray, points: FloatArray) -> npt.NDArray[np.bool_]:
+    """For one quad (4, 2) and points (n, 2): is each point inside (as
+    :func:`points_in_quads` with the quad repeated, without building n copies of it)?"""
+    px, py = points[:, 0], points[:, 1]
+    left = np.ones(len(points), dtype=bool)
+    right = np.ones(len(points), dtype=bool)
+    for k in range(4):
+        qx, qy = quad[k]
+        ex, ey = quad[(k + 1) % 4] - quad[k]
+        cross = ex * (py - qy) - ey * (px - qx)
+        left &= cross >= -1e-9
+        right &= cross <= 1e-9
+    return left | right
 
 
 def points_in_quads(quads: FloatArray, points: FloatArray) -> npt.NDArray[np.bool_]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from overwatch.geo.camera import footprint_corners, points_in_quads
+from overwatch.geo.camera import footprint_corners, points_in_quad
 from overwatch.guidance.types import VehicleSnapshot
 from overwatch.mission import MissionGeometry
 from overwatch.planning.model import Gap
@@ -175,7 +175,7 @@ class LiveCoverage:
         if len(stations) == 0:
             return 0
         idx = (stations[:, None] * self.lanes + np.arange(self.lanes)[None, :]).ravel()
-        inside = points_in_quads(np.broadcast_to(quad, (len(idx), 4, 2)), self.samples_xy[idx])
+        inside = points_in_quad(quad, self.samples_xy[idx])
         seen = idx[inside]
         self._record(now_s, seen)
         return len(seen)

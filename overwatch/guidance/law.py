@@ -134,6 +134,7 @@ class Guidance:
         pitch = mission.vehicle.camera.gimbal_pitch_deg
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
+        self._last_return_point: tuple[XY, tuple[str, XY, float]] | None = None
         self._operator: OperatorOverride | None = None
         self._hold_xy: XY | None = None
         self._look_at_xy: XY | None = None
@@ -516,7 +517,11 @@ class Guidance:
 
         Returns its name, position and the distance to plan with (a straight
         path through a forbidden area is counted half as long again, as a
-        rough detour)."""
+        rough detour). A tick asks several times from one position: the last answer is
+        kept for it."""
+        last = self._last_return_point
+        if last is not None and last[0] == drone:
+            return last[1]
         g = self.geometry
         options = [("home", (float(g.launch.x), float(g.launch.y)))]
         options += [(f"rally {i + 1}", (float(p.x), float(p.y))) for i, p in enumerate(g.rally)]
@@ -528,6 +533,7 @@ class Guidance:
             if best is None or d < best[2]:
                 best = (name, xy, d)
         assert best is not None
+        self._last_return_point = (drone, best)
         return best
 
     def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
