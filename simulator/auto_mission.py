@@ -17,6 +17,7 @@ from overwatch.items import Cmd, MissionType, is_nav_command
 from simulator import modes
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.mission_store import StoredItem
+from simulator.modes import Mode
 from simulator.navigation import YAW_FIXED
 
 if TYPE_CHECKING:
@@ -29,32 +30,34 @@ STATE_ACTIVE = 3
 STATE_PAUSED = 4
 STATE_COMPLETE = 5
 
-_JUMP = 177
+_JUMP: int = mav.MAV_CMD_DO_JUMP
+#: Frames whose altitude is above home (terrain frames: the simulator's terrain is flat)
+_RELATIVE_FRAMES = (mav.MAV_FRAME_GLOBAL_TERRAIN_ALT, mav.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT)
 
 
 #: AP_Mission's short names of the commands, as its "Mission: N NAME" messages say them.
 COMMAND_NAMES = {
-    16: "WP",
-    17: "LoitUnlim",
-    18: "LoitTurns",
-    19: "LoitTime",
-    20: "RTL",
-    21: "Land",
-    22: "Takeoff",
-    112: "CondDelay",
-    115: "CondYaw",
-    177: "Jump",
-    178: "ChangeSpeed",
-    179: "SetHome",
-    195: "SetROILocation",
-    197: "SetROINone",
-    201: "SetROI",
-    205: "MountControl",
-    207: "FenceEnable",
-    1000: "GimbalPitchYaw",
+    Cmd.NAV_WAYPOINT: "WP",
+    Cmd.NAV_LOITER_UNLIM: "LoitUnlim",
+    Cmd.NAV_LOITER_TURNS: "LoitTurns",
+    Cmd.NAV_LOITER_TIME: "LoitTime",
+    Cmd.NAV_RETURN_TO_LAUNCH: "RTL",
+    Cmd.NAV_LAND: "Land",
+    Cmd.NAV_TAKEOFF: "Takeoff",
+    mav.MAV_CMD_CONDITION_DELAY: "CondDelay",
+    mav.MAV_CMD_CONDITION_YAW: "CondYaw",
+    mav.MAV_CMD_DO_JUMP: "Jump",
+    Cmd.DO_CHANGE_SPEED: "ChangeSpeed",
+    mav.MAV_CMD_DO_SET_HOME: "SetHome",
+    Cmd.DO_SET_ROI_LOCATION: "SetROILocation",
+    Cmd.DO_SET_ROI_NONE: "SetROINone",
+    mav.MAV_CMD_DO_SET_ROI: "SetROI",
+    Cmd.DO_MOUNT_CONTROL: "MountControl",
+    mav.MAV_CMD_DO_FENCE_ENABLE: "FenceEnable",
+    Cmd.DO_GIMBAL_MANAGER_PITCHYAW: "GimbalPitchYaw",
 }
 #: NAV commands whose completion ArduCopter reports as "Reached command #N".
-_SAYS_REACHED = frozenset({16, 18, 19})
+_SAYS_REACHED = frozenset({Cmd.NAV_WAYPOINT, Cmd.NAV_LOITER_TURNS, Cmd.NAV_LOITER_TIME})
 
 
 class AutoMission:
@@ -87,7 +90,7 @@ class AutoMission:
         if ap.armed and not ap.flying:
             first = self._next_nav_index(1 if self.state != STATE_ACTIVE else self.index)
             if first is None or self.items()[first].command != Cmd.NAV_TAKEOFF:
-                ap.statustext(2, "Auto: Missing Takeoff Cmd")
+                ap.statustext(modes.SEV_CRITICAL, "Auto: Missing Takeoff Cmd")
                 return False
         return True
 
@@ -105,7 +108,7 @@ class AutoMission:
         if not 0 <= seq < len(self.items()):
             return False
         seq = max(seq, 1)
-        if self.ap.mode == 3 and self.state == STATE_ACTIVE:
+        if self.ap.mode == Mode.AUTO and self.state == STATE_ACTIVE:
             self._start_from(seq)
         else:
             self.index = seq
@@ -118,7 +121,7 @@ class AutoMission:
             self.state = STATE_PAUSED
 
     def on_mission_changed(self) -> None:
-        if self.ap.mode != 3:
+        if self.ap.mode != Mode.AUTO:
             self.state = STATE_NOT_STARTED
             self.index = 0
         elif self.index >= len(self.items()):
@@ -226,7 +229,7 @@ class AutoMission:
             x, y = ap.plane.to_xy(item.lat_deg, item.lon_deg)
         if item.z == 0 and item.relative_alt:
             z = b.z_m
-        elif item.relative_alt or item.frame in (10, 11):
+        elif item.relative_alt or item.frame in _RELATIVE_FRAMES:
             z = item.z + ap.home_xyz[2]
         else:
             z = item.z - ap.origin_alt_msl_m
@@ -238,17 +241,18 @@ class AutoMission:
         if cmd == Cmd.NAV_TAKEOFF:
             z = (
                 item.z + ap.home_xyz[2]
-                if item.relative_alt or item.frame in (10, 11)
+                if item.relative_alt or item.frame in _RELATIVE_FRAMES
                 else item.z - ap.origin_alt_msl_m
             )
             if ap.flying:
                 ap.goto(ap.body.x_m, ap.body.y_m, max(z, ap.body.z_m))
             else:
                 ap.start_takeoff(z)
-        elif (
-            cmd in (Cmd.NAV_WAYPOINT, 82, Cmd.NAV_LOITER_UNLIM, Cmd.NAV_LOITER_TIME)
-            or cmd == Cmd.NAV_LOITER_TURNS
-        ):
+        elif cmd in (
+            Cmd.NAV_WAYPOINT,
+            mav.MAV_CMD_NAV_SPLINE_WAYPOINT,
+            Cmd.NAV_LOITER_UNLIM,
+        ) or cmd in (Cmd.NAV_LOITER_TIME, Cmd.NAV_LOITER_TURNS):
             ap.goto(*self._xyz(item))
         elif cmd == Cmd.NAV_LAND:
             x, y, _ = self._xyz(item)
@@ -308,7 +312,7 @@ class AutoMission:
                 ap.speed_h_override = item.param2
             elif item.param2 < 0:
                 ap.speed_h_override = None
-        elif cmd in (Cmd.DO_SET_ROI_LOCATION, 201):
+        elif cmd in (Cmd.DO_SET_ROI_LOCATION, mav.MAV_CMD_DO_SET_ROI):
             if item.x == 0 and item.y == 0:
                 ap.roi = None
             else:
@@ -326,13 +330,16 @@ class AutoMission:
             ap.gimbal.point(item.param1, item.param3)
         elif cmd == Cmd.DO_GIMBAL_MANAGER_PITCHYAW:
             if not math.isnan(item.param1) and not math.isnan(item.param2):
+                flags = item.x  # param5
                 ap.gimbal.point(
-                    item.param1, item.param2, yaw_lock=bool(item.x & 16)
-                )  # flags: param5
-        elif cmd == 115:  # CONDITION_YAW
+                    item.param1,
+                    item.param2,
+                    yaw_lock=bool(flags & mav.GIMBAL_MANAGER_FLAGS_YAW_LOCK),
+                )
+        elif cmd == mav.MAV_CMD_CONDITION_YAW:
             target = item.param1 + (ap.body.yaw_deg if round(item.param4) == 1 else 0.0)
             ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
-        elif cmd == 179:  # DO_SET_HOME
+        elif cmd == mav.MAV_CMD_DO_SET_HOME:
             if round(item.param1) == 1:
                 ap.set_home(ap.body.x_m, ap.body.y_m, ap.body.z_m)
             else:

@@ -17,11 +17,17 @@ from typing import Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.errors import SimulatorError
-from overwatch.items import MissionType
+from overwatch.items import Cmd, MissionType
 from simulator import modes
 from simulator.auto_mission import AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import FenceShapes, check_failsafes, fence_breach_flags, fence_names
+from simulator.failsafes import (
+    FENCE_ALT_MAX,
+    FenceShapes,
+    check_failsafes,
+    fence_breach_flags,
+    fence_names,
+)
 from simulator.follow import OtherSystems
 from simulator.follow_mode import follow_update
 from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
@@ -53,11 +59,6 @@ RTL_RETURN = 1
 RTL_LOITER = 2
 RTL_FINAL = 3
 RTL_LAND = 4
-
-# MAV_STATE
-STATE_STANDBY = 3
-STATE_ACTIVE = 4
-STATE_CRITICAL = 5
 
 
 #: Simulated seconds from boot until the AHRS has aligned (SITL: "tilt alignment complete").
@@ -719,7 +720,7 @@ class Autopilot:
                 best, target, rally_alt = d, (x, y, self.home_xyz[2]), z - self.home_xyz[2]
         rtl_alt = p["RTL_ALT"] / 100.0 if rally_alt is None else rally_alt
         climb_to = max(self.alt_rel_m + p["RTL_CLIMB_MIN"] / 100.0, rtl_alt)
-        if self.params["FENCE_ENABLE"] and int(self.params["FENCE_TYPE"]) & 1:
+        if self.params["FENCE_ENABLE"] and int(self.params["FENCE_TYPE"]) & FENCE_ALT_MAX:
             climb_to = min(climb_to, p["FENCE_ALT_MAX"] - p["FENCE_MARGIN"])
         climb_to = max(climb_to, self.alt_rel_m) if self.alt_rel_m < rtl_alt else self.alt_rel_m
         self.rtl_target = (target[0], target[1], self.home_xyz[2] + climb_to)
@@ -771,9 +772,15 @@ class Autopilot:
 
     def _home_item(self) -> StoredItem:
         if not self.home_set:
-            return StoredItem(command=16, frame=0)
+            return StoredItem(command=Cmd.NAV_WAYPOINT, frame=mav.MAV_FRAME_GLOBAL)
         lat, lon, alt = self.home_lat_lon_alt()
-        return StoredItem(command=16, frame=0, x=round(lat * 1e7), y=round(lon * 1e7), z=alt)
+        return StoredItem(
+            command=Cmd.NAV_WAYPOINT,
+            frame=mav.MAV_FRAME_GLOBAL,
+            x=round(lat * 1e7),
+            y=round(lon * 1e7),
+            z=alt,
+        )
 
     def _mission_changed(self, mission_type: int) -> None:
         count = len(self.store.get(mission_type))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
 from overwatch.items import MissionType
 from simulator import modes
 from simulator.geodesy import point_in_polygon
@@ -23,6 +25,12 @@ _Polygons = list[list[tuple[float, float]]]
 _Circles = list[tuple[float, float, float]]
 FenceShapes = tuple[_Polygons, _Polygons, _Circles, _Circles]
 """Inclusion polygons, exclusion polygons, inclusion and exclusion circles (metres)."""
+
+# FENCE_TYPE bits (AC_Fence's, MAVLink's FENCE_TYPE)
+FENCE_ALT_MAX: int = mav.FENCE_TYPE_ALT_MAX
+FENCE_CIRCLE: int = mav.FENCE_TYPE_CIRCLE
+FENCE_POLYGON: int = mav.FENCE_TYPE_POLYGON
+FENCE_ALT_MIN: int = mav.FENCE_TYPE_ALT_MIN
 
 
 def gcs_failsafe_timeout_s(speedup: float) -> float:
@@ -134,7 +142,12 @@ def fence_breach_flags(ap: Autopilot) -> int:
 
 
 #: AC_Fence's names of its fence types, by FENCE_TYPE bit.
-_FENCE_NAMES = ((1, "Max Alt"), (2, "Circle"), (4, "Polygon"), (8, "Min Alt"))
+_FENCE_NAMES = (
+    (FENCE_ALT_MAX, "Max Alt"),
+    (FENCE_CIRCLE, "Circle"),
+    (FENCE_POLYGON, "Polygon"),
+    (FENCE_ALT_MIN, "Min Alt"),
+)
 
 
 def fence_names(flags: int) -> str:
@@ -150,11 +163,12 @@ def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> in
     p = ap.params
     kinds = int(p["FENCE_TYPE"])
     breaches = 0
-    if kinds & 1 and alt_rel_m > p["FENCE_ALT_MAX"]:
-        breaches |= 1
-    if kinds & 2 and math.hypot(x - ap.home_xyz[0], y - ap.home_xyz[1]) > p["FENCE_RADIUS"]:
-        breaches |= 2
-    if kinds & 4:
+    if kinds & FENCE_ALT_MAX and alt_rel_m > p["FENCE_ALT_MAX"]:
+        breaches |= FENCE_ALT_MAX
+    circle_m = math.hypot(x - ap.home_xyz[0], y - ap.home_xyz[1])
+    if kinds & FENCE_CIRCLE and circle_m > p["FENCE_RADIUS"]:
+        breaches |= FENCE_CIRCLE
+    if kinds & FENCE_POLYGON:
         polys_in, polys_out, circ_in, circ_out = fence_shapes(ap)
         outside = any(not point_in_polygon(x, y, poly) for poly in polys_in) or any(
             math.hypot(x - cx, y - cy) > r for cx, cy, r in circ_in
@@ -163,7 +177,7 @@ def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> in
             math.hypot(x - cx, y - cy) < r for cx, cy, r in circ_out
         )
         if outside or inside_excl:
-            breaches |= 4
+            breaches |= FENCE_POLYGON
     return breaches
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import modes, streams
+from simulator.auto_mission import STATE_ACTIVE
 from simulator.failsafes import fence_breaches_at
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.modes import Mode
@@ -31,8 +32,26 @@ from simulator.telemetry import (
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
 
-_CHANGE_MODE_FLAG = 1  # MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
-_YAW_LOCK = 16  # GIMBAL_MANAGER_FLAGS_YAW_LOCK
+_CHANGE_MODE_FLAG: int = mav.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
+_YAW_LOCK: int = mav.GIMBAL_MANAGER_FLAGS_YAW_LOCK
+_CUSTOM_MODE: int = mav.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+#: SET_POSITION_TARGET_* type_mask bits: position, velocity and yaw ignored
+_IGNORE_POSITION = (
+    mav.POSITION_TARGET_TYPEMASK_X_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_Y_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_Z_IGNORE
+)
+_IGNORE_VELOCITY = (
+    mav.POSITION_TARGET_TYPEMASK_VX_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_VY_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_VZ_IGNORE
+)
+_IGNORE_YAW: int = mav.POSITION_TARGET_TYPEMASK_YAW_IGNORE
+#: Frames whose altitude is above mean sea level (the rest: above home)
+_MSL_FRAMES = (mav.MAV_FRAME_GLOBAL, mav.MAV_FRAME_GLOBAL_INT)
+#: Local frames whose axes are the vehicle's (forward, right), and those offset from it
+_BODY_FRAMES = (mav.MAV_FRAME_BODY_NED, mav.MAV_FRAME_BODY_OFFSET_NED)
+_OFFSET_FRAMES = (mav.MAV_FRAME_LOCAL_OFFSET_NED, mav.MAV_FRAME_BODY_OFFSET_NED)
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
         msg.param5,
         msg.param6,
         msg.param7,
-        3,
+        mav.MAV_FRAME_GLOBAL_RELATIVE_ALT,
     )
     _ack(ap, link, msg, msg.command, _run_command(ap, cmd, msg, link))
 
@@ -146,7 +165,7 @@ def _arm_disarm(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 
 def _set_mode_cmd(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if not round(c.p1) & 1:  # MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+    if not round(c.p1) & _CUSTOM_MODE:
         return modes.DENIED
     return modes.ACCEPTED if ap.set_mode(round(c.p2)) else modes.FAILED
 
@@ -174,7 +193,7 @@ def _mission_start(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         return modes.DENIED
     if ap.mode != Mode.AUTO and not ap.set_mode(Mode.AUTO):
         return modes.FAILED
-    if ap.mission.state != 3:
+    if ap.mission.state != STATE_ACTIVE:
         ap.mission.start_or_resume()
     return modes.ACCEPTED
 
@@ -213,7 +232,7 @@ def _reposition(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 
 def _alt_to_z(ap: Autopilot, alt: float, frame: int) -> float:
-    if frame in (0, 5):
+    if frame in _MSL_FRAMES:
         return alt - ap.origin_alt_msl_m
     return alt + ap.home_xyz[2]
 
@@ -308,7 +327,7 @@ def _set_mission_current(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 def _set_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     msg_id = round(c.p1)
-    if msg_id not in BUILDERS or msg_id in (0, streams.AUTOPILOT_VERSION):
+    if msg_id not in BUILDERS or msg_id in (streams.HEARTBEAT, streams.AUTOPILOT_VERSION):
         return modes.FAILED
     interval_us = c.p2
     if interval_us == 0:
@@ -324,7 +343,7 @@ def _set_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int
 def _get_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     msg_id = round(c.p1)
     interval = ap.streams.interval_s(msg_id)
-    if msg_id == 0:
+    if msg_id == streams.HEARTBEAT:
         interval = 1.0
     value = -1 if interval < 0 else round(interval * 1e6)
     ap.outbox.append((link, mav.MAVLink_message_interval_message(msg_id, value)))
@@ -362,29 +381,29 @@ def _autopilot_caps(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 _CommandFn = Callable[["Autopilot", Command, Any, Any], int]
 _COMMANDS: dict[int, _CommandFn] = {
-    400: _arm_disarm,
-    176: _set_mode_cmd,
-    22: _takeoff,
-    20: _rtl,
-    21: _land,
-    300: _mission_start,
-    178: _change_speed,
-    192: _reposition,
-    195: _roi_location,
-    201: _roi_legacy,
-    197: _roi_none,
-    198: _roi_sysid,
-    1000: _gimbal_pitchyaw,
-    205: _mount_control,
-    115: _condition_yaw,
-    179: _set_home,
-    207: _fence_enable,
-    224: _set_mission_current,
-    511: _set_message_interval,
-    510: _get_message_interval,
-    512: _request_message,
-    410: _get_home,
-    520: _autopilot_caps,
+    mav.MAV_CMD_COMPONENT_ARM_DISARM: _arm_disarm,
+    mav.MAV_CMD_DO_SET_MODE: _set_mode_cmd,
+    mav.MAV_CMD_NAV_TAKEOFF: _takeoff,
+    mav.MAV_CMD_NAV_RETURN_TO_LAUNCH: _rtl,
+    mav.MAV_CMD_NAV_LAND: _land,
+    mav.MAV_CMD_MISSION_START: _mission_start,
+    mav.MAV_CMD_DO_CHANGE_SPEED: _change_speed,
+    mav.MAV_CMD_DO_REPOSITION: _reposition,
+    mav.MAV_CMD_DO_SET_ROI_LOCATION: _roi_location,
+    mav.MAV_CMD_DO_SET_ROI: _roi_legacy,
+    mav.MAV_CMD_DO_SET_ROI_NONE: _roi_none,
+    mav.MAV_CMD_DO_SET_ROI_SYSID: _roi_sysid,
+    mav.MAV_CMD_DO_GIMBAL_MANAGER_PITCHYAW: _gimbal_pitchyaw,
+    mav.MAV_CMD_DO_MOUNT_CONTROL: _mount_control,
+    mav.MAV_CMD_CONDITION_YAW: _condition_yaw,
+    mav.MAV_CMD_DO_SET_HOME: _set_home,
+    mav.MAV_CMD_DO_FENCE_ENABLE: _fence_enable,
+    mav.MAV_CMD_DO_SET_MISSION_CURRENT: _set_mission_current,
+    mav.MAV_CMD_SET_MESSAGE_INTERVAL: _set_message_interval,
+    mav.MAV_CMD_GET_MESSAGE_INTERVAL: _get_message_interval,
+    mav.MAV_CMD_REQUEST_MESSAGE: _request_message,
+    mav.MAV_CMD_GET_HOME_POSITION: _get_home,
+    mav.MAV_CMD_REQUEST_AUTOPILOT_CAPABILITIES: _autopilot_caps,
 }
 
 
@@ -392,11 +411,12 @@ _COMMANDS: dict[int, _CommandFn] = {
 
 
 def _set_mode_msg(ap: Autopilot, msg: Any, link: Any) -> None:
-    if not msg.base_mode & 1:
+    if not msg.base_mode & _CUSTOM_MODE:
         result = modes.DENIED
     else:
         result = modes.ACCEPTED if ap.set_mode(msg.custom_mode) else modes.FAILED
-    _ack(ap, link, msg, 11, result)  # ArduPilot acks SET_MODE with command = its message id
+    # ArduPilot acks SET_MODE with command = its message id
+    _ack(ap, link, msg, mav.MAVLINK_MSG_ID_SET_MODE, result)
 
 
 def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -464,14 +484,14 @@ def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
     if ap.mode != Mode.GUIDED:
         return
     mask = msg.type_mask
-    if mask & 0x7 != 0x7:
+    if mask & _IGNORE_POSITION != _IGNORE_POSITION:
         x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
         z = _alt_to_z(ap, msg.alt, msg.coordinate_frame)
         if not _guided_target_allowed(ap, x, y, z):
             return
-        ff = (msg.vy, msg.vx, -msg.vz) if mask & 0x38 != 0x38 else None
+        ff = (msg.vy, msg.vx, -msg.vz) if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY else None
         ap.goto(x, y, z, ff)
-    elif mask & 0x38 != 0x38:
+    elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
         _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
         ap.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
@@ -501,24 +521,26 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
     yaw = math.radians(b.yaw_deg)
 
     def to_en(north: float, east: float) -> tuple[float, float]:
-        if frame in (8, 9):  # BODY_NED / BODY_OFFSET_NED: forward/right
+        if frame in _BODY_FRAMES:
             return (
                 north * math.sin(yaw) + east * math.cos(yaw),
                 north * math.cos(yaw) - east * math.sin(yaw),
             )
         return east, north
 
-    if mask & 0x7 != 0x7:
+    if mask & _IGNORE_POSITION != _IGNORE_POSITION:
         e, n = to_en(msg.x, msg.y)
-        x, y, z = (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in (7, 9) else (e, n, -msg.z)
+        x, y, z = (
+            (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in _OFFSET_FRAMES else (e, n, -msg.z)
+        )
         if not _guided_target_allowed(ap, x, y, z):
             return
         ff = None
-        if mask & 0x38 != 0x38:
+        if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
             fe, fn = to_en(msg.vx, msg.vy)
             ff = (fe, fn, -msg.vz)
         ap.goto(x, y, z, ff)
-    elif mask & 0x38 != 0x38:
+    elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
         _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
         e, n = to_en(msg.vx, msg.vy)
         ap.set_velocity(e, n, -msg.vz)
@@ -526,7 +548,7 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
 
 
 def _target_yaw(ap: Autopilot, mask: int, yaw_rad: float) -> None:
-    if not mask & 0x400 and not math.isnan(yaw_rad):
+    if not mask & _IGNORE_YAW and not math.isnan(yaw_rad):
         ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, math.degrees(yaw_rad) % 360.0
 
 
