@@ -15,10 +15,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.items import Cmd, MissionType, is_nav_command
 from simulator import modes
-from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.mission_store import StoredItem
 from simulator.modes import Mode
-from simulator.navigation import YAW_FIXED
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
@@ -196,7 +194,7 @@ class AutoMission:
         self.state = STATE_COMPLETE
         self.index = max(0, len(self.items()) - 1)
         if ap.flying:
-            ap.hold_here()
+            ap.nav.hold_here()
         elif ap.armed:
             ap.disarm("landed")
 
@@ -245,7 +243,7 @@ class AutoMission:
                 else item.z - ap.origin_alt_msl_m
             )
             if ap.flying:
-                ap.goto(ap.body.x_m, ap.body.y_m, max(z, ap.body.z_m))
+                ap.nav.goto(ap.body.x_m, ap.body.y_m, max(z, ap.body.z_m))
             else:
                 ap.start_takeoff(z)
         elif cmd in (
@@ -253,14 +251,14 @@ class AutoMission:
             mav.MAV_CMD_NAV_SPLINE_WAYPOINT,
             Cmd.NAV_LOITER_UNLIM,
         ) or cmd in (Cmd.NAV_LOITER_TIME, Cmd.NAV_LOITER_TURNS):
-            ap.goto(*self._xyz(item))
+            ap.nav.goto(*self._xyz(item))
         elif cmd == Cmd.NAV_LAND:
             x, y, _ = self._xyz(item)
             ap.start_land(x, y)
         elif cmd == Cmd.NAV_RETURN_TO_LAUNCH:
             ap._rtl_start()
         else:  # NAV_DELAY, NAV_GUIDED_ENABLE: hold here
-            ap.hold_here()
+            ap.nav.hold_here()
             self.hold_until_s = ap.time_s + max(0.0, item.param1)
             self.stage = 1
 
@@ -281,7 +279,7 @@ class AutoMission:
         ap = self.ap
         cmd = item.command
         if cmd == Cmd.NAV_TAKEOFF:
-            return ap.flying and ap.body.z_m >= ap.tgt[2] - 0.5
+            return ap.flying and ap.body.z_m >= ap.nav.target[2] - 0.5
         if cmd in (Cmd.NAV_LAND,):
             return False  # completed by on_touchdown
         if cmd == Cmd.NAV_RETURN_TO_LAUNCH:
@@ -290,15 +288,15 @@ class AutoMission:
             return False
         if cmd == Cmd.NAV_LOITER_TURNS:
             if self.stage == 0:
-                if ap.at_target():
-                    x, y, z = ap.tgt
+                if ap.nav.at_target():
+                    x, y, z = ap.nav.target
                     radius = item.param3 if item.param3 != 0 else 10.0
-                    ap.start_circle(x, y, z, radius, item.param1)
+                    ap.nav.start_circle(x, y, z, radius, item.param1)
                     self.stage = 1
                 return False
-            return ap.circle_done()
+            return ap.nav.circle_done()
         if self.stage == 0:
-            if not ap.at_target():
+            if not ap.nav.at_target():
                 return False
             self.stage = 1
             self.hold_until_s = ap.time_s + max(0.0, item.param1)
@@ -308,24 +306,21 @@ class AutoMission:
         ap = self.ap
         cmd = item.command
         if cmd == Cmd.DO_CHANGE_SPEED:
-            if item.param2 > 0 and round(item.param1) in (0, 1):
-                ap.speed_h_override = item.param2
+            if item.param2 > 0 and round(item.param1) in (0, 1):  # airspeed or ground speed
+                ap.nav.set_speed(item.param2)
             elif item.param2 < 0:
-                ap.speed_h_override = None
+                ap.nav.set_speed(None)
         elif cmd in (Cmd.DO_SET_ROI_LOCATION, mav.MAV_CMD_DO_SET_ROI):
             if item.x == 0 and item.y == 0:
-                ap.roi = None
+                ap.nav.clear_roi_point()
             else:
-                ap.roi = ap.xyz_of(item.lat_deg, item.lon_deg, item.z, item.relative_alt)
-                ap.roi_sysid = None
-                ap.gimbal.mode = MOUNT_MODE_GPS_POINT
+                ap.set_roi_location(
+                    ap.xyz_of(item.lat_deg, item.lon_deg, item.z, item.relative_alt)
+                )
         elif cmd == Cmd.DO_SET_ROI_NONE:
-            ap.roi = None
-            ap.roi_sysid = None
+            ap.nav.clear_roi()
         elif cmd == Cmd.DO_SET_ROI_SYSID:
-            ap.roi_sysid = round(item.param1) or None
-            ap.roi = None
-            ap.gimbal.mode = MOUNT_MODE_SYSID_TARGET
+            ap.set_roi_sysid(round(item.param1) or None)
         elif cmd == Cmd.DO_MOUNT_CONTROL:
             ap.gimbal.point(item.param1, item.param3)
         elif cmd == Cmd.DO_GIMBAL_MANAGER_PITCHYAW:
@@ -338,7 +333,7 @@ class AutoMission:
                 )
         elif cmd == mav.MAV_CMD_CONDITION_YAW:
             target = item.param1 + (ap.body.yaw_deg if round(item.param4) == 1 else 0.0)
-            ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
+            ap.nav.fix_yaw(target % 360.0)
         elif cmd == mav.MAV_CMD_DO_SET_HOME:
             if round(item.param1) == 1:
                 ap.set_home(ap.body.x_m, ap.body.y_m, ap.body.z_m)

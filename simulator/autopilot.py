@@ -35,19 +35,8 @@ from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET, Gimb
 from simulator.mission_store import MissionStore, StoredItem
 from simulator.mission_transfer import MissionTransfer
 from simulator.modes import Mode
-from simulator.navigation import (
-    NAV_CIRCLE,
-    NAV_IDLE,
-    NAV_LAND,
-    NAV_POS,
-    NAV_TAKEOFF,
-    NAV_VEL,
-    YAW_FIXED,
-    YAW_HOLD,
-    YAW_TRAVEL,
-    approach_velocity,
-    stopping_offset,
-)
+from simulator.navigation import NAV_TAKEOFF
+from simulator.navigator import Navigator
 from simulator.parameters import Parameters, ParamNaming
 from simulator.physics import Body, Wind
 from simulator.pose import VehiclePose
@@ -164,19 +153,7 @@ class Autopilot:
         self._prearm_report_now = False
         self._prearm_shown_s = 0.0
         self._prearm_checked_s = -1
-        # navigation
-        self.nav_kind = NAV_IDLE
-        self.tgt = (0.0, 0.0, 0.0)
-        self.tgt_vel = (0.0, 0.0, 0.0)
-        self.tgt_vel_deadline_s = 0.0
-        self.vel_cmd = (0.0, 0.0, 0.0)
-        self.vel_deadline_s = 0.0
-        self.speed_h_override: float | None = None
-        self.circle = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # cx, cy, r, rate_deg_s, angle_deg, left_deg
-        self.yaw_mode = YAW_HOLD
-        self.yaw_target_deg = self.body.yaw_deg
-        self.roi: tuple[float, float, float] | None = None  # x, y, z (z above origin)
-        self.roi_sysid: int | None = None
+        self.nav = Navigator(self.body, self.params, lambda: self.time_s)
         self.takeoff_allowed = False
         self.rtl_phase = RTL_CLIMB
         self.rtl_target = (0.0, 0.0, 0.0)
@@ -240,11 +217,6 @@ class Autopilot:
         z = alt_m + self.home_xyz[2] if relative else alt_m - self.origin_alt_msl_m
         return x, y, z
 
-    def speed_h_m_s(self) -> float:
-        if self.speed_h_override is not None:
-            return self.speed_h_override
-        return self.params["WPNAV_SPEED"] / 100.0
-
     def pose(self) -> VehiclePose:
         """The vehicle's pose and gimbal angles now (for the synthetic camera)."""
         lat, lon, alt = self.position()
@@ -262,176 +234,55 @@ class Autopilot:
             time_s=self.time_s,
         )
 
-    # -- navigation primitives ---------------------------------------------------
-
-    def hold_here(self) -> None:
-        """Hold position at the point the vehicle can stop at."""
-        a = self.params["WPNAV_ACCEL"] / 100.0
-        b = self.body
-        if b.on_ground:
-            self.nav_kind = NAV_IDLE
-            return
-        self.goto(
-            b.x_m + stopping_offset(b.vx_m_s, a),
-            b.y_m + stopping_offset(b.vy_m_s, a),
-            b.z_m + stopping_offset(b.vz_m_s, 2.5),
-        )
+    # -- navigation (the navigator flies; these set what the vehicle as a whole does) ----
 
     def goto(
         self, x: float, y: float, z: float, velocity: tuple[float, float, float] | None = None
     ) -> None:
-        """Fly to (x, y, z). ``velocity`` (east, north, up m/s) is a feed-forward, as
-        GUIDED takes it with a position: the target itself moves along it until
-        GUID_TIMEOUT passes without a new one, and the vehicle flies it on top of
-        the position correction."""
-        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-            return  # ArduPilot ignores non-finite targets
-        self.nav_kind = NAV_POS
-        self.tgt = (x, y, z)
-        if velocity is not None and all(math.isfinite(v) for v in velocity):
-            self.tgt_vel = velocity
-            self.tgt_vel_deadline_s = self.time_s + self.params["GUID_TIMEOUT"]
-        else:
-            self.tgt_vel = (0.0, 0.0, 0.0)
+        """Fly to (x, y, z) (see :meth:`Navigator.goto`)."""
+        self.nav.goto(x, y, z, velocity)
+
+    def at_target(self, radius_m: float | None = None) -> bool:
+        """Whether the vehicle has reached its position target (see :meth:`Navigator.at_target`)."""
+        return self.nav.at_target(radius_m)
 
     def start_takeoff(self, z: float) -> None:
         """Climb to ``z``. From the ground, ArduCopter first spools its motors up and stays
         landed for about :data:`TAKEOFF_SPOOL_S` (measured on SITL 64a9c787)."""
-        self.nav_kind = NAV_TAKEOFF
-        self.tgt = (self.body.x_m, self.body.y_m, z)
+        self.nav.climb_to(z)
         if self.body.on_ground:
             self.takeoff_climb_at_s = self.time_s + TAKEOFF_SPOOL_S
         self.takeoff_allowed = True
         self.landed_since_s = None
 
     def start_land(self, x: float, y: float, disarm: bool = True) -> None:
-        self.nav_kind = NAV_LAND
-        self.tgt = (x, y, self.body.z_m)
+        """Land at (x, y); ``disarm`` on touchdown whatever the mode."""
+        self.nav.land_at(x, y)
         self.landing_disarms = disarm
 
-    def start_circle(self, cx: float, cy: float, z: float, radius_m: float, turns: float) -> None:
-        rate = self.params["CIRCLE_RATE"]
-        if radius_m > 0.5:
-            rate = min(abs(rate), math.degrees(self.speed_h_m_s() / abs(radius_m)))
-        rate = rate if radius_m >= 0 else -rate
-        b = self.body
-        start_angle = (
-            bearing_deg(b.x_m - cx, b.y_m - cy) if math.hypot(b.x_m - cx, b.y_m - cy) > 0.5 else 0.0
-        )
-        self.circle = (cx, cy, abs(radius_m), rate, start_angle, abs(turns) * 360.0)
-        self.nav_kind = NAV_CIRCLE
-        self.tgt = (cx, cy, z)
+    def cancel_takeoff(self) -> None:
+        """A new GUIDED target replaces a take-off in progress: on the ground, stay there."""
+        if self.body.on_ground:
+            self.takeoff_allowed = False
 
-    def set_velocity(self, ve: float, vn: float, vu: float) -> None:
-        if not (math.isfinite(ve) and math.isfinite(vn) and math.isfinite(vu)):
-            return
-        self.nav_kind = NAV_VEL
-        self.vel_cmd = (ve, vn, vu)
-        self.vel_deadline_s = self.time_s + self.params["GUID_TIMEOUT"]
+    def set_roi_location(self, xyz: tuple[float, float, float]) -> None:
+        """Look at a location (m, z above origin) with the vehicle and the gimbal."""
+        self.nav.point_roi(xyz)
+        self.gimbal.mode = MOUNT_MODE_GPS_POINT
 
-    def at_target(self, radius_m: float | None = None) -> bool:
-        r = self.params["WPNAV_RADIUS"] / 100.0 if radius_m is None else radius_m
-        b = self.body
-        tx, ty, tz = self.tgt
-        return math.hypot(tx - b.x_m, ty - b.y_m) <= max(r, 0.5) and abs(tz - b.z_m) <= 1.0
-
-    def circle_done(self) -> bool:
-        return self.nav_kind == NAV_CIRCLE and self.circle[5] <= 0.0
-
-    def _nav_command(self, dt_s: float) -> tuple[float, float, float]:
-        b = self.body
-        p = self.params
-        accel_h = p["WPNAV_ACCEL"] / 100.0
-        accel_v = max(p["WPNAV_ACCEL_Z"] / 100.0, 0.5)
-        up = p["WPNAV_SPEED_UP"] / 100.0
-        dn = p["WPNAV_SPEED_DN"] / 100.0
-        kind = self.nav_kind
-        if kind == NAV_IDLE:
-            return 0.0, 0.0, 0.0
-        if kind == NAV_VEL:
-            if self.time_s > self.vel_deadline_s:
-                self.hold_here()
-                return self._nav_command(dt_s)
-            return self.vel_cmd
-        tx, ty, tz = self.tgt
-        if kind == NAV_POS and self.tgt_vel != (0.0, 0.0, 0.0):
-            if self.time_s > self.tgt_vel_deadline_s:
-                self.tgt_vel = (0.0, 0.0, 0.0)
-            else:
-                fe, fn, fu = self.tgt_vel
-                tx, ty, tz = tx + fe * dt_s, ty + fn * dt_s, tz + fu * dt_s
-                self.tgt = (tx, ty, tz)
-                ce, cn, cu = approach_velocity(
-                    tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
-                )
-                return fe + ce, fn + cn, fu + cu
-        if kind in (NAV_POS, NAV_TAKEOFF):
-            return approach_velocity(
-                tx - b.x_m, ty - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
-            )
-        if kind == NAV_LAND:
-            dx, dy = tx - b.x_m, ty - b.y_m
-            vx, vy, vz = approach_velocity(
-                dx, dy, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
-            )
-            if math.hypot(dx, dy) < 2.0:
-                high = p["LAND_SPEED_HIGH"] / 100.0 or dn
-                rate = (
-                    high if self.alt_rel_m > p["LAND_ALT_LOW"] / 100.0 else p["LAND_SPEED"] / 100.0
-                )
-                vz = -max(rate, 0.1)
-                self.tgt = (tx, ty, b.z_m)
-            return vx, vy, vz
-        # NAV_CIRCLE: move the target point round the circle once near the edge
-        cx, cy, r, rate, angle, left = self.circle
-        ex = cx + r * math.sin(math.radians(angle))
-        ey = cy + r * math.cos(math.radians(angle))
-        circling = left > 0.0 and math.hypot(ex - b.x_m, ey - b.y_m) < max(3.0, r * 0.3)
-        if circling:
-            step = abs(rate) * dt_s
-            angle = angle + (step if rate >= 0 else -step)
-            left -= step
-            self.circle = (cx, cy, r, rate, angle, left)
-            ex = cx + r * math.sin(math.radians(angle))
-            ey = cy + r * math.cos(math.radians(angle))
-        vx, vy, vz = approach_velocity(
-            ex - b.x_m, ey - b.y_m, tz - b.z_m, self.speed_h_m_s(), up, dn, accel_h, accel_v
-        )
-        if circling:  # feed the tangential speed forward so the circle is smooth
-            w = math.radians(rate)
-            vx += w * r * math.cos(math.radians(angle))
-            vy += -w * r * math.sin(math.radians(angle))
-        return vx, vy, vz
+    def set_roi_sysid(self, sysid: int | None) -> None:
+        """Look at another system with the vehicle and the gimbal (None: at none)."""
+        self.nav.track_roi_sysid(sysid)
+        self.gimbal.mode = MOUNT_MODE_SYSID_TARGET
 
     def _roi_xyz(self) -> tuple[float, float, float] | None:
-        if self.roi_sysid is not None:
-            fix = self.others.fresh(self.roi_sysid, self.time_s)
+        sysid = self.nav.roi_sysid
+        if sysid is not None:
+            fix = self.others.fresh(sysid, self.time_s)
             if fix is None:
                 return None
             return self.xyz_of(fix.lat_deg, fix.lon_deg, fix.alt_msl_m, relative=False)
-        return self.roi
-
-    def _yaw_command(self, vx: float, vy: float) -> float | None:
-        b = self.body
-        if self.mode in (Mode.AUTO, Mode.GUIDED):
-            roi = self._roi_xyz()
-            if roi is not None:
-                dx, dy = roi[0] - b.x_m, roi[1] - b.y_m
-                if math.hypot(dx, dy) > 1.0:
-                    return bearing_deg(dx, dy)
-                return None
-        if self.yaw_mode == YAW_FIXED:
-            return self.yaw_target_deg
-        if self.yaw_mode == YAW_TRAVEL:
-            if self.nav_kind in (NAV_POS, NAV_LAND, NAV_CIRCLE):
-                dx, dy = self.tgt[0] - b.x_m, self.tgt[1] - b.y_m
-                if self.nav_kind == NAV_CIRCLE:
-                    dx, dy = vx, vy
-                if math.hypot(dx, dy) > 2.0:
-                    return bearing_deg(dx, dy)
-            elif math.hypot(vx, vy) > 1.0:
-                return bearing_deg(vx, vy)
-        return None
+        return self.nav.roi_point
 
     # -- the simulation step -----------------------------------------------------
 
@@ -449,12 +300,13 @@ class Autopilot:
             self._rtl_update()
         elif mode == Mode.FOLLOW:
             follow_update(self)
-        vx, vy, vz = self._nav_command(dt_s)
+        vx, vy, vz = self.nav.command(dt_s, self.alt_rel_m)
         if self.body.on_ground and (
             not self.takeoff_allowed or self.time_s < self.takeoff_climb_at_s
         ):
             vx = vy = vz = 0.0
-        yaw = self._yaw_command(vx, vy)
+        roi = self._roi_xyz() if self.mode in (Mode.AUTO, Mode.GUIDED) else None
+        yaw = self.nav.yaw_command(vx, vy, roi)
         was_flying = not self.body.on_ground
         b = self.body
         b.step(
@@ -572,7 +424,7 @@ class Autopilot:
     def _touchdown(self) -> None:
         self.takeoff_allowed = False
         self.landed_since_s = self.time_s
-        self.nav_kind = NAV_IDLE
+        self.nav.idle()
         if self.armed and (self.mode in (Mode.LAND, Mode.RTL) or self.landing_disarms):
             self.disarm("landed")
         self.landing_disarms = False
@@ -580,7 +432,7 @@ class Autopilot:
             self.mission.on_touchdown()
 
     def _auto_disarm(self) -> None:
-        if not self.armed or not self.body.on_ground or self.nav_kind == NAV_TAKEOFF:
+        if not self.armed or not self.body.on_ground or self.nav.kind == NAV_TAKEOFF:
             self.landed_since_s = None if not self.body.on_ground else self.landed_since_s
             return
         delay = self.params["DISARM_DELAY"]
@@ -645,10 +497,17 @@ class Autopilot:
         self.disarmed_at_s = self.time_s
         self.takeoff_allowed = False
         self.landed_since_s = None
-        self.nav_kind = NAV_IDLE
+        self.nav.idle()
         self.statustext(modes.SEV_INFO, "Disarming motors")
 
     # -- modes ---------------------------------------------------------------------
+
+    def _yaw_by_wp_behavior(self) -> None:
+        """WP_YAW_BEHAVIOR 0 keeps the heading; any other value faces along the track."""
+        if int(self.params["WP_YAW_BEHAVIOR"]):
+            self.nav.yaw_along_track()
+        else:
+            self.nav.hold_yaw()
 
     def set_mode(self, number: int) -> bool:
         """Change flight mode as ArduCopter would; False (with a STATUSTEXT) if refused."""
@@ -681,11 +540,11 @@ class Autopilot:
             self.statustext(modes.SEV_INFO, "Manual recovery started")
         self.mode = mode
         self.heartbeat_now = True  # ArduCopter sends a HEARTBEAT at once after a mode change
-        self.yaw_mode = YAW_HOLD
-        self.speed_h_override = None  # DO_CHANGE_SPEED lasts until the next mode change
+        self.nav.hold_yaw()
+        self.nav.set_speed(None)  # DO_CHANGE_SPEED lasts until the next mode change
         self.landing_disarms = False
         if mode == Mode.AUTO:
-            self.yaw_mode = YAW_TRAVEL if int(self.params["WP_YAW_BEHAVIOR"]) else YAW_HOLD
+            self._yaw_by_wp_behavior()
             if self.armed:
                 self.mission.start_or_resume()
         elif mode == Mode.RTL:
@@ -695,13 +554,13 @@ class Autopilot:
         elif mode == Mode.FOLLOW:
             self.follow_sysid = None
             self.follow_holding = False
-            self.hold_here()
+            self.nav.hold_here()
         elif self.flying:
             if mode == Mode.GUIDED:
-                self.yaw_mode = YAW_TRAVEL if int(self.params["WP_YAW_BEHAVIOR"]) else YAW_HOLD
-            self.hold_here()
+                self._yaw_by_wp_behavior()
+            self.nav.hold_here()
         else:
-            self.nav_kind = NAV_IDLE
+            self.nav.idle()
         if mode != Mode.AUTO:
             self.mission.on_mode_exit()
         return True
@@ -724,29 +583,27 @@ class Autopilot:
             climb_to = min(climb_to, p["FENCE_ALT_MAX"] - p["FENCE_MARGIN"])
         climb_to = max(climb_to, self.alt_rel_m) if self.alt_rel_m < rtl_alt else self.alt_rel_m
         self.rtl_target = (target[0], target[1], self.home_xyz[2] + climb_to)
-        self.yaw_mode = (
-            YAW_TRAVEL
-            if int(p["WP_YAW_BEHAVIOR"]) == 1 or int(p["WP_YAW_BEHAVIOR"]) == 3
-            else YAW_HOLD
-        )
+        if int(p["WP_YAW_BEHAVIOR"]) in (1, 3):  # 2 faces the next waypoint except in RTL
+            self.nav.yaw_along_track()
+        else:
+            self.nav.hold_yaw()
         rtl_speed = p["RTL_SPEED"] / 100.0
-        self.speed_h_override = rtl_speed if rtl_speed > 0 else None
+        self.nav.set_speed(rtl_speed if rtl_speed > 0 else None)
         if not self.flying:
             self.rtl_phase = RTL_LAND
-            self.nav_kind = NAV_IDLE
+            self.nav.idle()
             return
         self.rtl_phase = RTL_CLIMB
-        self.nav_kind = NAV_TAKEOFF if self.body.z_m < self.rtl_target[2] else NAV_POS
-        self.tgt = (self.body.x_m, self.body.y_m, max(self.body.z_m, self.rtl_target[2]))
+        self.nav.climb_or_goto(self.body.x_m, self.body.y_m, max(self.body.z_m, self.rtl_target[2]))
 
     def _rtl_update(self) -> bool:
         """Advance the RTL phases; True once landed (or holding at RTL_ALT_FINAL)."""
         if self.rtl_phase == RTL_CLIMB:
-            if self.body.z_m >= self.tgt[2] - 0.5:
+            if self.body.z_m >= self.nav.target[2] - 0.5:
                 self.rtl_phase = RTL_RETURN
-                self.goto(*self.rtl_target)
+                self.nav.goto(*self.rtl_target)
         elif self.rtl_phase == RTL_RETURN:
-            if self.at_target():
+            if self.nav.at_target():
                 self.rtl_phase = RTL_LOITER
                 self.rtl_loiter_until_s = self.time_s + self.params["RTL_LOIT_TIME"] / 1000.0
         elif self.rtl_phase == RTL_LOITER:
@@ -754,12 +611,12 @@ class Autopilot:
                 final = self.params["RTL_ALT_FINAL"] / 100.0
                 if final > 0:
                     self.rtl_phase = RTL_FINAL
-                    self.goto(self.rtl_target[0], self.rtl_target[1], self.home_xyz[2] + final)
+                    self.nav.goto(self.rtl_target[0], self.rtl_target[1], self.home_xyz[2] + final)
                 else:
                     self.rtl_phase = RTL_LAND
                     self.start_land(self.rtl_target[0], self.rtl_target[1])
         elif self.rtl_phase == RTL_FINAL:
-            return self.at_target()
+            return self.nav.at_target()
         else:
             return not self.flying
         return False

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from simulator import modes
 from simulator.geodesy import bearing_deg
-from simulator.navigation import NAV_VEL, YAW_FIXED, YAW_HOLD, YAW_TRAVEL, sqrt_controller
+from simulator.navigation import sqrt_controller
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
@@ -33,7 +33,7 @@ def follow_update(ap: Autopilot) -> None:
     if fix is None or not ap.flying:
         if not ap.follow_holding:
             ap.follow_holding = True
-            ap.hold_here()
+            ap.nav.hold_here()
         return
     age = ap.time_s - fix.time_s
     tx, ty = ap.plane.to_xy(fix.lat_deg, fix.lon_deg)
@@ -48,7 +48,7 @@ def follow_update(ap: Autopilot) -> None:
         if not ap.follow_holding:
             ap.follow_holding = True
             ap.statustext(modes.SEV_WARNING, "Follow: target too far")
-            ap.hold_here()
+            ap.nav.hold_here()
         return
     heading = fix.heading_deg if fix.heading_deg is not None else 0.0
     relative = int(p["FOLL_OFS_TYPE"]) == 1
@@ -80,16 +80,14 @@ def follow_update(ap: Autopilot) -> None:
         vx, vy = vx / v * limit, vy / v * limit
     vz = sqrt_controller(dz, 1.0, 2.5) - fix.vd_m_s
     vz = max(-p["WPNAV_SPEED_DN"] / 100.0, min(p["WPNAV_SPEED_UP"] / 100.0, vz))
-    ap.nav_kind = NAV_VEL
-    ap.vel_cmd = (vx, vy, vz)
-    ap.vel_deadline_s = ap.time_s + 1.0
+    ap.nav.steer((vx, vy, vz), 1.0)
     ap.follow_holding = False
     behave = int(p["FOLL_YAW_BEHAVE"])
     if behave == 1 and math.hypot(tx - b.x_m, ty - b.y_m) > 1.0:
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, bearing_deg(tx - b.x_m, ty - b.y_m)
+        ap.nav.fix_yaw(bearing_deg(tx - b.x_m, ty - b.y_m))
     elif behave == 2 and fix.heading_deg is not None:
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, fix.heading_deg
+        ap.nav.fix_yaw(fix.heading_deg)
     elif behave == 3:
-        ap.yaw_mode = YAW_TRAVEL
+        ap.nav.yaw_along_track()
     else:
-        ap.yaw_mode = YAW_HOLD
+        ap.nav.hold_yaw()

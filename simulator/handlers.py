@@ -18,9 +18,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 from simulator import modes, streams
 from simulator.auto_mission import STATE_ACTIVE
 from simulator.failsafes import fence_breaches_at
-from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
 from simulator.modes import Mode
-from simulator.navigation import YAW_FIXED
 from simulator.telemetry import (
     BUILDERS,
     CAMERA_INFORMATION,
@@ -205,10 +203,10 @@ def _change_speed(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         if key is not None:
             ap.params.set(key, c.p2 * 100.0)
         else:
-            ap.speed_h_override = c.p2
+            ap.nav.set_speed(c.p2)
         return modes.ACCEPTED
     if c.p2 == -1:
-        ap.speed_h_override = None
+        ap.nav.set_speed(None)
         return modes.ACCEPTED
     return modes.FAILED
 
@@ -224,10 +222,10 @@ def _reposition(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         x, y = ap.plane.to_xy(c.x, c.y)
     z = ap.body.z_m if math.isnan(c.z) else _alt_to_z(ap, c.z, c.frame)
     if c.p1 > 0:
-        ap.speed_h_override = c.p1
+        ap.nav.set_speed(c.p1)
     if not math.isnan(c.p4):
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, c.p4 % 360.0
-    ap.goto(x, y, z)
+        ap.nav.fix_yaw(c.p4 % 360.0)
+    ap.nav.goto(x, y, z)
     return modes.ACCEPTED
 
 
@@ -239,13 +237,10 @@ def _alt_to_z(ap: Autopilot, alt: float, frame: int) -> float:
 
 def _roi_location(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     if c.x == 0 and c.y == 0:
-        ap.roi = None
-        ap.roi_sysid = None
+        ap.nav.clear_roi()
         return modes.ACCEPTED
     x, y = ap.plane.to_xy(c.x, c.y)
-    ap.roi = (x, y, _alt_to_z(ap, c.z, c.frame))
-    ap.roi_sysid = None
-    ap.gimbal.mode = MOUNT_MODE_GPS_POINT
+    ap.set_roi_location((x, y, _alt_to_z(ap, c.z, c.frame)))
     return modes.ACCEPTED
 
 
@@ -254,8 +249,7 @@ def _roi_legacy(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 
 def _roi_none(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    ap.roi = None
-    ap.roi_sysid = None
+    ap.nav.clear_roi()
     return modes.ACCEPTED
 
 
@@ -263,9 +257,7 @@ def _roi_sysid(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     sysid = round(c.p1)
     if not 0 < sysid < 256:
         return modes.DENIED
-    ap.roi_sysid = sysid
-    ap.roi = None
-    ap.gimbal.mode = MOUNT_MODE_SYSID_TARGET
+    ap.set_roi_sysid(sysid)
     return modes.ACCEPTED
 
 
@@ -274,8 +266,7 @@ def _gimbal_pitchyaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         return modes.FAILED
     pitch = ap.gimbal.target_pitch_deg if math.isnan(c.p1) else c.p1
     yaw = ap.gimbal.target_yaw_deg if math.isnan(c.p2) else c.p2
-    ap.roi = None
-    ap.roi_sysid = None
+    ap.nav.clear_roi()
     raw_flags = c.param5_raw()
     flags = 0 if math.isnan(raw_flags) else round(raw_flags)
     ap.gimbal.point(pitch, yaw, yaw_lock=bool(flags & _YAW_LOCK))
@@ -285,8 +276,7 @@ def _gimbal_pitchyaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 def _mount_control(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     if ap.params["MNT1_TYPE"] == 0:
         return modes.FAILED
-    ap.roi = None
-    ap.roi_sysid = None
+    ap.nav.clear_roi()
     ap.gimbal.point(c.p1, c.p3)
     return modes.ACCEPTED
 
@@ -296,7 +286,7 @@ def _condition_yaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         return modes.FAILED
     direction = -1.0 if c.p3 < 0 else 1.0
     target = ap.body.yaw_deg + direction * c.p1 if round(c.p4) == 1 else c.p1
-    ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
+    ap.nav.fix_yaw(target % 360.0)
     return modes.ACCEPTED
 
 
@@ -490,10 +480,10 @@ def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
         if not _guided_target_allowed(ap, x, y, z):
             return
         ff = (msg.vy, msg.vx, -msg.vz) if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY else None
-        ap.goto(x, y, z, ff)
+        ap.nav.goto(x, y, z, ff)
     elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
         _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
-        ap.set_velocity(msg.vy, msg.vx, -msg.vz)
+        ap.nav.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
 
 
@@ -503,8 +493,7 @@ def _guided_target_allowed(ap: Autopilot, x: float, y: float, z: float) -> bool:
     A target replaces a take-off in progress: on the ground, the vehicle then stays
     there. A destination outside an enabled fence is refused (ignored: no ack).
     """
-    if ap.body.on_ground:
-        ap.takeoff_allowed = False
+    ap.cancel_takeoff()
     if ap.params["FENCE_ENABLE"] > 0:
         alt_rel = z - ap.home_xyz[2]
         if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):
@@ -539,17 +528,17 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
         if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
             fe, fn = to_en(msg.vx, msg.vy)
             ff = (fe, fn, -msg.vz)
-        ap.goto(x, y, z, ff)
+        ap.nav.goto(x, y, z, ff)
     elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
         _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
         e, n = to_en(msg.vx, msg.vy)
-        ap.set_velocity(e, n, -msg.vz)
+        ap.nav.set_velocity(e, n, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
 
 
 def _target_yaw(ap: Autopilot, mask: int, yaw_rad: float) -> None:
     if not mask & _IGNORE_YAW and not math.isnan(yaw_rad):
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, math.degrees(yaw_rad) % 360.0
+        ap.nav.fix_yaw(math.degrees(yaw_rad) % 360.0)
 
 
 def _mission_count(ap: Autopilot, msg: Any, link: Any) -> None:

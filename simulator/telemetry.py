@@ -231,9 +231,9 @@ def extended_sys_state(ap: Autopilot) -> Any:
     b = ap.body
     if b.on_ground:
         landed = mav.MAV_LANDED_STATE_ON_GROUND
-    elif ap.nav_kind == NAV_TAKEOFF and b.z_m < ap.tgt[2] - 0.5:
+    elif ap.nav.kind == NAV_TAKEOFF and b.z_m < ap.nav.target[2] - 0.5:
         landed = mav.MAV_LANDED_STATE_TAKEOFF
-    elif ap.nav_kind == NAV_LAND:
+    elif ap.nav.kind == NAV_LAND:
         landed = mav.MAV_LANDED_STATE_LANDING
     else:
         landed = mav.MAV_LANDED_STATE_IN_AIR
@@ -311,7 +311,7 @@ def fence_status(ap: Autopilot) -> Any:
 
 def nav_controller_output(ap: Autopilot) -> Any:
     b = ap.body
-    tx, ty, tz = ap.tgt
+    tx, ty, tz = ap.nav.target
     dx, dy = tx - b.x_m, ty - b.y_m
     bearing = round(math.degrees(math.atan2(dx, dy)))
     return mav.MAVLink_nav_controller_output_message(
