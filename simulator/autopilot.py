@@ -21,13 +21,7 @@ from overwatch.items import Cmd, MissionType
 from simulator import modes
 from simulator.auto_mission import AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import (
-    FENCE_ALT_MAX,
-    FenceShapes,
-    check_failsafes,
-    fence_breach_flags,
-    fence_names,
-)
+from simulator.failsafes import FENCE_ALT_MAX, Failsafes, fence_breach_flags, fence_names
 from simulator.follow import OtherSystems
 from simulator.follow_mode import follow_update
 from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
@@ -41,6 +35,7 @@ from simulator.parameters import Parameters, ParamNaming
 from simulator.physics import Body, Wind
 from simulator.pose import VehiclePose
 from simulator.streams import GROUPS, StreamSchedule
+from simulator.telemetry import heartbeat
 
 # RTL phases
 RTL_CLIMB = 0
@@ -132,7 +127,7 @@ class Autopilot:
         self.outbox: list[tuple[Any, Any]] = []
         self.transfer = MissionTransfer(
             self.store,
-            self._emit,
+            self.send,
             wall_now,
             self._home_item,
             self._mission_changed,
@@ -159,26 +154,38 @@ class Autopilot:
         self.rtl_target = (0.0, 0.0, 0.0)
         self.rtl_loiter_until_s = 0.0
         self.landing_disarms = False
-        # timers and failsafes
         self.landed_since_s: float | None = None
-        self.last_gcs_heartbeat_s: float | None = None
-        self.gcs_failsafe = False
-        self.battery_low_since_s: float | None = None
-        self.battery_failsafe = 0  # 0 none, 1 low, 2 critical
-        self.fence_breaches = 0
         self.heartbeat_now = False
         self.takeoff_climb_at_s = 0.0
-        self.fence_breach_count = 0
-        self.fence_breach_time_s = 0.0
-        self.fence_cache: tuple[int, FenceShapes] = (-1, ([], [], [], []))
         self.follow_sysid: int | None = None
         self.follow_holding = True
-        self.last_heartbeat_s = -1e9
+        self.failsafes = Failsafes(self)
 
     # -- small helpers -----------------------------------------------------------
 
-    def _emit(self, link: Any, msg: Any) -> None:
+    def send(self, link: Any, msg: Any) -> None:
+        """Queue ``msg`` for ``link`` (None: every link)."""
         self.outbox.append((link, msg))
+
+    def send_heartbeat_if_due(self) -> None:
+        """After a mode change, the new HEARTBEAT goes out at once (then the flag is down)."""
+        if self.heartbeat_now:
+            self.heartbeat_now = False
+            self.broadcast(heartbeat(self))
+
+    def apply_param(self, name: str) -> None:
+        """Make a parameter just set take effect where it is more than a stored value."""
+        if name.startswith("SIM_WIND"):
+            self._sync_wind()
+        elif name == "BATT_CAPACITY":
+            self.battery.capacity_mah = max(1.0, self.params[name])
+        elif name.startswith("SR0_"):
+            for sid, (pname, _) in GROUPS.items():
+                if pname == name:
+                    self.streams.set_group_rate(sid, self.params[name], self.time_s)
+        elif name.startswith("MNT1_PITCH"):
+            self.gimbal.pitch_min_deg = self.params["MNT1_PITCH_MIN"]
+            self.gimbal.pitch_max_deg = self.params["MNT1_PITCH_MAX"]
 
     def broadcast(self, msg: Any) -> None:
         self.outbox.append((None, msg))
@@ -190,6 +197,38 @@ class Autopilot:
         self.wind.speed_m_s = self.params["SIM_WIND_SPD"]
         self.wind.from_deg = self.params["SIM_WIND_DIR"]
         self.wind.gust_m_s = self.params["SIM_WIND_TURB"]
+
+    # -- failsafe state, read-only (simulator.failsafes.Failsafes owns it) ----------------
+
+    @property
+    def gcs_failsafe(self) -> bool:
+        """Whether the GCS failsafe is on."""
+        return self.failsafes.gcs
+
+    @property
+    def battery_failsafe(self) -> int:
+        """The battery failsafe level: 0 none, 1 low, 2 critical."""
+        return self.failsafes.battery_level
+
+    @property
+    def fence_breaches(self) -> int:
+        """The fences breached now, as FENCE_TYPE bits."""
+        return self.failsafes.fence_breaches
+
+    @property
+    def fence_breach_count(self) -> int:
+        """How many fence breaches there have been since boot."""
+        return self.failsafes.fence_breach_count
+
+    @property
+    def fence_breach_time_s(self) -> float:
+        """When the last fence breach began (simulated seconds)."""
+        return self.failsafes.fence_breach_time_s
+
+    @property
+    def last_gcs_heartbeat_s(self) -> float | None:
+        """When the ground station's last HEARTBEAT arrived (simulated seconds)."""
+        return self.failsafes.last_gcs_heartbeat_s
 
     @property
     def flying(self) -> bool:
@@ -329,7 +368,7 @@ class Autopilot:
         self.battery.step(dt_s, current)
         self._battery_swap()
         if self.armed:
-            check_failsafes(self)
+            self.failsafes.check()
         self._gimbal_update(dt_s)
 
     def _battery_swap(self) -> None:
@@ -343,7 +382,7 @@ class Autopilot:
         if self.time_s - self.disarmed_at_s < swap_s or self.battery.remaining_fraction > 0.99:
             return
         self.battery.replace_pack()
-        self.battery_failsafe = 0
+        self.failsafes.on_fresh_pack()
         self.disarmed_at_s = None
         self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
@@ -478,9 +517,7 @@ class Autopilot:
         self.armed_at_s = self.time_s
         self.landed_since_s = self.time_s
         self.takeoff_allowed = False
-        self.gcs_failsafe = False
-        self.battery_failsafe = 0
-        self.battery_low_since_s = None
+        self.failsafes.on_arm()
         if self.home_set and self.body.on_ground:
             self.home_xyz = (self.body.x_m, self.body.y_m, self.body.z_m)
         return modes.ACCEPTED

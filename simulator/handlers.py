@@ -24,7 +24,6 @@ from simulator.telemetry import (
     CAMERA_INFORMATION,
     VIDEO_STREAM_INFORMATION,
     camera_message,
-    heartbeat,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def handle(ap: Autopilot, msg: Any, link: Any) -> None:
     kind = msg.get_type()
     if kind == "HEARTBEAT":
         if msg.get_srcSystem() == int(ap.params["SYSID_MYGCS"]):
-            ap.last_gcs_heartbeat_s = ap.time_s
+            ap.failsafes.heard_gcs()
         return
     if kind in ("GLOBAL_POSITION_INT", "FOLLOW_TARGET"):
         ap.others.observe(msg, ap.time_s, ap.sysid)
@@ -95,17 +94,11 @@ def _for_me(ap: Autopilot, msg: Any) -> bool:
 
 
 def _ack(ap: Autopilot, link: Any, msg: Any, command: int, result: int) -> None:
-    ap.outbox.append(
-        (
-            link,
-            mav.MAVLink_command_ack_message(
-                command, result, 0, 0, msg.get_srcSystem(), msg.get_srcComponent()
-            ),
-        )
+    ack = mav.MAVLink_command_ack_message(
+        command, result, 0, 0, msg.get_srcSystem(), msg.get_srcComponent()
     )
-    if ap.heartbeat_now:  # a mode change: the new HEARTBEAT right behind the ack
-        ap.heartbeat_now = False
-        ap.broadcast(heartbeat(ap))
+    ap.send(link, ack)
+    ap.send_heartbeat_if_due()  # a mode change: the new HEARTBEAT right behind the ack
 
 
 def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -336,7 +329,7 @@ def _get_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int
     if msg_id == streams.HEARTBEAT:
         interval = 1.0
     value = -1 if interval < 0 else round(interval * 1e6)
-    ap.outbox.append((link, mav.MAVLink_message_interval_message(msg_id, value)))
+    ap.send(link, mav.MAVLink_message_interval_message(msg_id, value))
     return modes.ACCEPTED
 
 
@@ -345,14 +338,14 @@ def _request_message(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
         camera_reply = camera_message(ap, round(c.p1))
         if camera_reply is None:  # no camera on this vehicle
             return modes.FAILED
-        ap.outbox.append((link, camera_reply))
+        ap.send(link, camera_reply)
         return modes.ACCEPTED
     builder = BUILDERS.get(round(c.p1))
     if builder is None:
         return modes.FAILED
     reply = builder(ap)
     if reply is not None:  # e.g. HOME_POSITION before home is set: accepted, nothing sent
-        ap.outbox.append((link, reply))
+        ap.send(link, reply)
     return modes.ACCEPTED
 
 
@@ -360,12 +353,12 @@ def _get_home(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
     reply = BUILDERS[streams.HOME_POSITION](ap)
     if reply is None:
         return modes.FAILED
-    ap.outbox.append((link, reply))
+    ap.send(link, reply)
     return modes.ACCEPTED
 
 
 def _autopilot_caps(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    ap.outbox.append((link, BUILDERS[streams.AUTOPILOT_VERSION](ap)))
+    ap.send(link, BUILDERS[streams.AUTOPILOT_VERSION](ap))
     return modes.ACCEPTED
 
 
@@ -434,12 +427,12 @@ def _param_request_read(ap: Autopilot, msg: Any, link: Any) -> None:
         wire = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
         name = ap.params.lookup(wire.rstrip("\x00"))
     if name is not None:
-        ap.outbox.append((link, _param_value(ap, name)))
+        ap.send(link, _param_value(ap, name))
 
 
 def _param_request_list(ap: Autopilot, msg: Any, link: Any) -> None:
     for name in ap.params:
-        ap.outbox.append((link, _param_value(ap, name)))
+        ap.send(link, _param_value(ap, name))
 
 
 def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -451,23 +444,9 @@ def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
         return  # ArduPilot ignores sets of unknown names
     # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
     ap.params.set_wire(name, value)
-    _after_param_set(ap, name)
+    ap.apply_param(name)
     # ArduPilot echoes a set with index 65535 (measured on SITL 64a9c787)
     ap.broadcast(_param_value(ap, name, 65535))
-
-
-def _after_param_set(ap: Autopilot, name: str) -> None:
-    if name.startswith("SIM_WIND"):
-        ap._sync_wind()
-    elif name == "BATT_CAPACITY":
-        ap.battery.capacity_mah = max(1.0, ap.params[name])
-    elif name.startswith("SR0_"):
-        for sid, (pname, _) in streams.GROUPS.items():
-            if pname == name:
-                ap.streams.set_group_rate(sid, ap.params[name], ap.time_s)
-    elif name.startswith("MNT1_PITCH"):
-        ap.gimbal.pitch_min_deg = ap.params["MNT1_PITCH_MIN"]
-        ap.gimbal.pitch_max_deg = ap.params["MNT1_PITCH_MAX"]
 
 
 def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -580,7 +559,7 @@ def _mission_set_current(ap: Autopilot, msg: Any, link: Any) -> None:
 
 def _timesync(ap: Autopilot, msg: Any, link: Any) -> None:
     if msg.tc1 == 0:
-        ap.outbox.append((link, mav.MAVLink_timesync_message(int(ap.time_s * 1e9), msg.ts1)))
+        ap.send(link, mav.MAVLink_timesync_message(int(ap.time_s * 1e9), msg.ts1))
 
 
 _HANDLERS: dict[str, Callable[[Autopilot, Any, Any], None]] = {
