@@ -15,6 +15,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.items import Cmd, MissionType, is_nav_command
 from simulator import modes
+from simulator.flight_modes import FlightMode
 from simulator.mission_store import StoredItem
 from simulator.modes import Mode
 
@@ -56,6 +57,53 @@ COMMAND_NAMES = {
 }
 #: NAV commands whose completion ArduCopter reports as "Reached command #N".
 _SAYS_REACHED = frozenset({Cmd.NAV_WAYPOINT, Cmd.NAV_LOITER_TURNS, Cmd.NAV_LOITER_TIME})
+
+
+#: AUTO_OPTIONS bit: arming in AUTO is allowed.
+AUTO_OPTIONS_ALLOW_ARMING = 1
+
+
+class Auto(FlightMode):
+    """AUTO: fly the uploaded mission; owns the mission runner (:class:`AutoMission`)."""
+
+    number = Mode.AUTO
+    uses_roi = True
+
+    def __init__(self, ap: Autopilot) -> None:
+        super().__init__(ap)
+        self.mission = AutoMission(ap)
+
+    def allows_arming(self) -> bool:
+        """Only with AUTO_OPTIONS bit 0."""
+        return bool(int(self.ap.params["AUTO_OPTIONS"]) & AUTO_OPTIONS_ALLOW_ARMING)
+
+    def prearm_failures(self) -> list[str]:
+        """No mission, no arming in AUTO."""
+        return [] if self.mission.has_mission() else ["Mode requires mission"]
+
+    def can_enter(self) -> bool:
+        """Armed, AUTO needs a mission (and, on the ground, one that takes off first)."""
+        if self.ap.armed and not self.mission.can_enter():
+            return self._refuse()
+        return True
+
+    def enter(self) -> None:
+        """Face along the track as WP_YAW_BEHAVIOR says; armed, start or resume the mission."""
+        self._yaw_by_wp_behavior()
+        if self.ap.armed:
+            self.mission.start_or_resume()
+
+    def update(self) -> None:
+        """Run the mission."""
+        self.mission.update()
+
+    def exit(self) -> None:
+        """A running mission pauses."""
+        self.mission.on_mode_exit()
+
+    def touchdown(self) -> None:
+        """A LAND or RTL item is done."""
+        self.mission.on_touchdown()
 
 
 class AutoMission:
@@ -256,7 +304,7 @@ class AutoMission:
             x, y, _ = self._xyz(item)
             ap.start_land(x, y)
         elif cmd == Cmd.NAV_RETURN_TO_LAUNCH:
-            ap._rtl_start()
+            ap.mode_rtl.enter()  # as ModeAuto runs copter.mode_rtl
         else:  # NAV_DELAY, NAV_GUIDED_ENABLE: hold here
             ap.nav.hold_here()
             self.hold_until_s = ap.time_s + max(0.0, item.param1)
@@ -283,7 +331,8 @@ class AutoMission:
         if cmd in (Cmd.NAV_LAND,):
             return False  # completed by on_touchdown
         if cmd == Cmd.NAV_RETURN_TO_LAUNCH:
-            return ap._rtl_update() and ap.flying  # RTL_ALT_FINAL hover; landing ends via touchdown
+            # RTL_ALT_FINAL hover; landing ends via touchdown
+            return ap.mode_rtl.advance() and ap.flying
         if cmd == Cmd.NAV_LOITER_UNLIM:
             return False
         if cmd == Cmd.NAV_LOITER_TURNS:

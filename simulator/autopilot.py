@@ -19,11 +19,21 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 from overwatch.errors import SimulatorError
 from overwatch.items import Cmd, MissionType
 from simulator import modes
-from simulator.auto_mission import AutoMission
+from simulator.auto_mission import Auto, AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import FENCE_ALT_MAX, Failsafes, fence_breach_flags, fence_names
+from simulator.failsafes import Failsafes, fence_breach_flags, fence_names
+from simulator.flight_modes import (
+    AltHold,
+    Brake,
+    FlightMode,
+    Guided,
+    Land,
+    Loiter,
+    Rtl,
+    Stabilize,
+)
 from simulator.follow import OtherSystems
-from simulator.follow_mode import follow_update
+from simulator.follow_mode import Follow
 from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
 from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET, Gimbal
 from simulator.mission_store import MissionStore, StoredItem
@@ -36,14 +46,6 @@ from simulator.physics import Body, Wind
 from simulator.pose import VehiclePose
 from simulator.streams import GROUPS, StreamSchedule
 from simulator.telemetry import heartbeat
-
-# RTL phases
-RTL_CLIMB = 0
-RTL_RETURN = 1
-RTL_LOITER = 2
-RTL_FINAL = 3
-RTL_LAND = 4
-
 
 #: Simulated seconds from boot until the AHRS has aligned (SITL: "tilt alignment complete").
 AHRS_READY_S = 6.0
@@ -134,10 +136,27 @@ class Autopilot:
             self._can_clear,
             warn=lambda text: self.statustext(modes.SEV_WARNING, text),
         )
-        self.mission = AutoMission(self)
+        self.mode_auto = Auto(self)
+        self.mode_guided = Guided(self)
+        self.mode_rtl = Rtl(self)
+        self.mode_follow = Follow(self)
+        self._modes: dict[Mode, FlightMode] = {
+            m.number: m
+            for m in (
+                Stabilize(self),
+                AltHold(self),
+                self.mode_auto,
+                self.mode_guided,
+                Loiter(self),
+                self.mode_rtl,
+                Land(self),
+                Brake(self),
+                self.mode_follow,
+            )
+        }
+        self._flight_mode: FlightMode = self._modes[Mode.STABILIZE]
         self.time_s = 0.0
         self.start_unix_s = time.time() if config.start_unix_s is None else config.start_unix_s
-        self.mode = Mode.STABILIZE
         self.armed = False
         self.armed_at_s: float | None = None  # simulated time of the last arming
         self.disarmed_at_s: float | None = None  # and of the last disarming
@@ -150,15 +169,10 @@ class Autopilot:
         self._prearm_checked_s = -1
         self.nav = Navigator(self.body, self.params, lambda: self.time_s)
         self.takeoff_allowed = False
-        self.rtl_phase = RTL_CLIMB
-        self.rtl_target = (0.0, 0.0, 0.0)
-        self.rtl_loiter_until_s = 0.0
         self.landing_disarms = False
         self.landed_since_s: float | None = None
         self.heartbeat_now = False
         self.takeoff_climb_at_s = 0.0
-        self.follow_sysid: int | None = None
-        self.follow_holding = True
         self.failsafes = Failsafes(self)
 
     # -- small helpers -----------------------------------------------------------
@@ -332,19 +346,13 @@ class Autopilot:
         if not self.ekf_ok:
             self._sensors()
         self._prearm_report()
-        mode = self.mode
-        if mode == Mode.AUTO:
-            self.mission.update()
-        elif mode == Mode.RTL:
-            self._rtl_update()
-        elif mode == Mode.FOLLOW:
-            follow_update(self)
+        self._flight_mode.update()
         vx, vy, vz = self.nav.command(dt_s, self.alt_rel_m)
         if self.body.on_ground and (
             not self.takeoff_allowed or self.time_s < self.takeoff_climb_at_s
         ):
             vx = vy = vz = 0.0
-        roi = self._roi_xyz() if self.mode in (Mode.AUTO, Mode.GUIDED) else None
+        roi = self._roi_xyz() if self._flight_mode.uses_roi else None
         yaw = self.nav.yaw_command(vx, vy, roi)
         was_flying = not self.body.on_ground
         b = self.body
@@ -424,8 +432,7 @@ class Autopilot:
             out.append("AHRS: EKF3 still initialising")
         elif mode in modes.NEEDS_POSITION and not self.ekf_ok:
             out.append("Need Position Estimate")
-        if mode == Mode.AUTO and not self.mission.has_mission():
-            out.append("Mode requires mission")
+        out.extend(self._flight_mode.prearm_failures())
         low = self.params["BATT_LOW_VOLT"]
         if low > 0 and self.battery.voltage_v < low:
             out.append("Battery 1 below minimum arming voltage")
@@ -464,11 +471,10 @@ class Autopilot:
         self.takeoff_allowed = False
         self.landed_since_s = self.time_s
         self.nav.idle()
-        if self.armed and (self.mode in (Mode.LAND, Mode.RTL) or self.landing_disarms):
+        if self.armed and (self._flight_mode.disarms_on_touchdown or self.landing_disarms):
             self.disarm("landed")
         self.landing_disarms = False
-        if self.mode == Mode.AUTO:
-            self.mission.on_touchdown()
+        self._flight_mode.touchdown()
 
     def _auto_disarm(self) -> None:
         if not self.armed or not self.body.on_ground or self.nav.kind == NAV_TAKEOFF:
@@ -484,7 +490,7 @@ class Autopilot:
 
     def _gimbal_update(self, dt_s: float) -> None:
         g = self.gimbal
-        roi = self._roi_xyz() if self.mode in (Mode.AUTO, Mode.GUIDED) else None
+        roi = self._roi_xyz() if self._flight_mode.uses_roi else None
         if roi is not None and g.mode in (MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET):
             b = self.body
             dx, dy, dz = roi[0] - b.x_m, roi[1] - b.y_m, roi[2] - b.z_m
@@ -506,8 +512,8 @@ class Autopilot:
             return modes.ACCEPTED
         if not force:
             failures = self.prearm_failures()
-            if not failures and not self._mode_armable():
-                failures = [f"{modes.MODE_NAMES[self.mode]} mode not armable"]
+            if not failures and not self._flight_mode.allows_arming():
+                failures = [f"{self._flight_mode.name} mode not armable"]
             if failures:
                 for text in failures:
                     self.statustext(modes.SEV_CRITICAL, f"Arm: {text}")
@@ -522,11 +528,6 @@ class Autopilot:
             self.home_xyz = (self.body.x_m, self.body.y_m, self.body.z_m)
         return modes.ACCEPTED
 
-    def _mode_armable(self) -> bool:
-        if self.mode in modes.ARMABLE:
-            return True
-        return self.mode == Mode.AUTO and bool(int(self.params["AUTO_OPTIONS"]) & 1)
-
     def disarm(self, why: str = "") -> None:
         if not self.armed:
             return
@@ -539,124 +540,52 @@ class Autopilot:
 
     # -- modes ---------------------------------------------------------------------
 
-    def _yaw_by_wp_behavior(self) -> None:
-        """WP_YAW_BEHAVIOR 0 keeps the heading; any other value faces along the track."""
-        if int(self.params["WP_YAW_BEHAVIOR"]):
-            self.nav.yaw_along_track()
-        else:
-            self.nav.hold_yaw()
+    @property
+    def mode(self) -> Mode:
+        """The flight mode now."""
+        return self._flight_mode.number
+
+    @property
+    def flight_mode(self) -> FlightMode:
+        """The flight mode now, as the object that flies it."""
+        return self._flight_mode
+
+    @property
+    def mission(self) -> AutoMission:
+        """The mission runner (AUTO's)."""
+        return self.mode_auto.mission
 
     def set_mode(self, number: int) -> bool:
-        """Change flight mode as ArduCopter would; False (with a STATUSTEXT) if refused."""
+        """Change flight mode as ArduCopter would; False (with a STATUSTEXT) if refused.
+
+        The one place modes change: the old mode's ``exit``, then the new one's ``enter``.
+        """
         try:
-            mode = Mode(number)
+            new = self._modes[Mode(number)]
         except ValueError:
             self.statustext(modes.SEV_WARNING, f"Mode change to {number} failed: unsupported")
             return False
-        if mode == self.mode:
+        if new is self._flight_mode:
             return True
         # ArduCopter lets a disarmed vehicle enter any mode and leaves the rest to arming checks
-        checks = self.armed
-        if checks and mode in modes.NEEDS_POSITION and not self.ekf_ok:
+        if self.armed and new.number in modes.NEEDS_POSITION and not self.ekf_ok:
             self.statustext(
-                modes.SEV_WARNING, f"Mode change to {mode.name} failed: requires position"
+                modes.SEV_WARNING, f"Mode change to {new.number.name} failed: requires position"
             )
             return False
-        if mode == Mode.FOLLOW and self.params["FOLL_ENABLE"] == 0:
-            self.statustext(modes.SEV_WARNING, "Set FOLL_ENABLE = 1")
-            self.statustext(modes.SEV_WARNING, "Mode change to FOLLOW failed: init failed")
-            return False
-        if checks and mode == Mode.AUTO and not self.mission.can_enter():
-            self.statustext(modes.SEV_WARNING, "Mode change to AUTO failed: init failed")
-            return False
-        if checks and mode == Mode.RTL and not self.home_set:
-            self.statustext(modes.SEV_WARNING, "Mode change to RTL failed: init failed")
+        if not new.can_enter():
             return False
         if self.fence_breaches and self.params["FENCE_ACTION"] != 0:
             # AC_Fence: a mode change during a breach starts the pilot's recovery
             self.statustext(modes.SEV_INFO, "Manual recovery started")
-        self.mode = mode
+        self._flight_mode.exit()
+        self._flight_mode = new
         self.heartbeat_now = True  # ArduCopter sends a HEARTBEAT at once after a mode change
         self.nav.hold_yaw()
         self.nav.set_speed(None)  # DO_CHANGE_SPEED lasts until the next mode change
         self.landing_disarms = False
-        if mode == Mode.AUTO:
-            self._yaw_by_wp_behavior()
-            if self.armed:
-                self.mission.start_or_resume()
-        elif mode == Mode.RTL:
-            self._rtl_start()
-        elif mode == Mode.LAND:
-            self.start_land(self.body.x_m, self.body.y_m)
-        elif mode == Mode.FOLLOW:
-            self.follow_sysid = None
-            self.follow_holding = False
-            self.nav.hold_here()
-        elif self.flying:
-            if mode == Mode.GUIDED:
-                self._yaw_by_wp_behavior()
-            self.nav.hold_here()
-        else:
-            self.nav.idle()
-        if mode != Mode.AUTO:
-            self.mission.on_mode_exit()
+        new.enter()
         return True
-
-    # -- RTL -------------------------------------------------------------------------
-
-    def _rtl_start(self) -> None:
-        p = self.params
-        target = self.home_xyz
-        best = math.hypot(self.body.x_m - target[0], self.body.y_m - target[1])
-        rally_alt: float | None = None
-        for item in self.store.get(MissionType.RALLY):
-            x, y, z = self.xyz_of(item.lat_deg, item.lon_deg, item.z, item.relative_alt)
-            d = math.hypot(self.body.x_m - x, self.body.y_m - y)
-            if d < best:
-                best, target, rally_alt = d, (x, y, self.home_xyz[2]), z - self.home_xyz[2]
-        rtl_alt = p["RTL_ALT"] / 100.0 if rally_alt is None else rally_alt
-        climb_to = max(self.alt_rel_m + p["RTL_CLIMB_MIN"] / 100.0, rtl_alt)
-        if self.params["FENCE_ENABLE"] and int(self.params["FENCE_TYPE"]) & FENCE_ALT_MAX:
-            climb_to = min(climb_to, p["FENCE_ALT_MAX"] - p["FENCE_MARGIN"])
-        climb_to = max(climb_to, self.alt_rel_m) if self.alt_rel_m < rtl_alt else self.alt_rel_m
-        self.rtl_target = (target[0], target[1], self.home_xyz[2] + climb_to)
-        if int(p["WP_YAW_BEHAVIOR"]) in (1, 3):  # 2 faces the next waypoint except in RTL
-            self.nav.yaw_along_track()
-        else:
-            self.nav.hold_yaw()
-        rtl_speed = p["RTL_SPEED"] / 100.0
-        self.nav.set_speed(rtl_speed if rtl_speed > 0 else None)
-        if not self.flying:
-            self.rtl_phase = RTL_LAND
-            self.nav.idle()
-            return
-        self.rtl_phase = RTL_CLIMB
-        self.nav.climb_or_goto(self.body.x_m, self.body.y_m, max(self.body.z_m, self.rtl_target[2]))
-
-    def _rtl_update(self) -> bool:
-        """Advance the RTL phases; True once landed (or holding at RTL_ALT_FINAL)."""
-        if self.rtl_phase == RTL_CLIMB:
-            if self.body.z_m >= self.nav.target[2] - 0.5:
-                self.rtl_phase = RTL_RETURN
-                self.nav.goto(*self.rtl_target)
-        elif self.rtl_phase == RTL_RETURN:
-            if self.nav.at_target():
-                self.rtl_phase = RTL_LOITER
-                self.rtl_loiter_until_s = self.time_s + self.params["RTL_LOIT_TIME"] / 1000.0
-        elif self.rtl_phase == RTL_LOITER:
-            if self.time_s >= self.rtl_loiter_until_s:
-                final = self.params["RTL_ALT_FINAL"] / 100.0
-                if final > 0:
-                    self.rtl_phase = RTL_FINAL
-                    self.nav.goto(self.rtl_target[0], self.rtl_target[1], self.home_xyz[2] + final)
-                else:
-                    self.rtl_phase = RTL_LAND
-                    self.start_land(self.rtl_target[0], self.rtl_target[1])
-        elif self.rtl_phase == RTL_FINAL:
-            return self.nav.at_target()
-        else:
-            return not self.flying
-        return False
 
     def fence_breach_flags(self) -> int:
         """What the vehicle breaches now, as FENCE_TYPE bits (1 alt, 2 circle, 4 polygon)."""

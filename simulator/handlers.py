@@ -17,7 +17,6 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import modes, streams
 from simulator.auto_mission import STATE_ACTIVE
-from simulator.failsafes import fence_breaches_at
 from simulator.modes import Mode
 from simulator.telemetry import (
     BUILDERS,
@@ -162,7 +161,7 @@ def _set_mode_cmd(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
 
 
 def _takeoff(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.mode not in (Mode.GUIDED, Mode.LOITER, Mode.ALT_HOLD) or not ap.armed or ap.flying:
+    if not ap.flight_mode.has_user_takeoff or not ap.armed or ap.flying:
         return modes.FAILED
     alt = c.z if not math.isnan(c.z) else 0.0
     if alt <= 0:
@@ -456,28 +455,12 @@ def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
     if mask & _IGNORE_POSITION != _IGNORE_POSITION:
         x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
         z = _alt_to_z(ap, msg.alt, msg.coordinate_frame)
-        if not _guided_target_allowed(ap, x, y, z):
-            return
         ff = (msg.vy, msg.vx, -msg.vz) if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY else None
-        ap.nav.goto(x, y, z, ff)
+        if not ap.mode_guided.set_destination(x, y, z, ff):
+            return
     elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
-        _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
-        ap.nav.set_velocity(msg.vy, msg.vx, -msg.vz)
+        ap.mode_guided.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
-
-
-def _guided_target_allowed(ap: Autopilot, x: float, y: float, z: float) -> bool:
-    """ArduCopter's GUIDED rules for a new target (mode_guided.cpp, measured on SITL).
-
-    A target replaces a take-off in progress: on the ground, the vehicle then stays
-    there. A destination outside an enabled fence is refused (ignored: no ack).
-    """
-    ap.cancel_takeoff()
-    if ap.params["FENCE_ENABLE"] > 0:
-        alt_rel = z - ap.home_xyz[2]
-        if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):
-            return False
-    return True
 
 
 def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -501,17 +484,15 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
         x, y, z = (
             (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in _OFFSET_FRAMES else (e, n, -msg.z)
         )
-        if not _guided_target_allowed(ap, x, y, z):
-            return
         ff = None
         if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
             fe, fn = to_en(msg.vx, msg.vy)
             ff = (fe, fn, -msg.vz)
-        ap.nav.goto(x, y, z, ff)
+        if not ap.mode_guided.set_destination(x, y, z, ff):
+            return
     elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
-        _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
         e, n = to_en(msg.vx, msg.vy)
-        ap.nav.set_velocity(e, n, -msg.vz)
+        ap.mode_guided.set_velocity(e, n, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
 
 
