@@ -1,27 +1,31 @@
-"""The simulated ArduCopter: modes, arming, navigation, failsafes — no I/O.
+"""The simulated ArduCopter — no I/O.
 
-``Autopilot`` is sans-IO: ``handle(msg, link)`` takes a decoded MAVLink
-message, ``step(dt_s)`` advances simulated time, and everything the vehicle
-says lands in ``outbox`` as ``(link, message)`` pairs (``link`` None means
-every link). :mod:`simulator.node` moves bytes; this module decides.
+``Autopilot`` is sans-IO: :func:`simulator.handlers.handle` gives it a decoded
+MAVLink message, ``step(dt_s)`` advances simulated time, and everything the
+vehicle says lands in ``outbox`` as ``(link, message)`` pairs (``link`` None
+means every link). :mod:`simulator.fleet` moves bytes; the autopilot decides.
+
+It is built as ArduCopter is: flight-mode objects (:mod:`simulator.flight_modes`,
+:mod:`~simulator.auto_mission`, :mod:`~simulator.follow_mode`), switched by ``set_mode``,
+fly through one :class:`~simulator.navigator.Navigator`; start-up, pre-arm checks,
+take-off/touchdown and failsafes own their state (:mod:`~simulator.startup`,
+:mod:`~simulator.arming`, :mod:`~simulator.takeoff`, :mod:`~simulator.failsafes`).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
-from overwatch.errors import SimulatorError
-from overwatch.items import Cmd, MissionType
+from overwatch.items import MissionType
 from simulator import modes
+from simulator.arming import PrearmChecks
 from simulator.auto_mission import Auto, AutoMission
 from simulator.battery import Battery
-from simulator.failsafes import Failsafes, fence_breach_flags, fence_names
+from simulator.failsafes import Failsafes, fence_breach_flags
 from simulator.flight_modes import (
     AltHold,
     Brake,
@@ -34,63 +38,22 @@ from simulator.flight_modes import (
 )
 from simulator.follow import OtherSystems
 from simulator.follow_mode import Follow
-from simulator.geodesy import TangentPlane, bearing_deg, wrap_180
-from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET, Gimbal
-from simulator.mission_store import MissionStore, StoredItem
+from simulator.geodesy import TangentPlane
+from simulator.gimbal import Gimbal
+from simulator.mission_store import MissionStore, home_item
 from simulator.mission_transfer import MissionTransfer
 from simulator.modes import Mode
-from simulator.navigation import NAV_TAKEOFF
 from simulator.navigator import Navigator
-from simulator.parameters import Parameters, ParamNaming
+from simulator.parameters import Parameters
 from simulator.physics import Body, Wind
 from simulator.pose import VehiclePose
+from simulator.startup import StartUp
 from simulator.streams import GROUPS, StreamSchedule
+from simulator.takeoff import Takeoff
 from simulator.telemetry import heartbeat
+from simulator.vehicle_config import VehicleConfig
 
-#: Simulated seconds from boot until the AHRS has aligned (SITL: "tilt alignment complete").
-AHRS_READY_S = 6.0
-#: The EKF sets its origin, and the vehicle its home, this long after the first GPS fix.
-ORIGIN_AFTER_FIX_S = 10.0
-#: From the take-off command until the vehicle leaves the ground, simulated seconds.
-TAKEOFF_SPOOL_S = 3.0
-#: Failing pre-arm checks are repeated this often while disarmed (PREARM_DISPLAY_PERIOD).
-PREARM_DISPLAY_S = 30.0
-
-
-@dataclass(frozen=True)
-class VehicleConfig:
-    """How one simulated vehicle starts.
-
-    Home is WGS84 degrees and metres above mean sea level; delays are
-    simulated seconds after boot; ``params`` overrides parameter defaults by
-    wire name; wind is a mean speed (m/s) from a compass direction plus gusts
-    (standard deviation, m/s), seeded by ``seed``.
-    """
-
-    home_lat_deg: float
-    home_lon_deg: float
-    home_alt_msl_m: float = 0.0
-    home_heading_deg: float = 0.0
-    sysid: int = 1
-    gps_fix_delay_s: float = 10.0
-    ekf_gps_delay_s: float = 40.0
-    param_naming: ParamNaming = "4.5"
-    params: dict[str, float] = field(default_factory=dict)
-    wind_speed_m_s: float = 0.0
-    wind_from_deg: float = 180.0
-    gust_m_s: float = 0.0
-    seed: int = 0
-    battery_soc: float = 1.0
-    hover_current_a: float = 16.0
-    start_unix_s: float | None = None
-
-    def __post_init__(self) -> None:
-        if not -90.0 <= self.home_lat_deg <= 90.0:
-            raise SimulatorError(f"home latitude must be in [-90, 90], got {self.home_lat_deg}")
-        if not -180.0 <= self.home_lon_deg <= 180.0:
-            raise SimulatorError(f"home longitude must be in [-180, 180], got {self.home_lon_deg}")
-        if not 1 <= self.sysid <= 254:
-            raise SimulatorError(f"system id must be in 1..254, got {self.sysid}")
+__all__ = ["Autopilot", "VehicleConfig"]
 
 
 class Autopilot:
@@ -131,48 +94,28 @@ class Autopilot:
             self.store,
             self.send,
             wall_now,
-            self._home_item,
+            lambda: home_item(self.home_lat_lon_alt() if self.home_set else None),
             self._mission_changed,
             self._can_clear,
             warn=lambda text: self.statustext(modes.SEV_WARNING, text),
         )
-        self.mode_auto = Auto(self)
-        self.mode_guided = Guided(self)
-        self.mode_rtl = Rtl(self)
-        self.mode_follow = Follow(self)
-        self._modes: dict[Mode, FlightMode] = {
-            m.number: m
-            for m in (
-                Stabilize(self),
-                AltHold(self),
-                self.mode_auto,
-                self.mode_guided,
-                Loiter(self),
-                self.mode_rtl,
-                Land(self),
-                Brake(self),
-                self.mode_follow,
-            )
-        }
+        # the modes others reach into by name, as ArduCopter's copter.mode_rtl and friends
+        self.mode_auto, self.mode_guided = Auto(self), Guided(self)
+        self.mode_rtl, self.mode_follow = Rtl(self), Follow(self)
+        plain = (Stabilize(self), AltHold(self), Loiter(self), Land(self), Brake(self))
+        named = (self.mode_auto, self.mode_guided, self.mode_rtl, self.mode_follow)
+        self._modes: dict[Mode, FlightMode] = {m.number: m for m in (*plain, *named)}
         self._flight_mode: FlightMode = self._modes[Mode.STABILIZE]
         self.time_s = 0.0
         self.start_unix_s = time.time() if config.start_unix_s is None else config.start_unix_s
         self.armed = False
         self.armed_at_s: float | None = None  # simulated time of the last arming
         self.disarmed_at_s: float | None = None  # and of the last disarming
-        self.gps_fix = False
-        self.gps_fix_at_s = 0.0
-        self.ekf_ok = False
-        self._prearm_ok = False
-        self._prearm_report_now = False
-        self._prearm_shown_s = 0.0
-        self._prearm_checked_s = -1
+        self.startup = StartUp(self)
+        self.prearm = PrearmChecks(self)
         self.nav = Navigator(self.body, self.params, lambda: self.time_s)
-        self.takeoff_allowed = False
-        self.landing_disarms = False
-        self.landed_since_s: float | None = None
+        self.takeoff = Takeoff(self)
         self.heartbeat_now = False
-        self.takeoff_climb_at_s = 0.0
         self.failsafes = Failsafes(self)
 
     # -- small helpers -----------------------------------------------------------
@@ -198,8 +141,7 @@ class Autopilot:
                 if pname == name:
                     self.streams.set_group_rate(sid, self.params[name], self.time_s)
         elif name.startswith("MNT1_PITCH"):
-            self.gimbal.pitch_min_deg = self.params["MNT1_PITCH_MIN"]
-            self.gimbal.pitch_max_deg = self.params["MNT1_PITCH_MAX"]
+            self.gimbal.set_limits(self.params["MNT1_PITCH_MIN"], self.params["MNT1_PITCH_MAX"])
 
     def broadcast(self, msg: Any) -> None:
         self.outbox.append((None, msg))
@@ -211,38 +153,6 @@ class Autopilot:
         self.wind.speed_m_s = self.params["SIM_WIND_SPD"]
         self.wind.from_deg = self.params["SIM_WIND_DIR"]
         self.wind.gust_m_s = self.params["SIM_WIND_TURB"]
-
-    # -- failsafe state, read-only (simulator.failsafes.Failsafes owns it) ----------------
-
-    @property
-    def gcs_failsafe(self) -> bool:
-        """Whether the GCS failsafe is on."""
-        return self.failsafes.gcs
-
-    @property
-    def battery_failsafe(self) -> int:
-        """The battery failsafe level: 0 none, 1 low, 2 critical."""
-        return self.failsafes.battery_level
-
-    @property
-    def fence_breaches(self) -> int:
-        """The fences breached now, as FENCE_TYPE bits."""
-        return self.failsafes.fence_breaches
-
-    @property
-    def fence_breach_count(self) -> int:
-        """How many fence breaches there have been since boot."""
-        return self.failsafes.fence_breach_count
-
-    @property
-    def fence_breach_time_s(self) -> float:
-        """When the last fence breach began (simulated seconds)."""
-        return self.failsafes.fence_breach_time_s
-
-    @property
-    def last_gcs_heartbeat_s(self) -> float | None:
-        """When the ground station's last HEARTBEAT arrived (simulated seconds)."""
-        return self.failsafes.last_gcs_heartbeat_s
 
     @property
     def flying(self) -> bool:
@@ -301,32 +211,22 @@ class Autopilot:
 
     def start_takeoff(self, z: float) -> None:
         """Climb to ``z``. From the ground, ArduCopter first spools its motors up and stays
-        landed for about :data:`TAKEOFF_SPOOL_S` (measured on SITL 64a9c787)."""
-        self.nav.climb_to(z)
-        if self.body.on_ground:
-            self.takeoff_climb_at_s = self.time_s + TAKEOFF_SPOOL_S
-        self.takeoff_allowed = True
-        self.landed_since_s = None
+        landed for about :data:`~simulator.takeoff.TAKEOFF_SPOOL_S` (measured on SITL 64a9c787)."""
+        self.takeoff.start(z)
 
     def start_land(self, x: float, y: float, disarm: bool = True) -> None:
         """Land at (x, y); ``disarm`` on touchdown whatever the mode."""
-        self.nav.land_at(x, y)
-        self.landing_disarms = disarm
-
-    def cancel_takeoff(self) -> None:
-        """A new GUIDED target replaces a take-off in progress: on the ground, stay there."""
-        if self.body.on_ground:
-            self.takeoff_allowed = False
+        self.takeoff.land_at(x, y, disarm)
 
     def set_roi_location(self, xyz: tuple[float, float, float]) -> None:
         """Look at a location (m, z above origin) with the vehicle and the gimbal."""
         self.nav.point_roi(xyz)
-        self.gimbal.mode = MOUNT_MODE_GPS_POINT
+        self.gimbal.follow_roi(by_sysid=False)
 
     def set_roi_sysid(self, sysid: int | None) -> None:
         """Look at another system with the vehicle and the gimbal (None: at none)."""
         self.nav.track_roi_sysid(sysid)
-        self.gimbal.mode = MOUNT_MODE_SYSID_TARGET
+        self.gimbal.follow_roi(by_sysid=True)
 
     def _roi_xyz(self) -> tuple[float, float, float] | None:
         sysid = self.nav.roi_sysid
@@ -344,32 +244,21 @@ class Autopilot:
         self.time_s += dt_s
         self.wind.step(dt_s)
         if not self.ekf_ok:
-            self._sensors()
-        self._prearm_report()
+            self.startup.step()
+        self.prearm.report()
         self._flight_mode.update()
         vx, vy, vz = self.nav.command(dt_s, self.alt_rel_m)
-        if self.body.on_ground and (
-            not self.takeoff_allowed or self.time_s < self.takeoff_climb_at_s
-        ):
+        if self.takeoff.holds_on_ground():
             vx = vy = vz = 0.0
         roi = self._roi_xyz() if self._flight_mode.uses_roi else None
         yaw = self.nav.yaw_command(vx, vy, roi)
         was_flying = not self.body.on_ground
         b = self.body
-        b.step(
-            dt_s,
-            vx,
-            vy,
-            vz,
-            yaw,
-            self.params["WPNAV_ACCEL"] / 100.0 * 2.0,
-            5.0,
-            self.wind,
-            self.armed,
-        )
+        accel_h = self.params["WPNAV_ACCEL"] / 100.0 * 2.0
+        b.step(dt_s, vx, vy, vz, yaw, accel_h, 5.0, self.wind, self.armed)
         if was_flying and b.on_ground:
-            self._touchdown()
-        self._auto_disarm()
+            self.takeoff.touchdown()
+        self.takeoff.auto_disarm()
         current = self.battery.draw(
             b.airspeed_m_s(self.wind), b.vz_m_s, not b.on_ground, self.armed
         )
@@ -394,113 +283,26 @@ class Autopilot:
         self.disarmed_at_s = None
         self.statustext(modes.SEV_INFO, "Battery swapped: fresh pack")
 
-    def _sensors(self) -> None:
-        """Start-up as ArduCopter SITL goes through it (measured on SITL 64a9c787).
-
-        The AHRS is ready about 6 s after boot, the GPS has a fix at ``gps_fix_delay_s``,
-        the EKF sets its origin (and home) 10 s after the fix (or halfway to the EKF
-        for short delays), and uses GPS for position at ``ekf_gps_delay_s``.
-        """
-        t = self.time_s
-        ekf_s = self.config.ekf_gps_delay_s
-        if not self.gps_fix and t >= self.config.gps_fix_delay_s:
-            self.gps_fix = True
-            self.gps_fix_at_s = t
-        # compressed start-ups (short test delays) keep SITL's order: fix, origin, EKF
-        origin_after_s = min(ORIGIN_AFTER_FIX_S, max(0.0, ekf_s - self.gps_fix_at_s) / 2.0)
-        if not self.home_set and self.gps_fix and t >= self.gps_fix_at_s + origin_after_s:
-            self.home_set = True
-            self.statustext(modes.SEV_INFO, "EKF3 IMU0 origin set")
-            self.statustext(modes.SEV_INFO, f"Field Elevation Set: {self.origin_alt_msl_m:.0f}m")
-        if not self.ekf_ok and t >= ekf_s and self.gps_fix:
-            self.ekf_ok = True
-            self.statustext(modes.SEV_INFO, "EKF3 IMU0 is using GPS")
+    @property
+    def gps_fix(self) -> bool:
+        """Whether the GPS has a fix."""
+        return self.startup.gps_fix
 
     @property
-    def ahrs_ready(self) -> bool:
-        return self.time_s >= min(AHRS_READY_S, self.config.gps_fix_delay_s)
+    def ekf_ok(self) -> bool:
+        """Whether the EKF uses GPS for position (modes that need a position may be entered)."""
+        return self.startup.ekf_ok
 
     def prearm_failures(self) -> list[str]:
         """What ArduCopter's pre-arm checks say for the current mode, in its words."""
-        if self.params["ARMING_CHECK"] == 0:
-            return []
-        out: list[str] = []
-        mode = self.mode
-        if mode in modes.NEEDS_POSITION and not self.home_set:
-            out.append("AHRS: waiting for home")
-        elif not self.ahrs_ready:
-            out.append("AHRS: EKF3 still initialising")
-        elif mode in modes.NEEDS_POSITION and not self.ekf_ok:
-            out.append("Need Position Estimate")
-        out.extend(self._flight_mode.prearm_failures())
-        low = self.params["BATT_LOW_VOLT"]
-        if low > 0 and self.battery.voltage_v < low:
-            out.append("Battery 1 below minimum arming voltage")
-        if self.battery_failsafe:
-            out.append("Battery failsafe")  # latched until a fresh pack (or a reboot)
-        if self.gcs_failsafe:
-            out.append("GCS failsafe on")
-        if self.params["FENCE_ENABLE"] > 0 and (breached := self.fence_breach_flags()):
-            out.append(f"Vehicle breaching {fence_names(breached)}")
-        return out
-
-    def _prearm_report(self) -> None:
-        """ArduPilot shows failing pre-arm checks ("PreArm: …") every 30 s while disarmed,
-        and at once (4 s apart at most) when they go from passing to failing."""
-        if self.armed:
-            self._prearm_ok = True
-            return
-        second = math.floor(self.time_s)
-        if second == self._prearm_checked_s:
-            return  # ArduCopter runs its pre-arm checks once a second
-        self._prearm_checked_s = second
-        failures = self.prearm_failures()
-        ok = not failures
-        now = self.time_s
-        if not ok and self._prearm_ok:
-            self._prearm_report_now = True
-        self._prearm_ok = ok
-        since = now - self._prearm_shown_s
-        if (self._prearm_report_now and since > 4.0) or since > PREARM_DISPLAY_S:
-            self._prearm_report_now = False
-            self._prearm_shown_s = now
-            for text in failures:
-                self.statustext(modes.SEV_CRITICAL, f"PreArm: {text}")
-
-    def _touchdown(self) -> None:
-        self.takeoff_allowed = False
-        self.landed_since_s = self.time_s
-        self.nav.idle()
-        if self.armed and (self._flight_mode.disarms_on_touchdown or self.landing_disarms):
-            self.disarm("landed")
-        self.landing_disarms = False
-        self._flight_mode.touchdown()
-
-    def _auto_disarm(self) -> None:
-        if not self.armed or not self.body.on_ground or self.nav.kind == NAV_TAKEOFF:
-            self.landed_since_s = None if not self.body.on_ground else self.landed_since_s
-            return
-        delay = self.params["DISARM_DELAY"]
-        if delay <= 0:
-            return
-        if self.landed_since_s is None:
-            self.landed_since_s = self.time_s
-        elif self.time_s - self.landed_since_s >= delay:
-            self.disarm("auto disarm")
+        return self.prearm.failures()
 
     def _gimbal_update(self, dt_s: float) -> None:
-        g = self.gimbal
         roi = self._roi_xyz() if self._flight_mode.uses_roi else None
-        if roi is not None and g.mode in (MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET):
-            b = self.body
-            dx, dy, dz = roi[0] - b.x_m, roi[1] - b.y_m, roi[2] - b.z_m
-            g.target_pitch_deg = max(
-                g.pitch_min_deg,
-                min(g.pitch_max_deg, math.degrees(math.atan2(dz, math.hypot(dx, dy)))),
-            )
-            g.target_yaw_deg = wrap_180(bearing_deg(dx, dy) - b.yaw_deg)
-            g.yaw_lock = False
-        g.step(dt_s, self.body.yaw_deg)
+        b = self.body
+        if roi is not None:
+            self.gimbal.aim_at_roi(roi[0] - b.x_m, roi[1] - b.y_m, roi[2] - b.z_m, b.yaw_deg)
+        self.gimbal.step(dt_s, b.yaw_deg)
 
     # -- arming ------------------------------------------------------------------
 
@@ -521,8 +323,7 @@ class Autopilot:
         self.armed = True
         self.statustext(modes.SEV_INFO, "Arming motors")
         self.armed_at_s = self.time_s
-        self.landed_since_s = self.time_s
-        self.takeoff_allowed = False
+        self.takeoff.on_arm()
         self.failsafes.on_arm()
         if self.home_set and self.body.on_ground:
             self.home_xyz = (self.body.x_m, self.body.y_m, self.body.z_m)
@@ -533,8 +334,7 @@ class Autopilot:
             return
         self.armed = False
         self.disarmed_at_s = self.time_s
-        self.takeoff_allowed = False
-        self.landed_since_s = None
+        self.takeoff.on_disarm()
         self.nav.idle()
         self.statustext(modes.SEV_INFO, "Disarming motors")
 
@@ -575,7 +375,7 @@ class Autopilot:
             return False
         if not new.can_enter():
             return False
-        if self.fence_breaches and self.params["FENCE_ACTION"] != 0:
+        if self.failsafes.fence_breaches and self.params["FENCE_ACTION"] != 0:
             # AC_Fence: a mode change during a breach starts the pilot's recovery
             self.statustext(modes.SEV_INFO, "Manual recovery started")
         self._flight_mode.exit()
@@ -583,7 +383,7 @@ class Autopilot:
         self.heartbeat_now = True  # ArduCopter sends a HEARTBEAT at once after a mode change
         self.nav.hold_yaw()
         self.nav.set_speed(None)  # DO_CHANGE_SPEED lasts until the next mode change
-        self.landing_disarms = False
+        self.takeoff.on_mode_change()
         new.enter()
         return True
 
@@ -592,18 +392,6 @@ class Autopilot:
         return fence_breach_flags(self)
 
     # -- mission hooks ------------------------------------------------------------------
-
-    def _home_item(self) -> StoredItem:
-        if not self.home_set:
-            return StoredItem(command=Cmd.NAV_WAYPOINT, frame=mav.MAV_FRAME_GLOBAL)
-        lat, lon, alt = self.home_lat_lon_alt()
-        return StoredItem(
-            command=Cmd.NAV_WAYPOINT,
-            frame=mav.MAV_FRAME_GLOBAL,
-            x=round(lat * 1e7),
-            y=round(lon * 1e7),
-            z=alt,
-        )
 
     def _mission_changed(self, mission_type: int) -> None:
         count = len(self.store.get(mission_type))

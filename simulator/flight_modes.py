@@ -149,7 +149,7 @@ class Guided(FlightMode):
         there. A destination outside an enabled fence is refused (ignored: no ack).
         """
         ap = self.ap
-        ap.cancel_takeoff()
+        ap.takeoff.cancel()
         if ap.params["FENCE_ENABLE"] > 0:
             alt_rel = z - ap.home_xyz[2]
             if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):

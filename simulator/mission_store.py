@@ -112,6 +112,20 @@ _ALLOWED: dict[int, frozenset[int]] = {
 }
 
 
+def home_item(home: tuple[float, float, float] | None) -> StoredItem:
+    """Item 0 of a mission: home (WGS84 degrees, metres MSL), all zero while unset."""
+    if home is None:
+        return StoredItem(command=Cmd.NAV_WAYPOINT, frame=mav.MAV_FRAME_GLOBAL)
+    lat, lon, alt = home
+    return StoredItem(
+        command=Cmd.NAV_WAYPOINT,
+        frame=mav.MAV_FRAME_GLOBAL,
+        x=round(lat * 1e7),
+        y=round(lon * 1e7),
+        z=alt,
+    )
+
+
 @dataclass(frozen=True)
 class StoredItem:
     """One item as received: ``x``/``y`` are 1e-7 degrees, ``z`` metres in ``frame``'s datum."""

@@ -62,12 +62,10 @@ def heartbeat(ap: Autopilot) -> Any:
         base |= _GUIDED_ENABLED
     if ap.armed:
         base |= _SAFETY_ARMED
-    if not ap.armed:
-        status = mav.MAV_STATE_STANDBY
-    elif ap.gcs_failsafe or ap.battery_failsafe:
-        status = mav.MAV_STATE_CRITICAL
-    else:
-        status = mav.MAV_STATE_ACTIVE
+    status = mav.MAV_STATE_STANDBY
+    if ap.armed:
+        failsafe = ap.failsafes.gcs or ap.failsafes.battery_level
+        status = mav.MAV_STATE_CRITICAL if failsafe else mav.MAV_STATE_ACTIVE
     return mav.MAVLink_heartbeat_message(
         mav.MAV_TYPE_QUADROTOR, mav.MAV_AUTOPILOT_ARDUPILOTMEGA, base, int(ap.mode), status, 3
     )
@@ -132,7 +130,7 @@ def sensor_bits(ap: Autopilot) -> tuple[int, int, int]:
         health |= _PREARM
     if ap.params["FENCE_ENABLE"] > 0:
         enabled |= _FENCE
-    if ap.fence_breaches:
+    if ap.failsafes.fence_breaches:
         health &= ~_FENCE
     return present, enabled, health
 
@@ -182,7 +180,7 @@ def battery_status(ap: Autopilot) -> Any:
         -1,
         round(bat.remaining_fraction * 100.0),
         0,
-        _CHARGE_STATES[ap.battery_failsafe],
+        _CHARGE_STATES[ap.failsafes.battery_level],
     )
 
 
@@ -290,9 +288,8 @@ def mount_status(ap: Autopilot) -> Any:
     )
 
 
-#: FENCE_STATUS.breach_type by the lowest breached FENCE_TYPE bit, as the simulator has
-#: always sent it (ArduPilot's GCS_Common sends MAXALT for the altitude fence and
-#: BOUNDARY for circle and polygon; a differential probe would tell which is right)
+#: FENCE_STATUS.breach_type by the lowest breached FENCE_TYPE bit, as the simulator sends it
+#: (ArduPilot's GCS_Common: MAXALT for the altitude fence, BOUNDARY for circle and polygon)
 _BREACH_TYPES = {
     mav.FENCE_TYPE_ALT_MAX: mav.FENCE_BREACH_BOUNDARY,
     mav.FENCE_TYPE_CIRCLE: mav.FENCE_BREACH_MAXALT,
@@ -302,10 +299,12 @@ _BREACH_TYPES = {
 
 def fence_status(ap: Autopilot) -> Any:
     return mav.MAVLink_fence_status_message(
-        1 if ap.fence_breaches else 0,
-        ap.fence_breach_count,
-        _BREACH_TYPES.get(ap.fence_breaches & -ap.fence_breaches, mav.FENCE_BREACH_NONE),
-        int(ap.fence_breach_time_s * 1000.0),
+        1 if ap.failsafes.fence_breaches else 0,
+        ap.failsafes.fence_breach_count,
+        _BREACH_TYPES.get(
+            ap.failsafes.fence_breaches & -ap.failsafes.fence_breaches, mav.FENCE_BREACH_NONE
+        ),
+        int(ap.failsafes.fence_breach_time_s * 1000.0),
     )
 
 
