@@ -43,7 +43,7 @@ from simulator.gimbal import Gimbal
 from simulator.mission_store import MissionStore, home_item
 from simulator.mission_transfer import MissionTransfer
 from simulator.modes import Mode
-from simulator.navigator import Navigator
+from simulator.navigator import Navigator, Vector
 from simulator.parameters import Parameters
 from simulator.physics import Body, Wind
 from simulator.pose import VehiclePose
@@ -172,9 +172,7 @@ class Autopilot:
         lat, lon = self.plane.to_lat_lon(self.body.x_m, self.body.y_m)
         return lat, lon, self.origin_alt_msl_m + self.body.z_m
 
-    def xyz_of(
-        self, lat_deg: float, lon_deg: float, alt_m: float, relative: bool
-    ) -> tuple[float, float, float]:
+    def xyz_of(self, lat_deg: float, lon_deg: float, alt_m: float, relative: bool) -> Vector:
         """Metric position of a WGS84 point; ``alt_m`` above home if ``relative`` else MSL."""
         x, y = self.plane.to_xy(lat_deg, lon_deg)
         z = alt_m + self.home_xyz[2] if relative else alt_m - self.origin_alt_msl_m
@@ -199,9 +197,7 @@ class Autopilot:
 
     # -- navigation (the navigator flies; these set what the vehicle as a whole does) ----
 
-    def goto(
-        self, x: float, y: float, z: float, velocity: tuple[float, float, float] | None = None
-    ) -> None:
+    def goto(self, x: float, y: float, z: float, velocity: Vector | None = None) -> None:
         """Fly to (x, y, z) (see :meth:`Navigator.goto`)."""
         self.nav.goto(x, y, z, velocity)
 
@@ -218,7 +214,7 @@ class Autopilot:
         """Land at (x, y); ``disarm`` on touchdown whatever the mode."""
         self.takeoff.land_at(x, y, disarm)
 
-    def set_roi_location(self, xyz: tuple[float, float, float]) -> None:
+    def set_roi_location(self, xyz: Vector) -> None:
         """Look at a location (m, z above origin) with the vehicle and the gimbal."""
         self.nav.point_roi(xyz)
         self.gimbal.follow_roi(by_sysid=False)
@@ -228,7 +224,7 @@ class Autopilot:
         self.nav.track_roi_sysid(sysid)
         self.gimbal.follow_roi(by_sysid=True)
 
-    def _roi_xyz(self) -> tuple[float, float, float] | None:
+    def _roi_xyz(self) -> Vector | None:
         sysid = self.nav.roi_sysid
         if sysid is not None:
             fix = self.others.fresh(sysid, self.time_s)
@@ -259,9 +255,8 @@ class Autopilot:
         if was_flying and b.on_ground:
             self.takeoff.touchdown()
         self.takeoff.auto_disarm()
-        current = self.battery.draw(
-            b.airspeed_m_s(self.wind), b.vz_m_s, not b.on_ground, self.armed
-        )
+        airspeed = b.airspeed_m_s(self.wind)
+        current = self.battery.draw(airspeed, b.vz_m_s, not b.on_ground, self.armed)
         self.battery.step(dt_s, current)
         self._battery_swap()
         if self.armed:

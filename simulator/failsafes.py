@@ -99,9 +99,9 @@ class Failsafes:
         if lost and not self.gcs:
             self.gcs = True
             ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe")
-            if enable == 2 and ap.mode == Mode.AUTO:  # 2: continue the mission in AUTO
+            if enable == _FS_GCS_CONTINUE_IN_AUTO and ap.mode == Mode.AUTO:
                 return
-            failsafe_action(ap, "land" if enable in (4, 5) else "rtl")
+            failsafe_action(ap, "land" if enable in _FS_GCS_LANDS else "rtl")
         elif not lost and self.gcs:
             self.gcs = False
             ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe Cleared")
@@ -172,6 +172,10 @@ class Failsafes:
         failsafe_action(ap, _FENCE_ACTIONS.get(action, "rtl"))
 
 
+#: FS_GCS_ENABLE values: 2 continues a mission in AUTO; 4 (SmartRTL or LAND) and 5 land;
+#: the others (1 RTL, 3 SmartRTL or RTL, 6 DO_LAND_START or RTL, 7 BRAKE or LAND) fly RTL here
+_FS_GCS_CONTINUE_IN_AUTO = 2
+_FS_GCS_LANDS = (4, 5)
 #: BATT_FS_LOW_ACT / BATT_FS_CRT_ACT values: what the simulator does for each
 #: (SmartRTL and the DO_LAND_START variants fly a plain RTL or LAND here)
 _BATTERY_ACTIONS = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}
