@@ -15,9 +15,9 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from overwatch.items import Cmd, MissionType, is_nav_command
 from simulator import modes
-from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
+from simulator.flight_modes import FlightMode
 from simulator.mission_store import StoredItem
-from simulator.navigation import YAW_FIXED
+from simulator.modes import Mode
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
@@ -29,32 +29,81 @@ STATE_ACTIVE = 3
 STATE_PAUSED = 4
 STATE_COMPLETE = 5
 
-_JUMP = 177
+_JUMP: int = mav.MAV_CMD_DO_JUMP
+#: Frames whose altitude is above home (terrain frames: the simulator's terrain is flat)
+_RELATIVE_FRAMES = (mav.MAV_FRAME_GLOBAL_TERRAIN_ALT, mav.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT)
 
 
 #: AP_Mission's short names of the commands, as its "Mission: N NAME" messages say them.
 COMMAND_NAMES = {
-    16: "WP",
-    17: "LoitUnlim",
-    18: "LoitTurns",
-    19: "LoitTime",
-    20: "RTL",
-    21: "Land",
-    22: "Takeoff",
-    112: "CondDelay",
-    115: "CondYaw",
-    177: "Jump",
-    178: "ChangeSpeed",
-    179: "SetHome",
-    195: "SetROILocation",
-    197: "SetROINone",
-    201: "SetROI",
-    205: "MountControl",
-    207: "FenceEnable",
-    1000: "GimbalPitchYaw",
+    Cmd.NAV_WAYPOINT: "WP",
+    Cmd.NAV_LOITER_UNLIM: "LoitUnlim",
+    Cmd.NAV_LOITER_TURNS: "LoitTurns",
+    Cmd.NAV_LOITER_TIME: "LoitTime",
+    Cmd.NAV_RETURN_TO_LAUNCH: "RTL",
+    Cmd.NAV_LAND: "Land",
+    Cmd.NAV_TAKEOFF: "Takeoff",
+    mav.MAV_CMD_CONDITION_DELAY: "CondDelay",
+    mav.MAV_CMD_CONDITION_YAW: "CondYaw",
+    mav.MAV_CMD_DO_JUMP: "Jump",
+    Cmd.DO_CHANGE_SPEED: "ChangeSpeed",
+    mav.MAV_CMD_DO_SET_HOME: "SetHome",
+    Cmd.DO_SET_ROI_LOCATION: "SetROILocation",
+    Cmd.DO_SET_ROI_NONE: "SetROINone",
+    mav.MAV_CMD_DO_SET_ROI: "SetROI",
+    Cmd.DO_MOUNT_CONTROL: "MountControl",
+    mav.MAV_CMD_DO_FENCE_ENABLE: "FenceEnable",
+    Cmd.DO_GIMBAL_MANAGER_PITCHYAW: "GimbalPitchYaw",
 }
 #: NAV commands whose completion ArduCopter reports as "Reached command #N".
-_SAYS_REACHED = frozenset({16, 18, 19})
+_SAYS_REACHED = frozenset({Cmd.NAV_WAYPOINT, Cmd.NAV_LOITER_TURNS, Cmd.NAV_LOITER_TIME})
+
+
+#: AUTO_OPTIONS bit: arming in AUTO is allowed.
+AUTO_OPTIONS_ALLOW_ARMING = 1
+
+
+class Auto(FlightMode):
+    """AUTO: fly the uploaded mission; owns the mission runner (:class:`AutoMission`)."""
+
+    number = Mode.AUTO
+    uses_roi = True
+
+    def __init__(self, ap: Autopilot) -> None:
+        super().__init__(ap)
+        self.mission = AutoMission(ap)
+
+    def allows_arming(self) -> bool:
+        """Only with AUTO_OPTIONS bit 0."""
+        return bool(int(self.ap.params["AUTO_OPTIONS"]) & AUTO_OPTIONS_ALLOW_ARMING)
+
+    def prearm_failures(self) -> list[str]:
+        """No mission, no arming in AUTO."""
+        return [] if self.mission.has_mission() else ["Mode requires mission"]
+
+    def can_enter(self) -> bool:
+        """Armed, AUTO needs a mission (and, on the ground, one that takes off first)."""
+        if self.ap.armed and not self.mission.can_enter():
+            return self._refuse()
+        return True
+
+    def enter(self) -> None:
+        """Face along the track as WP_YAW_BEHAVIOR says; armed, start or resume the mission."""
+        self._yaw_by_wp_behavior()
+        if self.ap.armed:
+            self.mission.start_or_resume()
+
+    def update(self) -> None:
+        """Run the mission."""
+        self.mission.update()
+
+    def exit(self) -> None:
+        """A running mission pauses."""
+        self.mission.on_mode_exit()
+
+    def touchdown(self) -> None:
+        """A LAND or RTL item is done."""
+        self.mission.on_touchdown()
 
 
 class AutoMission:
@@ -87,7 +136,7 @@ class AutoMission:
         if ap.armed and not ap.flying:
             first = self._next_nav_index(1 if self.state != STATE_ACTIVE else self.index)
             if first is None or self.items()[first].command != Cmd.NAV_TAKEOFF:
-                ap.statustext(2, "Auto: Missing Takeoff Cmd")
+                ap.statustext(modes.SEV_CRITICAL, "Auto: Missing Takeoff Cmd")
                 return False
         return True
 
@@ -105,7 +154,7 @@ class AutoMission:
         if not 0 <= seq < len(self.items()):
             return False
         seq = max(seq, 1)
-        if self.ap.mode == 3 and self.state == STATE_ACTIVE:
+        if self.ap.mode == Mode.AUTO and self.state == STATE_ACTIVE:
             self._start_from(seq)
         else:
             self.index = seq
@@ -118,7 +167,7 @@ class AutoMission:
             self.state = STATE_PAUSED
 
     def on_mission_changed(self) -> None:
-        if self.ap.mode != 3:
+        if self.ap.mode != Mode.AUTO:
             self.state = STATE_NOT_STARTED
             self.index = 0
         elif self.index >= len(self.items()):
@@ -193,7 +242,7 @@ class AutoMission:
         self.state = STATE_COMPLETE
         self.index = max(0, len(self.items()) - 1)
         if ap.flying:
-            ap.hold_here()
+            ap.nav.hold_here()
         elif ap.armed:
             ap.disarm("landed")
 
@@ -226,7 +275,7 @@ class AutoMission:
             x, y = ap.plane.to_xy(item.lat_deg, item.lon_deg)
         if item.z == 0 and item.relative_alt:
             z = b.z_m
-        elif item.relative_alt or item.frame in (10, 11):
+        elif item.relative_alt or item.frame in _RELATIVE_FRAMES:
             z = item.z + ap.home_xyz[2]
         else:
             z = item.z - ap.origin_alt_msl_m
@@ -238,25 +287,26 @@ class AutoMission:
         if cmd == Cmd.NAV_TAKEOFF:
             z = (
                 item.z + ap.home_xyz[2]
-                if item.relative_alt or item.frame in (10, 11)
+                if item.relative_alt or item.frame in _RELATIVE_FRAMES
                 else item.z - ap.origin_alt_msl_m
             )
             if ap.flying:
-                ap.goto(ap.body.x_m, ap.body.y_m, max(z, ap.body.z_m))
+                ap.nav.goto(ap.body.x_m, ap.body.y_m, max(z, ap.body.z_m))
             else:
                 ap.start_takeoff(z)
-        elif (
-            cmd in (Cmd.NAV_WAYPOINT, 82, Cmd.NAV_LOITER_UNLIM, Cmd.NAV_LOITER_TIME)
-            or cmd == Cmd.NAV_LOITER_TURNS
-        ):
-            ap.goto(*self._xyz(item))
+        elif cmd in (
+            Cmd.NAV_WAYPOINT,
+            mav.MAV_CMD_NAV_SPLINE_WAYPOINT,
+            Cmd.NAV_LOITER_UNLIM,
+        ) or cmd in (Cmd.NAV_LOITER_TIME, Cmd.NAV_LOITER_TURNS):
+            ap.nav.goto(*self._xyz(item))
         elif cmd == Cmd.NAV_LAND:
             x, y, _ = self._xyz(item)
             ap.start_land(x, y)
         elif cmd == Cmd.NAV_RETURN_TO_LAUNCH:
-            ap._rtl_start()
+            ap.mode_rtl.enter()  # as ModeAuto runs copter.mode_rtl
         else:  # NAV_DELAY, NAV_GUIDED_ENABLE: hold here
-            ap.hold_here()
+            ap.nav.hold_here()
             self.hold_until_s = ap.time_s + max(0.0, item.param1)
             self.stage = 1
 
@@ -277,24 +327,25 @@ class AutoMission:
         ap = self.ap
         cmd = item.command
         if cmd == Cmd.NAV_TAKEOFF:
-            return ap.flying and ap.body.z_m >= ap.tgt[2] - 0.5
+            return ap.flying and ap.body.z_m >= ap.nav.target[2] - 0.5
         if cmd in (Cmd.NAV_LAND,):
             return False  # completed by on_touchdown
         if cmd == Cmd.NAV_RETURN_TO_LAUNCH:
-            return ap._rtl_update() and ap.flying  # RTL_ALT_FINAL hover; landing ends via touchdown
+            # RTL_ALT_FINAL hover; landing ends via touchdown
+            return ap.mode_rtl.advance() and ap.flying
         if cmd == Cmd.NAV_LOITER_UNLIM:
             return False
         if cmd == Cmd.NAV_LOITER_TURNS:
             if self.stage == 0:
-                if ap.at_target():
-                    x, y, z = ap.tgt
+                if ap.nav.at_target():
+                    x, y, z = ap.nav.target
                     radius = item.param3 if item.param3 != 0 else 10.0
-                    ap.start_circle(x, y, z, radius, item.param1)
+                    ap.nav.start_circle(x, y, z, radius, item.param1)
                     self.stage = 1
                 return False
-            return ap.circle_done()
+            return ap.nav.circle_done()
         if self.stage == 0:
-            if not ap.at_target():
+            if not ap.nav.at_target():
                 return False
             self.stage = 1
             self.hold_until_s = ap.time_s + max(0.0, item.param1)
@@ -304,35 +355,35 @@ class AutoMission:
         ap = self.ap
         cmd = item.command
         if cmd == Cmd.DO_CHANGE_SPEED:
-            if item.param2 > 0 and round(item.param1) in (0, 1):
-                ap.speed_h_override = item.param2
+            if item.param2 > 0 and round(item.param1) in (0, 1):  # airspeed or ground speed
+                ap.nav.set_speed(item.param2)
             elif item.param2 < 0:
-                ap.speed_h_override = None
-        elif cmd in (Cmd.DO_SET_ROI_LOCATION, 201):
+                ap.nav.set_speed(None)
+        elif cmd in (Cmd.DO_SET_ROI_LOCATION, mav.MAV_CMD_DO_SET_ROI):
             if item.x == 0 and item.y == 0:
-                ap.roi = None
+                ap.nav.clear_roi_point()
             else:
-                ap.roi = ap.xyz_of(item.lat_deg, item.lon_deg, item.z, item.relative_alt)
-                ap.roi_sysid = None
-                ap.gimbal.mode = MOUNT_MODE_GPS_POINT
+                ap.set_roi_location(
+                    ap.xyz_of(item.lat_deg, item.lon_deg, item.z, item.relative_alt)
+                )
         elif cmd == Cmd.DO_SET_ROI_NONE:
-            ap.roi = None
-            ap.roi_sysid = None
+            ap.nav.clear_roi()
         elif cmd == Cmd.DO_SET_ROI_SYSID:
-            ap.roi_sysid = round(item.param1) or None
-            ap.roi = None
-            ap.gimbal.mode = MOUNT_MODE_SYSID_TARGET
+            ap.set_roi_sysid(round(item.param1) or None)
         elif cmd == Cmd.DO_MOUNT_CONTROL:
             ap.gimbal.point(item.param1, item.param3)
         elif cmd == Cmd.DO_GIMBAL_MANAGER_PITCHYAW:
             if not math.isnan(item.param1) and not math.isnan(item.param2):
+                flags = item.x  # param5
                 ap.gimbal.point(
-                    item.param1, item.param2, yaw_lock=bool(item.x & 16)
-                )  # flags: param5
-        elif cmd == 115:  # CONDITION_YAW
+                    item.param1,
+                    item.param2,
+                    yaw_lock=bool(flags & mav.GIMBAL_MANAGER_FLAGS_YAW_LOCK),
+                )
+        elif cmd == mav.MAV_CMD_CONDITION_YAW:
             target = item.param1 + (ap.body.yaw_deg if round(item.param4) == 1 else 0.0)
-            ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
-        elif cmd == 179:  # DO_SET_HOME
+            ap.nav.fix_yaw(target % 360.0)
+        elif cmd == mav.MAV_CMD_DO_SET_HOME:
             if round(item.param1) == 1:
                 ap.set_home(ap.body.x_m, ap.body.y_m, ap.body.z_m)
             else:

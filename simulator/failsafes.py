@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
 from overwatch.items import MissionType
 from simulator import modes
 from simulator.geodesy import point_in_polygon
@@ -23,6 +25,12 @@ _Polygons = list[list[tuple[float, float]]]
 _Circles = list[tuple[float, float, float]]
 FenceShapes = tuple[_Polygons, _Polygons, _Circles, _Circles]
 """Inclusion polygons, exclusion polygons, inclusion and exclusion circles (metres)."""
+
+# FENCE_TYPE bits (AC_Fence's, MAVLink's FENCE_TYPE)
+FENCE_ALT_MAX: int = mav.FENCE_TYPE_ALT_MAX
+FENCE_CIRCLE: int = mav.FENCE_TYPE_CIRCLE
+FENCE_POLYGON: int = mav.FENCE_TYPE_POLYGON
+FENCE_ALT_MIN: int = mav.FENCE_TYPE_ALT_MIN
 
 
 def gcs_failsafe_timeout_s(speedup: float) -> float:
@@ -40,11 +48,139 @@ def gcs_failsafe_timeout_s(speedup: float) -> float:
     return max(5.0, 2.0 * speedup)
 
 
-def check_failsafes(ap: Autopilot) -> None:
-    gcs_failsafe(ap)
-    battery_failsafe(ap)
-    if ap.params["FENCE_ENABLE"]:
-        fence_check(ap)
+class Failsafes:
+    """The failsafe state of one vehicle, and the checks that change it.
+
+    The GCS failsafe (latched while the ground station is silent), the battery
+    failsafe level (0 none, 1 low, 2 critical; latched until a fresh pack) and
+    the fences breached now (FENCE_TYPE bits), with the breach count and the
+    simulated time of the last breach that FENCE_STATUS reports.
+    """
+
+    def __init__(self, ap: Autopilot) -> None:
+        self._ap = ap
+        self.last_gcs_heartbeat_s: float | None = None
+        self.gcs = False
+        self.battery_level = 0
+        self._battery_low_since_s: float | None = None
+        self.fence_breaches = 0
+        self.fence_breach_count = 0
+        self.fence_breach_time_s = 0.0
+        self._fence_cache: tuple[int, FenceShapes] = (-1, ([], [], [], []))
+
+    def heard_gcs(self) -> None:
+        """A HEARTBEAT from the ground station (SYSID_MYGCS) arrived."""
+        self.last_gcs_heartbeat_s = self._ap.time_s
+
+    def on_arm(self) -> None:
+        """Arming starts afresh: no GCS or battery failsafe, no low-battery timer."""
+        self.gcs = False
+        self.battery_level = 0
+        self._battery_low_since_s = None
+
+    def on_fresh_pack(self) -> None:
+        """A full pack went in: the battery failsafe is over."""
+        self.battery_level = 0
+
+    def check(self) -> None:
+        """Run the checks (while armed), each acting as ArduCopter's does."""
+        self._gcs_check()
+        self._battery_check()
+        if self._ap.params["FENCE_ENABLE"]:
+            self._fence_check()
+
+    def _gcs_check(self) -> None:
+        ap = self._ap
+        enable = int(ap.params["FS_GCS_ENABLE"])
+        last = self.last_gcs_heartbeat_s
+        if enable == 0 or last is None:
+            return
+        lost = ap.time_s - last > ap.params["FS_GCS_TIMEOUT"]
+        if lost and not self.gcs:
+            self.gcs = True
+            ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe")
+            if enable == _FS_GCS_CONTINUE_IN_AUTO and ap.mode == Mode.AUTO:
+                return
+            failsafe_action(ap, "land" if enable in _FS_GCS_LANDS else "rtl")
+        elif not lost and self.gcs:
+            self.gcs = False
+            ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe Cleared")
+
+    def _battery_check(self) -> None:
+        ap = self._ap
+        p = ap.params
+        bat = ap.battery
+        remaining_mah = bat.capacity_mah - bat.consumed_mah
+        crt = (p["BATT_CRT_VOLT"] > 0 and bat.voltage_v < p["BATT_CRT_VOLT"]) or (
+            p["BATT_CRT_MAH"] > 0 and remaining_mah < p["BATT_CRT_MAH"]
+        )
+        low = (p["BATT_LOW_VOLT"] > 0 and bat.voltage_v < p["BATT_LOW_VOLT"]) or (
+            p["BATT_LOW_MAH"] > 0 and remaining_mah < p["BATT_LOW_MAH"]
+        )
+        level = 2 if crt else 1 if low else 0
+        if level == 0:
+            self._battery_low_since_s = None
+            return
+        if self._battery_low_since_s is None:
+            self._battery_low_since_s = ap.time_s
+        waited_s = ap.time_s - self._battery_low_since_s
+        if waited_s < p["BATT_LOW_TIMER"] or level <= self.battery_level:
+            return
+        self.battery_level = level
+        word = "critical" if level == 2 else "low"
+        ap.statustext(
+            modes.SEV_CRITICAL,
+            f"Battery 1 is {word} {bat.voltage_v:.2f}V used {bat.consumed_mah:.0f} mAh",
+        )
+        act = int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
+        action = _BATTERY_ACTIONS.get(act)
+        if action is not None:
+            ap.statustext(modes.SEV_WARNING, "Battery Failsafe")
+            failsafe_action(ap, action)
+
+    def fence_shapes(self) -> FenceShapes:
+        """Fence geometry in metres, cached per fence upload."""
+        ap = self._ap
+        items = ap.store.get(MissionType.FENCE)
+        if self._fence_cache[0] != ap.store.version[MissionType.FENCE]:
+            geo = fence_geometry(items)
+            to = ap.plane.to_xy
+            polys_in = [[to(a, o) for a, o in poly] for poly in geo.inclusion_polygons]
+            polys_out = [[to(a, o) for a, o in poly] for poly in geo.exclusion_polygons]
+            circ_in = [(*to(a, o), r) for a, o, r in geo.inclusion_circles]
+            circ_out = [(*to(a, o), r) for a, o, r in geo.exclusion_circles]
+            shapes = (polys_in, polys_out, circ_in, circ_out)
+            self._fence_cache = (ap.store.version[MissionType.FENCE], shapes)
+        return self._fence_cache[1]
+
+    def _fence_check(self) -> None:
+        ap = self._ap
+        breaches = fence_breach_flags(ap)
+        new = breaches & ~self.fence_breaches
+        cleared = self.fence_breaches and not breaches
+        self.fence_breaches = breaches
+        if cleared and ap.flying:
+            ap.statustext(modes.SEV_NOTICE, "Fence breach cleared")
+        if not new or not ap.flying:
+            return
+        self.fence_breach_count += 1
+        self.fence_breach_time_s = ap.time_s
+        ap.statustext(modes.SEV_NOTICE, f"{fence_names(new)} breached")
+        action = int(ap.params["FENCE_ACTION"])
+        if action == 0 or ap.mode in (Mode.LAND, Mode.RTL):
+            return
+        failsafe_action(ap, _FENCE_ACTIONS.get(action, "rtl"))
+
+
+#: FS_GCS_ENABLE values: 2 continues a mission in AUTO; 4 (SmartRTL or LAND) and 5 land;
+#: the others (1 RTL, 3 SmartRTL or RTL, 6 DO_LAND_START or RTL, 7 BRAKE or LAND) fly RTL here
+_FS_GCS_CONTINUE_IN_AUTO = 2
+_FS_GCS_LANDS = (4, 5)
+#: BATT_FS_LOW_ACT / BATT_FS_CRT_ACT values: what the simulator does for each
+#: (SmartRTL and the DO_LAND_START variants fly a plain RTL or LAND here)
+_BATTERY_ACTIONS = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}
+#: FENCE_ACTION values
+_FENCE_ACTIONS = {1: "rtl", 2: "land", 3: "rtl", 4: "brake", 5: "land"}
 
 
 def failsafe_action(ap: Autopilot, action: str) -> None:
@@ -65,76 +201,18 @@ def failsafe_action(ap: Autopilot, action: str) -> None:
         ap.set_mode(Mode.LAND)
 
 
-def gcs_failsafe(ap: Autopilot) -> None:
-    enable = int(ap.params["FS_GCS_ENABLE"])
-    last = ap.last_gcs_heartbeat_s
-    if enable == 0 or last is None:
-        return
-    lost = ap.time_s - last > ap.params["FS_GCS_TIMEOUT"]
-    if lost and not ap.gcs_failsafe:
-        ap.gcs_failsafe = True
-        ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe")
-        if enable == 2 and ap.mode == Mode.AUTO:
-            return
-        failsafe_action(ap, "land" if enable in (4, 5) else "rtl")
-    elif not lost and ap.gcs_failsafe:
-        ap.gcs_failsafe = False
-        ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe Cleared")
-
-
-def battery_failsafe(ap: Autopilot) -> None:
-    p = ap.params
-    bat = ap.battery
-    remaining_mah = bat.capacity_mah - bat.consumed_mah
-    crt = (p["BATT_CRT_VOLT"] > 0 and bat.voltage_v < p["BATT_CRT_VOLT"]) or (
-        p["BATT_CRT_MAH"] > 0 and remaining_mah < p["BATT_CRT_MAH"]
-    )
-    low = (p["BATT_LOW_VOLT"] > 0 and bat.voltage_v < p["BATT_LOW_VOLT"]) or (
-        p["BATT_LOW_MAH"] > 0 and remaining_mah < p["BATT_LOW_MAH"]
-    )
-    level = 2 if crt else 1 if low else 0
-    if level == 0:
-        ap.battery_low_since_s = None
-        return
-    if ap.battery_low_since_s is None:
-        ap.battery_low_since_s = ap.time_s
-    if ap.time_s - ap.battery_low_since_s < p["BATT_LOW_TIMER"] or level <= ap.battery_failsafe:
-        return
-    ap.battery_failsafe = level
-    word = "critical" if level == 2 else "low"
-    ap.statustext(
-        modes.SEV_CRITICAL,
-        f"Battery 1 is {word} {bat.voltage_v:.2f}V used {bat.consumed_mah:.0f} mAh",
-    )
-    act = int(p["BATT_FS_CRT_ACT"] if level == 2 else p["BATT_FS_LOW_ACT"])
-    action = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}.get(act)
-    if action is not None:
-        ap.statustext(modes.SEV_WARNING, "Battery Failsafe")
-        failsafe_action(ap, action)
-
-
-def fence_shapes(ap: Autopilot) -> FenceShapes:
-    """Fence geometry in metres, cached per fence upload."""
-    items = ap.store.get(MissionType.FENCE)
-    if ap.fence_cache[0] != ap.store.version[MissionType.FENCE]:
-        geo = fence_geometry(items)
-        to = ap.plane.to_xy
-        polys_in = [[to(a, o) for a, o in poly] for poly in geo.inclusion_polygons]
-        polys_out = [[to(a, o) for a, o in poly] for poly in geo.exclusion_polygons]
-        circ_in = [(*to(a, o), r) for a, o, r in geo.inclusion_circles]
-        circ_out = [(*to(a, o), r) for a, o, r in geo.exclusion_circles]
-        shapes = (polys_in, polys_out, circ_in, circ_out)
-        ap.fence_cache = (ap.store.version[MissionType.FENCE], shapes)
-    return ap.fence_cache[1]
-
-
 def fence_breach_flags(ap: Autopilot) -> int:
     """What the vehicle breaches now, as FENCE_TYPE bits (1 alt, 2 circle, 4 polygon)."""
     return fence_breaches_at(ap, ap.body.x_m, ap.body.y_m, ap.alt_rel_m)
 
 
 #: AC_Fence's names of its fence types, by FENCE_TYPE bit.
-_FENCE_NAMES = ((1, "Max Alt"), (2, "Circle"), (4, "Polygon"), (8, "Min Alt"))
+_FENCE_NAMES = (
+    (FENCE_ALT_MAX, "Max Alt"),
+    (FENCE_CIRCLE, "Circle"),
+    (FENCE_POLYGON, "Polygon"),
+    (FENCE_ALT_MIN, "Min Alt"),
+)
 
 
 def fence_names(flags: int) -> str:
@@ -150,12 +228,13 @@ def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> in
     p = ap.params
     kinds = int(p["FENCE_TYPE"])
     breaches = 0
-    if kinds & 1 and alt_rel_m > p["FENCE_ALT_MAX"]:
-        breaches |= 1
-    if kinds & 2 and math.hypot(x - ap.home_xyz[0], y - ap.home_xyz[1]) > p["FENCE_RADIUS"]:
-        breaches |= 2
-    if kinds & 4:
-        polys_in, polys_out, circ_in, circ_out = fence_shapes(ap)
+    if kinds & FENCE_ALT_MAX and alt_rel_m > p["FENCE_ALT_MAX"]:
+        breaches |= FENCE_ALT_MAX
+    circle_m = math.hypot(x - ap.home_xyz[0], y - ap.home_xyz[1])
+    if kinds & FENCE_CIRCLE and circle_m > p["FENCE_RADIUS"]:
+        breaches |= FENCE_CIRCLE
+    if kinds & FENCE_POLYGON:
+        polys_in, polys_out, circ_in, circ_out = ap.failsafes.fence_shapes()
         outside = any(not point_in_polygon(x, y, poly) for poly in polys_in) or any(
             math.hypot(x - cx, y - cy) > r for cx, cy, r in circ_in
         )
@@ -163,23 +242,5 @@ def fence_breaches_at(ap: Autopilot, x: float, y: float, alt_rel_m: float) -> in
             math.hypot(x - cx, y - cy) < r for cx, cy, r in circ_out
         )
         if outside or inside_excl:
-            breaches |= 4
+            breaches |= FENCE_POLYGON
     return breaches
-
-
-def fence_check(ap: Autopilot) -> None:
-    breaches = ap.fence_breach_flags()
-    new = breaches & ~ap.fence_breaches
-    cleared = ap.fence_breaches and not breaches
-    ap.fence_breaches = breaches
-    if cleared and ap.flying:
-        ap.statustext(modes.SEV_NOTICE, "Fence breach cleared")
-    if not new or not ap.flying:
-        return
-    ap.fence_breach_count += 1
-    ap.fence_breach_time_s = ap.time_s
-    ap.statustext(modes.SEV_NOTICE, f"{fence_names(new)} breached")
-    action = int(ap.params["FENCE_ACTION"])
-    if action == 0 or ap.mode in (Mode.LAND, Mode.RTL):
-        return
-    failsafe_action(ap, {1: "rtl", 2: "land", 3: "rtl", 4: "brake", 5: "land"}.get(action, "rtl"))

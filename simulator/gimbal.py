@@ -8,7 +8,9 @@ heading.
 
 from __future__ import annotations
 
-from simulator.geodesy import wrap_180
+import math
+
+from simulator.geodesy import bearing_deg, wrap_180
 
 #: Slew limit, degrees per second.
 SLEW_DEG_S = 90.0
@@ -51,6 +53,25 @@ class Gimbal:
         self.target_pitch_deg = max(self.pitch_min_deg, min(self.pitch_max_deg, pitch_deg))
         self.target_yaw_deg = yaw_deg
         self.yaw_lock = yaw_lock
+
+    def set_limits(self, pitch_min_deg: float, pitch_max_deg: float) -> None:
+        """The pitch range (MNT1_PITCH_MIN/MAX), degrees."""
+        self.pitch_min_deg = pitch_min_deg
+        self.pitch_max_deg = pitch_max_deg
+
+    def follow_roi(self, by_sysid: bool) -> None:
+        """Point at the region of interest: another system's position, or a location."""
+        self.mode = MOUNT_MODE_SYSID_TARGET if by_sysid else MOUNT_MODE_GPS_POINT
+
+    def aim_at_roi(self, dx: float, dy: float, dz: float, vehicle_yaw_deg: float) -> None:
+        """Aim at a region of interest ``dx``/``dy``/``dz`` metres east/north/up of the
+        vehicle, if the mount is in an ROI mode."""
+        if self.mode not in (MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET):
+            return
+        elevation_deg = math.degrees(math.atan2(dz, math.hypot(dx, dy)))
+        self.target_pitch_deg = max(self.pitch_min_deg, min(self.pitch_max_deg, elevation_deg))
+        self.target_yaw_deg = wrap_180(bearing_deg(dx, dy) - vehicle_yaw_deg)
+        self.yaw_lock = False
 
     def step(self, dt_s: float, vehicle_yaw_deg: float) -> None:
         """Slew towards the target for ``dt_s`` seconds."""

@@ -1,58 +1,40 @@
 """What the vehicle does with each MAVLink message it receives.
 
 ``handle(ap, msg, link)`` dispatches on the message type; commands
-(COMMAND_LONG and COMMAND_INT) are answered with COMMAND_ACK carrying the
-MAV_RESULT ArduCopter gives: UNSUPPORTED for commands it does not know,
-FAILED or DENIED where ArduPilot refuses.
+(COMMAND_LONG and COMMAND_INT) are carried out by :mod:`simulator.mav_commands`
+and answered with COMMAND_ACK carrying the MAV_RESULT ArduCopter gives.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import modes, streams
-from simulator.failsafes import fence_breaches_at
-from simulator.gimbal import MOUNT_MODE_GPS_POINT, MOUNT_MODE_SYSID_TARGET
+from simulator.mav_commands import CUSTOM_MODE_ENABLED, Command, alt_to_z, run_command
 from simulator.modes import Mode
-from simulator.navigation import YAW_FIXED
-from simulator.telemetry import (
-    BUILDERS,
-    CAMERA_INFORMATION,
-    VIDEO_STREAM_INFORMATION,
-    camera_message,
-    heartbeat,
-)
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
 
-_CHANGE_MODE_FLAG = 1  # MAV_DO_REPOSITION_FLAGS_CHANGE_MODE
-_YAW_LOCK = 16  # GIMBAL_MANAGER_FLAGS_YAW_LOCK
-
-
-@dataclass(frozen=True)
-class Command:
-    """A COMMAND_LONG or COMMAND_INT in one shape; x/y are degrees, z metres."""
-
-    command: int
-    p1: float
-    p2: float
-    p3: float
-    p4: float
-    x: float
-    y: float
-    z: float
-    frame: int  # MAV_FRAME for COMMAND_INT; GLOBAL_RELATIVE_ALT for COMMAND_LONG
-    is_int: bool = False
-
-    def param5_raw(self) -> float:
-        """param5 as the sender meant it (COMMAND_INT carries it unscaled in ``x``)."""
-        return self.x * 1e7 if self.is_int else self.x
+#: SET_POSITION_TARGET_* type_mask bits: position, velocity and yaw ignored
+_IGNORE_POSITION = (
+    mav.POSITION_TARGET_TYPEMASK_X_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_Y_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_Z_IGNORE
+)
+_IGNORE_VELOCITY = (
+    mav.POSITION_TARGET_TYPEMASK_VX_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_VY_IGNORE
+    | mav.POSITION_TARGET_TYPEMASK_VZ_IGNORE
+)
+_IGNORE_YAW: int = mav.POSITION_TARGET_TYPEMASK_YAW_IGNORE
+#: Local frames whose axes are the vehicle's (forward, right), and those offset from it
+_BODY_FRAMES = (mav.MAV_FRAME_BODY_NED, mav.MAV_FRAME_BODY_OFFSET_NED)
+_OFFSET_FRAMES = (mav.MAV_FRAME_LOCAL_OFFSET_NED, mav.MAV_FRAME_BODY_OFFSET_NED)
 
 
 def handle(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -60,7 +42,7 @@ def handle(ap: Autopilot, msg: Any, link: Any) -> None:
     kind = msg.get_type()
     if kind == "HEARTBEAT":
         if msg.get_srcSystem() == int(ap.params["SYSID_MYGCS"]):
-            ap.last_gcs_heartbeat_s = ap.time_s
+            ap.failsafes.heard_gcs()
         return
     if kind in ("GLOBAL_POSITION_INT", "FOLLOW_TARGET"):
         ap.others.observe(msg, ap.time_s, ap.sysid)
@@ -78,17 +60,11 @@ def _for_me(ap: Autopilot, msg: Any) -> bool:
 
 
 def _ack(ap: Autopilot, link: Any, msg: Any, command: int, result: int) -> None:
-    ap.outbox.append(
-        (
-            link,
-            mav.MAVLink_command_ack_message(
-                command, result, 0, 0, msg.get_srcSystem(), msg.get_srcComponent()
-            ),
-        )
+    ack = mav.MAVLink_command_ack_message(
+        command, result, 0, 0, msg.get_srcSystem(), msg.get_srcComponent()
     )
-    if ap.heartbeat_now:  # a mode change: the new HEARTBEAT right behind the ack
-        ap.heartbeat_now = False
-        ap.broadcast(heartbeat(ap))
+    ap.send(link, ack)
+    ap.send_heartbeat_if_due()  # a mode change: the new HEARTBEAT right behind the ack
 
 
 def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -101,9 +77,9 @@ def _command_long(ap: Autopilot, msg: Any, link: Any) -> None:
         msg.param5,
         msg.param6,
         msg.param7,
-        3,
+        mav.MAV_FRAME_GLOBAL_RELATIVE_ALT,
     )
-    _ack(ap, link, msg, msg.command, _run_command(ap, cmd, msg, link))
+    _ack(ap, link, msg, msg.command, run_command(ap, cmd, msg, link))
 
 
 def _command_int(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -119,284 +95,19 @@ def _command_int(ap: Autopilot, msg: Any, link: Any) -> None:
         msg.frame,
         True,
     )
-    _ack(ap, link, msg, msg.command, _run_command(ap, cmd, msg, link))
-
-
-def _run_command(ap: Autopilot, cmd: Command, msg: Any, link: Any) -> int:
-    fn = _COMMANDS.get(cmd.command)
-    if fn is None:
-        return modes.UNSUPPORTED
-    return fn(ap, cmd, msg, link)
-
-
-# -- commands ------------------------------------------------------------------------
-
-
-def _arm_disarm(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    force = round(c.p2) == modes.FORCE_MAGIC
-    if round(c.p1) == 1:
-        return ap.arm(force)
-    if round(c.p1) != 0:
-        return modes.DENIED
-    if ap.flying and not force:
-        ap.statustext(modes.SEV_CRITICAL, "Disarm: not landed")
-        return modes.FAILED
-    ap.disarm("command")
-    return modes.ACCEPTED
-
-
-def _set_mode_cmd(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if not round(c.p1) & 1:  # MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
-        return modes.DENIED
-    return modes.ACCEPTED if ap.set_mode(round(c.p2)) else modes.FAILED
-
-
-def _takeoff(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.mode not in (Mode.GUIDED, Mode.LOITER, Mode.ALT_HOLD) or not ap.armed or ap.flying:
-        return modes.FAILED
-    alt = c.z if not math.isnan(c.z) else 0.0
-    if alt <= 0:
-        return modes.FAILED
-    ap.start_takeoff(ap.home_xyz[2] + alt)
-    return modes.ACCEPTED
-
-
-def _rtl(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    return modes.ACCEPTED if ap.set_mode(Mode.RTL) else modes.FAILED
-
-
-def _land(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    return modes.ACCEPTED if ap.set_mode(Mode.LAND) else modes.FAILED
-
-
-def _mission_start(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if c.p1 != 0 or c.p2 != 0:
-        return modes.DENIED
-    if ap.mode != Mode.AUTO and not ap.set_mode(Mode.AUTO):
-        return modes.FAILED
-    if ap.mission.state != 3:
-        ap.mission.start_or_resume()
-    return modes.ACCEPTED
-
-
-def _change_speed(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    kind = round(c.p1)
-    if c.p2 > 0:
-        key = {2: "WPNAV_SPEED_UP", 3: "WPNAV_SPEED_DN"}.get(kind)
-        if key is not None:
-            ap.params.set(key, c.p2 * 100.0)
-        else:
-            ap.speed_h_override = c.p2
-        return modes.ACCEPTED
-    if c.p2 == -1:
-        ap.speed_h_override = None
-        return modes.ACCEPTED
-    return modes.FAILED
-
-
-def _reposition(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.mode != Mode.GUIDED and not round(c.p2) & _CHANGE_MODE_FLAG:
-        return modes.DENIED
-    if ap.mode != Mode.GUIDED and not ap.set_mode(Mode.GUIDED):
-        return modes.FAILED
-    if math.isnan(c.x) or math.isnan(c.y) or (c.x == 0 and c.y == 0):
-        x, y = ap.body.x_m, ap.body.y_m
-    else:
-        x, y = ap.plane.to_xy(c.x, c.y)
-    z = ap.body.z_m if math.isnan(c.z) else _alt_to_z(ap, c.z, c.frame)
-    if c.p1 > 0:
-        ap.speed_h_override = c.p1
-    if not math.isnan(c.p4):
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, c.p4 % 360.0
-    ap.goto(x, y, z)
-    return modes.ACCEPTED
-
-
-def _alt_to_z(ap: Autopilot, alt: float, frame: int) -> float:
-    if frame in (0, 5):
-        return alt - ap.origin_alt_msl_m
-    return alt + ap.home_xyz[2]
-
-
-def _roi_location(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if c.x == 0 and c.y == 0:
-        ap.roi = None
-        ap.roi_sysid = None
-        return modes.ACCEPTED
-    x, y = ap.plane.to_xy(c.x, c.y)
-    ap.roi = (x, y, _alt_to_z(ap, c.z, c.frame))
-    ap.roi_sysid = None
-    ap.gimbal.mode = MOUNT_MODE_GPS_POINT
-    return modes.ACCEPTED
-
-
-def _roi_legacy(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    return _roi_location(ap, c, msg, link)
-
-
-def _roi_none(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    ap.roi = None
-    ap.roi_sysid = None
-    return modes.ACCEPTED
-
-
-def _roi_sysid(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    sysid = round(c.p1)
-    if not 0 < sysid < 256:
-        return modes.DENIED
-    ap.roi_sysid = sysid
-    ap.roi = None
-    ap.gimbal.mode = MOUNT_MODE_SYSID_TARGET
-    return modes.ACCEPTED
-
-
-def _gimbal_pitchyaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.params["MNT1_TYPE"] == 0:
-        return modes.FAILED
-    pitch = ap.gimbal.target_pitch_deg if math.isnan(c.p1) else c.p1
-    yaw = ap.gimbal.target_yaw_deg if math.isnan(c.p2) else c.p2
-    ap.roi = None
-    ap.roi_sysid = None
-    raw_flags = c.param5_raw()
-    flags = 0 if math.isnan(raw_flags) else round(raw_flags)
-    ap.gimbal.point(pitch, yaw, yaw_lock=bool(flags & _YAW_LOCK))
-    return modes.ACCEPTED
-
-
-def _mount_control(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.params["MNT1_TYPE"] == 0:
-        return modes.FAILED
-    ap.roi = None
-    ap.roi_sysid = None
-    ap.gimbal.point(c.p1, c.p3)
-    return modes.ACCEPTED
-
-
-def _condition_yaw(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if ap.mode not in (Mode.GUIDED, Mode.AUTO):
-        return modes.FAILED
-    direction = -1.0 if c.p3 < 0 else 1.0
-    target = ap.body.yaw_deg + direction * c.p1 if round(c.p4) == 1 else c.p1
-    ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, target % 360.0
-    return modes.ACCEPTED
-
-
-def _set_home(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if round(c.p1) == 1:
-        if not ap.ekf_ok:
-            return modes.FAILED
-        ap.set_home(ap.body.x_m, ap.body.y_m, ap.body.z_m)
-        return modes.ACCEPTED
-    if c.x == 0 and c.y == 0:
-        return modes.FAILED
-    x, y = ap.plane.to_xy(c.x, c.y)
-    ap.set_home(x, y, c.z - ap.origin_alt_msl_m)
-    return modes.ACCEPTED
-
-
-def _fence_enable(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    value = round(c.p1)
-    if value not in (0, 1, 2):
-        return modes.DENIED
-    ap.params.set("FENCE_ENABLE", 1 if value == 1 else 0)
-    return modes.ACCEPTED
-
-
-def _set_mission_current(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    return modes.ACCEPTED if ap.mission.set_current(round(c.p1)) else modes.DENIED
-
-
-def _set_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    msg_id = round(c.p1)
-    if msg_id not in BUILDERS or msg_id in (0, streams.AUTOPILOT_VERSION):
-        return modes.FAILED
-    interval_us = c.p2
-    if interval_us == 0:
-        interval: float | None = None
-    elif interval_us < 0:
-        interval = -1.0
-    else:
-        interval = interval_us / 1e6
-    ap.streams.set_interval(msg_id, interval, ap.time_s)
-    return modes.ACCEPTED
-
-
-def _get_message_interval(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    msg_id = round(c.p1)
-    interval = ap.streams.interval_s(msg_id)
-    if msg_id == 0:
-        interval = 1.0
-    value = -1 if interval < 0 else round(interval * 1e6)
-    ap.outbox.append((link, mav.MAVLink_message_interval_message(msg_id, value)))
-    return modes.ACCEPTED
-
-
-def _request_message(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    if round(c.p1) in (CAMERA_INFORMATION, VIDEO_STREAM_INFORMATION):
-        camera_reply = camera_message(ap, round(c.p1))
-        if camera_reply is None:  # no camera on this vehicle
-            return modes.FAILED
-        ap.outbox.append((link, camera_reply))
-        return modes.ACCEPTED
-    builder = BUILDERS.get(round(c.p1))
-    if builder is None:
-        return modes.FAILED
-    reply = builder(ap)
-    if reply is not None:  # e.g. HOME_POSITION before home is set: accepted, nothing sent
-        ap.outbox.append((link, reply))
-    return modes.ACCEPTED
-
-
-def _get_home(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    reply = BUILDERS[streams.HOME_POSITION](ap)
-    if reply is None:
-        return modes.FAILED
-    ap.outbox.append((link, reply))
-    return modes.ACCEPTED
-
-
-def _autopilot_caps(ap: Autopilot, c: Command, msg: Any, link: Any) -> int:
-    ap.outbox.append((link, BUILDERS[streams.AUTOPILOT_VERSION](ap)))
-    return modes.ACCEPTED
-
-
-_CommandFn = Callable[["Autopilot", Command, Any, Any], int]
-_COMMANDS: dict[int, _CommandFn] = {
-    400: _arm_disarm,
-    176: _set_mode_cmd,
-    22: _takeoff,
-    20: _rtl,
-    21: _land,
-    300: _mission_start,
-    178: _change_speed,
-    192: _reposition,
-    195: _roi_location,
-    201: _roi_legacy,
-    197: _roi_none,
-    198: _roi_sysid,
-    1000: _gimbal_pitchyaw,
-    205: _mount_control,
-    115: _condition_yaw,
-    179: _set_home,
-    207: _fence_enable,
-    224: _set_mission_current,
-    511: _set_message_interval,
-    510: _get_message_interval,
-    512: _request_message,
-    410: _get_home,
-    520: _autopilot_caps,
-}
+    _ack(ap, link, msg, msg.command, run_command(ap, cmd, msg, link))
 
 
 # -- other messages -------------------------------------------------------------------
 
 
 def _set_mode_msg(ap: Autopilot, msg: Any, link: Any) -> None:
-    if not msg.base_mode & 1:
+    if not msg.base_mode & CUSTOM_MODE_ENABLED:
         result = modes.DENIED
     else:
         result = modes.ACCEPTED if ap.set_mode(msg.custom_mode) else modes.FAILED
-    _ack(ap, link, msg, 11, result)  # ArduPilot acks SET_MODE with command = its message id
+    # ArduPilot acks SET_MODE with command = its message id
+    _ack(ap, link, msg, mav.MAVLINK_MSG_ID_SET_MODE, result)
 
 
 def _request_data_stream(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -424,12 +135,12 @@ def _param_request_read(ap: Autopilot, msg: Any, link: Any) -> None:
         wire = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
         name = ap.params.lookup(wire.rstrip("\x00"))
     if name is not None:
-        ap.outbox.append((link, _param_value(ap, name)))
+        ap.send(link, _param_value(ap, name))
 
 
 def _param_request_list(ap: Autopilot, msg: Any, link: Any) -> None:
     for name in ap.params:
-        ap.outbox.append((link, _param_value(ap, name)))
+        ap.send(link, _param_value(ap, name))
 
 
 def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -441,55 +152,24 @@ def _param_set(ap: Autopilot, msg: Any, link: Any) -> None:
         return  # ArduPilot ignores sets of unknown names
     # SYSID_THISMAV is stored but, as on ArduPilot, takes effect only after a reboot
     ap.params.set_wire(name, value)
-    _after_param_set(ap, name)
+    ap.apply_param(name)
     # ArduPilot echoes a set with index 65535 (measured on SITL 64a9c787)
     ap.broadcast(_param_value(ap, name, 65535))
-
-
-def _after_param_set(ap: Autopilot, name: str) -> None:
-    if name.startswith("SIM_WIND"):
-        ap._sync_wind()
-    elif name == "BATT_CAPACITY":
-        ap.battery.capacity_mah = max(1.0, ap.params[name])
-    elif name.startswith("SR0_"):
-        for sid, (pname, _) in streams.GROUPS.items():
-            if pname == name:
-                ap.streams.set_group_rate(sid, ap.params[name], ap.time_s)
-    elif name.startswith("MNT1_PITCH"):
-        ap.gimbal.pitch_min_deg = ap.params["MNT1_PITCH_MIN"]
-        ap.gimbal.pitch_max_deg = ap.params["MNT1_PITCH_MAX"]
 
 
 def _set_position_target_global(ap: Autopilot, msg: Any, link: Any) -> None:
     if ap.mode != Mode.GUIDED:
         return
     mask = msg.type_mask
-    if mask & 0x7 != 0x7:
+    if mask & _IGNORE_POSITION != _IGNORE_POSITION:
         x, y = ap.plane.to_xy(msg.lat_int * 1e-7, msg.lon_int * 1e-7)
-        z = _alt_to_z(ap, msg.alt, msg.coordinate_frame)
-        if not _guided_target_allowed(ap, x, y, z):
+        z = alt_to_z(ap, msg.alt, msg.coordinate_frame)
+        ff = (msg.vy, msg.vx, -msg.vz) if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY else None
+        if not ap.mode_guided.set_destination(x, y, z, ff):
             return
-        ff = (msg.vy, msg.vx, -msg.vz) if mask & 0x38 != 0x38 else None
-        ap.goto(x, y, z, ff)
-    elif mask & 0x38 != 0x38:
-        _guided_target_allowed(ap, ap.body.x_m, ap.body.y_m, ap.body.z_m)
-        ap.set_velocity(msg.vy, msg.vx, -msg.vz)
+    elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
+        ap.mode_guided.set_velocity(msg.vy, msg.vx, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
-
-
-def _guided_target_allowed(ap: Autopilot, x: float, y: float, z: float) -> bool:
-    """ArduCopter's GUIDED rules for a new target (mode_guided.cpp, measured on SITL).
-
-    A target replaces a take-off in progress: on the ground, the vehicle then stays
-    there. A destination outside an enabled fence is refused (ignored: no ack).
-    """
-    if ap.body.on_ground:
-        ap.takeoff_allowed = False
-    if ap.params["FENCE_ENABLE"] > 0:
-        alt_rel = z - ap.home_xyz[2]
-        if fence_breaches_at(ap, x, y, alt_rel) & int(ap.params["FENCE_TYPE"]):
-            return False
-    return True
 
 
 def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -501,33 +181,33 @@ def _set_position_target_local(ap: Autopilot, msg: Any, link: Any) -> None:
     yaw = math.radians(b.yaw_deg)
 
     def to_en(north: float, east: float) -> tuple[float, float]:
-        if frame in (8, 9):  # BODY_NED / BODY_OFFSET_NED: forward/right
+        if frame in _BODY_FRAMES:
             return (
                 north * math.sin(yaw) + east * math.cos(yaw),
                 north * math.cos(yaw) - east * math.sin(yaw),
             )
         return east, north
 
-    if mask & 0x7 != 0x7:
+    if mask & _IGNORE_POSITION != _IGNORE_POSITION:
         e, n = to_en(msg.x, msg.y)
-        x, y, z = (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in (7, 9) else (e, n, -msg.z)
-        if not _guided_target_allowed(ap, x, y, z):
-            return
+        x, y, z = (
+            (b.x_m + e, b.y_m + n, b.z_m - msg.z) if frame in _OFFSET_FRAMES else (e, n, -msg.z)
+        )
         ff = None
-        if mask & 0x38 != 0x38:
+        if mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
             fe, fn = to_en(msg.vx, msg.vy)
             ff = (fe, fn, -msg.vz)
-        ap.goto(x, y, z, ff)
-    elif mask & 0x38 != 0x38:
-        _guided_target_allowed(ap, b.x_m, b.y_m, b.z_m)
+        if not ap.mode_guided.set_destination(x, y, z, ff):
+            return
+    elif mask & _IGNORE_VELOCITY != _IGNORE_VELOCITY:
         e, n = to_en(msg.vx, msg.vy)
-        ap.set_velocity(e, n, -msg.vz)
+        ap.mode_guided.set_velocity(e, n, -msg.vz)
     _target_yaw(ap, mask, msg.yaw)
 
 
 def _target_yaw(ap: Autopilot, mask: int, yaw_rad: float) -> None:
-    if not mask & 0x400 and not math.isnan(yaw_rad):
-        ap.yaw_mode, ap.yaw_target_deg = YAW_FIXED, math.degrees(yaw_rad) % 360.0
+    if not mask & _IGNORE_YAW and not math.isnan(yaw_rad):
+        ap.nav.fix_yaw(math.degrees(yaw_rad) % 360.0)
 
 
 def _mission_count(ap: Autopilot, msg: Any, link: Any) -> None:
@@ -569,7 +249,7 @@ def _mission_set_current(ap: Autopilot, msg: Any, link: Any) -> None:
 
 def _timesync(ap: Autopilot, msg: Any, link: Any) -> None:
     if msg.tc1 == 0:
-        ap.outbox.append((link, mav.MAVLink_timesync_message(int(ap.time_s * 1e9), msg.ts1)))
+        ap.send(link, mav.MAVLink_timesync_message(int(ap.time_s * 1e9), msg.ts1))
 
 
 _HANDLERS: dict[str, Callable[[Autopilot, Any, Any], None]] = {

@@ -12,14 +12,29 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from pymavlink.dialects.v20 import ardupilotmega as mav
+
 from overwatch.items import Cmd, MissionItem, MissionType, as_ardupilot_stores
 from simulator import modes
 
 #: How many items each list may hold.
 CAPACITY: dict[int, int] = {MissionType.MISSION: 700, MissionType.FENCE: 100, MissionType.RALLY: 10}
 
-_GLOBAL_FRAMES = frozenset({0, 3, 5, 6, 10, 11})
-_FRAME_ON_DOWNLOAD = {5: 0, 6: 3, 11: 10}
+_GLOBAL_FRAMES = frozenset(
+    {
+        mav.MAV_FRAME_GLOBAL,
+        mav.MAV_FRAME_GLOBAL_RELATIVE_ALT,
+        mav.MAV_FRAME_GLOBAL_INT,
+        mav.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT,
+        mav.MAV_FRAME_GLOBAL_TERRAIN_ALT,
+        mav.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT,
+    }
+)
+_FRAME_ON_DOWNLOAD = {
+    mav.MAV_FRAME_GLOBAL_INT: mav.MAV_FRAME_GLOBAL,
+    mav.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT: mav.MAV_FRAME_GLOBAL_RELATIVE_ALT,
+    mav.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT: mav.MAV_FRAME_GLOBAL_TERRAIN_ALT,
+}
 
 #: Commands that carry a location (their frame must be a global one).
 LOCATION_COMMANDS = frozenset(
@@ -31,9 +46,9 @@ LOCATION_COMMANDS = frozenset(
         Cmd.NAV_LAND,
         Cmd.NAV_TAKEOFF,
         Cmd.DO_SET_ROI_LOCATION,
-        201,  # DO_SET_ROI (legacy)
-        179,  # DO_SET_HOME
-        189,  # DO_LAND_START
+        mav.MAV_CMD_DO_SET_ROI,
+        mav.MAV_CMD_DO_SET_HOME,
+        mav.MAV_CMD_DO_LAND_START,
         Cmd.NAV_FENCE_RETURN_POINT,
         Cmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
         Cmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
@@ -53,31 +68,31 @@ MISSION_COMMANDS = frozenset(
         Cmd.NAV_RETURN_TO_LAUNCH,
         Cmd.NAV_LAND,
         Cmd.NAV_TAKEOFF,
-        82,  # NAV_SPLINE_WAYPOINT
-        92,  # NAV_GUIDED_ENABLE
-        93,  # NAV_DELAY
-        112,  # CONDITION_DELAY
-        114,  # CONDITION_DISTANCE
-        115,  # CONDITION_YAW
-        177,  # DO_JUMP
+        mav.MAV_CMD_NAV_SPLINE_WAYPOINT,
+        mav.MAV_CMD_NAV_GUIDED_ENABLE,
+        mav.MAV_CMD_NAV_DELAY,
+        mav.MAV_CMD_CONDITION_DELAY,
+        mav.MAV_CMD_CONDITION_DISTANCE,
+        mav.MAV_CMD_CONDITION_YAW,
+        mav.MAV_CMD_DO_JUMP,
         Cmd.DO_CHANGE_SPEED,
-        179,  # DO_SET_HOME
-        181,  # DO_SET_RELAY
-        183,  # DO_SET_SERVO
-        189,  # DO_LAND_START
+        mav.MAV_CMD_DO_SET_HOME,
+        mav.MAV_CMD_DO_SET_RELAY,
+        mav.MAV_CMD_DO_SET_SERVO,
+        mav.MAV_CMD_DO_LAND_START,
         Cmd.DO_SET_ROI_LOCATION,
         Cmd.DO_SET_ROI_NONE,
         Cmd.DO_SET_ROI_SYSID,
-        201,  # DO_SET_ROI
-        202,  # DO_DIGICAM_CONFIGURE
-        203,  # DO_DIGICAM_CONTROL
+        mav.MAV_CMD_DO_SET_ROI,
+        mav.MAV_CMD_DO_DIGICAM_CONFIGURE,
+        mav.MAV_CMD_DO_DIGICAM_CONTROL,
         Cmd.DO_MOUNT_CONTROL,
-        206,  # DO_SET_CAM_TRIGG_DIST
+        mav.MAV_CMD_DO_SET_CAM_TRIGG_DIST,
         Cmd.DO_GIMBAL_MANAGER_PITCHYAW,
-        2000,  # IMAGE_START_CAPTURE
-        2001,  # IMAGE_STOP_CAPTURE
-        2500,  # VIDEO_START_CAPTURE
-        2501,  # VIDEO_STOP_CAPTURE
+        mav.MAV_CMD_IMAGE_START_CAPTURE,
+        mav.MAV_CMD_IMAGE_STOP_CAPTURE,
+        mav.MAV_CMD_VIDEO_START_CAPTURE,
+        mav.MAV_CMD_VIDEO_STOP_CAPTURE,
     }
 )
 FENCE_COMMANDS = frozenset(
@@ -95,6 +110,20 @@ _ALLOWED: dict[int, frozenset[int]] = {
     MissionType.FENCE: FENCE_COMMANDS,
     MissionType.RALLY: RALLY_COMMANDS,
 }
+
+
+def home_item(home: tuple[float, float, float] | None) -> StoredItem:
+    """Item 0 of a mission: home (WGS84 degrees, metres MSL), all zero while unset."""
+    if home is None:
+        return StoredItem(command=Cmd.NAV_WAYPOINT, frame=mav.MAV_FRAME_GLOBAL)
+    lat, lon, alt = home
+    return StoredItem(
+        command=Cmd.NAV_WAYPOINT,
+        frame=mav.MAV_FRAME_GLOBAL,
+        x=round(lat * 1e7),
+        y=round(lon * 1e7),
+        z=alt,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +152,10 @@ class StoredItem:
     @property
     def relative_alt(self) -> bool:
         """True if ``z`` is above home (frames 3/6), False if above mean sea level."""
-        return self.frame in (3, 6)
+        return self.frame in (
+            mav.MAV_FRAME_GLOBAL_RELATIVE_ALT,
+            mav.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT,
+        )
 
     def as_stored(self, mission_type: int) -> StoredItem:
         """What ArduPilot keeps of this item (:func:`overwatch.items.as_ardupilot_stores`):

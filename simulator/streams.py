@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 # message ids
+HEARTBEAT = 0
 SYS_STATUS = 1
 SYSTEM_TIME = 2
 GPS_RAW_INT = 24

@@ -10,19 +10,33 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from simulator import streams
 from simulator.modes import GUIDED_FLAG_MODES
+from simulator.navigation import NAV_LAND, NAV_TAKEOFF
 
 if TYPE_CHECKING:
     from simulator.autopilot import Autopilot
 
-# MAV_MODE_FLAG
-_CUSTOM_MODE_ENABLED = 1
-_GUIDED_ENABLED = 8
-_STABILIZE_ENABLED = 16
-_MANUAL_INPUT_ENABLED = 64
-_SAFETY_ARMED = 128
+_CUSTOM_MODE_ENABLED: int = mav.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+_GUIDED_ENABLED: int = mav.MAV_MODE_FLAG_GUIDED_ENABLED
+_STABILIZE_ENABLED: int = mav.MAV_MODE_FLAG_STABILIZE_ENABLED
+_MANUAL_INPUT_ENABLED: int = mav.MAV_MODE_FLAG_MANUAL_INPUT_ENABLED
+_SAFETY_ARMED: int = mav.MAV_MODE_FLAG_SAFETY_ARMED
 
-_EKF_BEFORE_GPS = 1 | 4 | 32 | 128
-_EKF_WITH_GPS = 1 | 2 | 4 | 8 | 16 | 32 | 256 | 512
+_EKF_BEFORE_GPS = (
+    mav.ESTIMATOR_ATTITUDE
+    | mav.ESTIMATOR_VELOCITY_VERT
+    | mav.ESTIMATOR_POS_VERT_ABS
+    | mav.ESTIMATOR_CONST_POS_MODE
+)
+_EKF_WITH_GPS = (
+    mav.ESTIMATOR_ATTITUDE
+    | mav.ESTIMATOR_VELOCITY_HORIZ
+    | mav.ESTIMATOR_VELOCITY_VERT
+    | mav.ESTIMATOR_POS_HORIZ_REL
+    | mav.ESTIMATOR_POS_HORIZ_ABS
+    | mav.ESTIMATOR_POS_VERT_ABS
+    | mav.ESTIMATOR_PRED_POS_HORIZ_REL
+    | mav.ESTIMATOR_PRED_POS_HORIZ_ABS
+)
 # SYS_STATUS sensor bits as ArduCopter SITL 64a9c787 sends them: the bits that do not
 # change during start-up, then GPS (fix), AHRS (EKF origin set), the pre-arm check
 # (passing) and the geofence (enabled; healthy unless breached) on top.
@@ -48,7 +62,10 @@ def heartbeat(ap: Autopilot) -> Any:
         base |= _GUIDED_ENABLED
     if ap.armed:
         base |= _SAFETY_ARMED
-    status = (5 if ap.gcs_failsafe or ap.battery_failsafe else 4) if ap.armed else 3
+    status = mav.MAV_STATE_STANDBY
+    if ap.armed:
+        failsafe = ap.failsafes.gcs or ap.failsafes.battery_level
+        status = mav.MAV_STATE_CRITICAL if failsafe else mav.MAV_STATE_ACTIVE
     return mav.MAVLink_heartbeat_message(
         mav.MAV_TYPE_QUADROTOR, mav.MAV_AUTOPILOT_ARDUPILOTMEGA, base, int(ap.mode), status, 3
     )
@@ -113,7 +130,7 @@ def sensor_bits(ap: Autopilot) -> tuple[int, int, int]:
         health |= _PREARM
     if ap.params["FENCE_ENABLE"] > 0:
         enabled |= _FENCE
-    if ap.fence_breaches:
+    if ap.failsafes.fence_breaches:
         health &= ~_FENCE
     return present, enabled, health
 
@@ -138,6 +155,14 @@ def sys_status(ap: Autopilot) -> Any:
     )
 
 
+#: BATTERY_STATUS.charge_state by battery failsafe level (none, low, critical)
+_CHARGE_STATES = (
+    mav.MAV_BATTERY_CHARGE_STATE_OK,
+    mav.MAV_BATTERY_CHARGE_STATE_LOW,
+    mav.MAV_BATTERY_CHARGE_STATE_CRITICAL,
+)
+
+
 def battery_status(ap: Autopilot) -> Any:
     bat = ap.battery
     cells = [65535] * 10
@@ -155,7 +180,7 @@ def battery_status(ap: Autopilot) -> Any:
         -1,
         round(bat.remaining_fraction * 100.0),
         0,
-        3 if ap.battery_failsafe == 2 else 2 if ap.battery_failsafe == 1 else 1,
+        _CHARGE_STATES[ap.failsafes.battery_level],
     )
 
 
@@ -163,13 +188,13 @@ def gps_raw_int(ap: Autopilot) -> Any:
     b = ap.body
     if not ap.gps_fix:
         return mav.MAVLink_gps_raw_int_message(
-            int(ap.time_s * 1e6), 1, 0, 0, 0, 9999, 9999, 0, 0, 0
+            int(ap.time_s * 1e6), mav.GPS_FIX_TYPE_NO_FIX, 0, 0, 0, 9999, 9999, 0, 0, 0
         )
     lat, lon, alt = ap.position()
     cog = round(math.degrees(math.atan2(b.vx_m_s, b.vy_m_s)) % 360.0 * 100.0) % 36000
     return mav.MAVLink_gps_raw_int_message(
         int(ap.time_s * 1e6),
-        3,
+        mav.GPS_FIX_TYPE_3D_FIX,
         round(lat * 1e7),
         round(lon * 1e7),
         round(alt * 1000.0),
@@ -203,14 +228,14 @@ def ekf_status_report(ap: Autopilot) -> Any:
 def extended_sys_state(ap: Autopilot) -> Any:
     b = ap.body
     if b.on_ground:
-        landed = 1
-    elif ap.nav_kind == 3 and b.z_m < ap.tgt[2] - 0.5:
-        landed = 3
-    elif ap.nav_kind == 4:
-        landed = 4
+        landed = mav.MAV_LANDED_STATE_ON_GROUND
+    elif ap.nav.kind == NAV_TAKEOFF and b.z_m < ap.nav.target[2] - 0.5:
+        landed = mav.MAV_LANDED_STATE_TAKEOFF
+    elif ap.nav.kind == NAV_LAND:
+        landed = mav.MAV_LANDED_STATE_LANDING
     else:
-        landed = 2
-    return mav.MAVLink_extended_sys_state_message(0, landed)
+        landed = mav.MAV_LANDED_STATE_IN_AIR
+    return mav.MAVLink_extended_sys_state_message(mav.MAV_VTOL_STATE_UNDEFINED, landed)
 
 
 def home_position(ap: Autopilot) -> Any | None:
@@ -263,18 +288,29 @@ def mount_status(ap: Autopilot) -> Any:
     )
 
 
+#: FENCE_STATUS.breach_type by the lowest breached FENCE_TYPE bit, as the simulator sends it
+#: (ArduPilot's GCS_Common: MAXALT for the altitude fence, BOUNDARY for circle and polygon)
+_BREACH_TYPES = {
+    mav.FENCE_TYPE_ALT_MAX: mav.FENCE_BREACH_BOUNDARY,
+    mav.FENCE_TYPE_CIRCLE: mav.FENCE_BREACH_MAXALT,
+    mav.FENCE_TYPE_POLYGON: mav.FENCE_BREACH_BOUNDARY,
+}
+
+
 def fence_status(ap: Autopilot) -> Any:
     return mav.MAVLink_fence_status_message(
-        1 if ap.fence_breaches else 0,
-        ap.fence_breach_count,
-        {1: 3, 2: 2, 4: 3}.get(ap.fence_breaches & -ap.fence_breaches, 0),
-        int(ap.fence_breach_time_s * 1000.0),
+        1 if ap.failsafes.fence_breaches else 0,
+        ap.failsafes.fence_breach_count,
+        _BREACH_TYPES.get(
+            ap.failsafes.fence_breaches & -ap.failsafes.fence_breaches, mav.FENCE_BREACH_NONE
+        ),
+        int(ap.failsafes.fence_breach_time_s * 1000.0),
     )
 
 
 def nav_controller_output(ap: Autopilot) -> Any:
     b = ap.body
-    tx, ty, tz = ap.tgt
+    tx, ty, tz = ap.nav.target
     dx, dy = tx - b.x_m, ty - b.y_m
     bearing = round(math.degrees(math.atan2(dx, dy)))
     return mav.MAVLink_nav_controller_output_message(
@@ -289,16 +325,31 @@ def nav_controller_output(ap: Autopilot) -> Any:
     )
 
 
+#: AUTOPILOT_VERSION.capabilities (RESERVED3 and RESERVED2 are bits ArduPilot still sets)
+_CAPABILITIES = (
+    mav.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT
+    | mav.MAV_PROTOCOL_CAPABILITY_MISSION_INT
+    | mav.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
+    | mav.MAV_PROTOCOL_CAPABILITY_FTP
+    | mav.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_LOCAL_NED
+    | mav.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT
+    | mav.MAV_PROTOCOL_CAPABILITY_RESERVED3
+    | mav.MAV_PROTOCOL_CAPABILITY_FLIGHT_TERMINATION
+    | mav.MAV_PROTOCOL_CAPABILITY_MAVLINK2
+    | mav.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
+    | mav.MAV_PROTOCOL_CAPABILITY_RESERVED2
+)
+
+
 def autopilot_version(ap: Autopilot) -> Any:
-    caps = 0x1 | 0x4 | 0x8 | 0x20 | 0x80 | 0x100 | 0x400 | 0x800 | 0x2000 | 0x4000 | 0x10000
     return mav.MAVLink_autopilot_version_message(
-        caps, FLIGHT_SW_VERSION, 0, 0, 0, [0] * 8, [0] * 8, [0] * 8, 0, 0, ap.sysid
+        _CAPABILITIES, FLIGHT_SW_VERSION, 0, 0, 0, [0] * 8, [0] * 8, [0] * 8, 0, 0, ap.sysid
     )
 
 
 #: MAVLink ids of the camera messages a vehicle with a synthetic camera answers
-CAMERA_INFORMATION = 259
-VIDEO_STREAM_INFORMATION = 269
+CAMERA_INFORMATION: int = mav.MAVLINK_MSG_ID_CAMERA_INFORMATION
+VIDEO_STREAM_INFORMATION: int = mav.MAVLINK_MSG_ID_VIDEO_STREAM_INFORMATION
 #: the autopilot attribute holding the camera's advertisement (see :func:`attach_camera`)
 _CAMERA_ATTRIBUTE = "camera_advertisement"
 
@@ -333,7 +384,7 @@ def camera_message(ap: Autopilot, message_id: int) -> Any | None:
 
 
 BUILDERS: dict[int, Callable[[Autopilot], Any]] = {
-    0: heartbeat,
+    streams.HEARTBEAT: heartbeat,
     streams.SYS_STATUS: sys_status,
     streams.SYSTEM_TIME: system_time,
     streams.GPS_RAW_INT: gps_raw_int,

@@ -163,7 +163,7 @@ def test_streams_from_sr0_parameters_at_boot_and_nan_targets_ignored() -> None:
     assert ap.streams.interval_s(30) == -1.0
     ap.goto(1.0, 2.0, 3.0)
     ap.goto(math.nan, 0.0, 0.0)
-    assert ap.tgt == (1.0, 2.0, 3.0)
+    assert ap.nav.target == (1.0, 2.0, 3.0)
 
 
 def test_roi_sysid_faces_the_other_system() -> None:
@@ -176,8 +176,8 @@ def test_roi_sysid_faces_the_other_system() -> None:
     )
     decoded = mav.MAVLink(None).parse_buffer(fix.pack(enc))[0]
     ap.others.observe(decoded, ap.time_s, ap.sysid)
-    ap.roi_sysid = 77
-    ap.gimbal.mode = 6  # MAV_MOUNT_MODE_SYSID_TARGET
+    ap.set_roi_sysid(77)
+    # the gimbal tracks it too (MOUNT_MODE_SYSID_TARGET)
     for _ in range(200):
         ap.step(0.02)
     assert abs(ap.body.yaw_deg - 270.0) < 2.0

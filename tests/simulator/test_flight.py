@@ -180,10 +180,10 @@ def test_gcs_heartbeat_loss_triggers_rtl(start_fleet: StartFleet, gcs_factory: G
     for _ in range(20):  # heartbeats every ~1 simulated second keep it away
         gcs.heartbeat()
         time.sleep(0.05)
-    assert ft.ap.mode == 4 and not ft.ap.gcs_failsafe
+    assert ft.ap.mode == 4 and not ft.ap.failsafes.gcs
     hb = gcs.wait_heartbeat(lambda m: m.custom_mode == 6, 5.0)
     assert hb is not None
-    assert ft.sim_time() - ft.ap.last_gcs_heartbeat_s >= 5.0  # FS_GCS_TIMEOUT default
+    assert ft.sim_time() - ft.ap.failsafes.last_gcs_heartbeat_s >= 5.0  # FS_GCS_TIMEOUT default
     assert gcs.recv("STATUSTEXT", 2.0, cond=lambda m: m.text == "GCS Failsafe") is not None
     # RTL climbs to RTL_ALT (15 m), flies home, lands and disarms
     _wait(lambda: not ft.ap.armed, 20, "RTL landing")
@@ -225,7 +225,7 @@ def test_a_stalled_simulator_slips_instead_of_replaying_the_stall_deaf(
     finally:
         beating.clear()
         beater.join(2)
-    assert not ft.ap.gcs_failsafe and ft.ap.mode == 4
+    assert not ft.ap.failsafes.gcs and ft.ap.mode == 4
     assert ft.fleet.slipped_s - slipped > 25.0
 
 
@@ -275,7 +275,7 @@ def test_fence_inclusion_breach_triggers_rtl(
     gcs.set_param("FENCE_ENABLE", 1)
     hb = gcs.wait_heartbeat(lambda m: m.custom_mode == 6, 10.0)
     assert hb is not None, "no RTL after the fence breach"
-    assert ft.ap.fence_breach_count == 1
+    assert ft.ap.failsafes.fence_breach_count == 1
     text = gcs.recv("STATUSTEXT", 2.0, cond=lambda m: "breached" in m.text)
     assert text is not None and text.text == "Polygon fence breached"
 
