@@ -47,7 +47,10 @@ class TrackLog:
         self.path = run_dir / TRACK
         self.geometry = geometry
         self._start_s = geometry.mission.patrol.start_time.timestamp()
-        self._file: IO[str] | None = self.path.open("a", encoding="utf-8", buffering=1)
+        # opened at the first record: a session that never ran (a refused URL, say) holds
+        # no file open and leaves none behind
+        self._file: IO[str] | None = None
+        self._closed = False
         self._synced = time.monotonic()
         self._last_drone_s = -math.inf
         self.records = 0
@@ -92,6 +95,7 @@ class TrackLog:
         )
 
     def close(self) -> None:
+        self._closed = True
         if self._file is not None:
             self._file.flush()
             os.fsync(self._file.fileno())
@@ -99,8 +103,10 @@ class TrackLog:
             self._file = None
 
     def _write(self, record: dict[str, object]) -> None:
-        if self._file is None:
+        if self._closed:
             return
+        if self._file is None:
+            self._file = self.path.open("a", encoding="utf-8", buffering=1)
         self._file.write(json.dumps(record) + "\n")
         self.records += 1
         if time.monotonic() - self._synced >= FSYNC_EVERY_S:
