@@ -30,18 +30,30 @@ from typing import Any
 from simulator.faults import FrameSplitter
 from simulator.transport import Link
 
+#: Loop iterations with callbacks ready between two polls of the real selector. A run in
+#: lockstep has no socket; what the selector watches is the loop's own wake-up pipe, whose
+#: callbacks are queued already (polling only drains it), and any real file a test adds.
+_BUSY_POLL_EVERY = 32
+
 
 class _JumpingSelector(selectors.DefaultSelector):
     """Polls the real selector without waiting; when nothing is ready and the loop would
-    sleep until its next timer, moves the loop's clock there instead."""
+    sleep until its next timer, moves the loop's clock there instead. While callbacks are
+    ready it polls one iteration in :data:`_BUSY_POLL_EVERY` (a poll is a system call)."""
 
     def __init__(self, loop: VirtualTimeLoop) -> None:
         super().__init__()
         self._loop = loop
+        self._busy = 0
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if timeout == 0:
+            self._busy += 1
+            if self._busy % _BUSY_POLL_EVERY:
+                return []
+            return super().select(0)
         events = super().select(0)
-        if events or timeout == 0:
+        if events:
             return events
         if timeout is None:  # no timer at all: only a thread or a real socket can wake it
             return super().select(None)

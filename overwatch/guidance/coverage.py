@@ -96,6 +96,21 @@ def route_stations(length_m: float, step_m: float) -> FloatArray:
     return np.asarray(s, dtype=float)
 
 
+#: Side of the grid cells that index the stations, metres.
+_GRID_CELL_M = 100.0
+#: A camera reach touching more cells than this scans the pending stations instead.
+_GRID_MAX_CELLS = 64
+
+
+def _station_grid(centres: FloatArray) -> dict[tuple[int, int], npt.NDArray[np.intp]]:
+    """The station indices in each :data:`_GRID_CELL_M` cell, ascending."""
+    cells = np.floor(centres / _GRID_CELL_M).astype(np.int64)
+    grid: dict[tuple[int, int], list[int]] = {}
+    for index, (i, j) in enumerate(cells.tolist()):
+        grid.setdefault((i, j), []).append(index)
+    return {key: np.asarray(members, dtype=np.intp) for key, members in grid.items()}
+
+
 class LiveCoverage:
     """Incremental lead coverage for one mission; see the module docstring."""
 
@@ -141,6 +156,8 @@ class LiveCoverage:
         self.arrival_s = np.full(len(self.stations), np.nan)
         self._resolved = 0  # stations [0, _resolved) are passed
         self._patrol: tuple[float, float] | None = None
+        #: station indices by grid cell, to find those near the camera without a scan
+        self._grid = _station_grid(self.centres)
 
     @property
     def sample_count(self) -> int:
@@ -166,12 +183,7 @@ class LiveCoverage:
         )
         centre = quad.mean(axis=0)
         radius = float(np.hypot(*(quad - centre).T).max())
-        pending = self.centres[self._resolved :]
-        near = (
-            np.hypot(pending[:, 0] - centre[0], pending[:, 1] - centre[1])
-            <= radius + self.half_width_m + 1.0
-        )
-        stations = np.flatnonzero(near) + self._resolved
+        stations = self._stations_near(centre[0], centre[1], radius + self.half_width_m + 1.0)
         if len(stations) == 0:
             return 0
         idx = (stations[:, None] * self.lanes + np.arange(self.lanes)[None, :]).ravel()
@@ -179,6 +191,29 @@ class LiveCoverage:
         seen = idx[inside]
         self._record(now_s, seen)
         return len(seen)
+
+    def _stations_near(self, x_m: float, y_m: float, reach_m: float) -> npt.NDArray[np.intp]:
+        """The pending stations within ``reach_m`` of (x, y), in route order: those of the
+        grid cells the circle touches, or of the whole route when it touches many."""
+        cell = _GRID_CELL_M
+        i0, i1 = math.floor((x_m - reach_m) / cell), math.floor((x_m + reach_m) / cell)
+        j0, j1 = math.floor((y_m - reach_m) / cell), math.floor((y_m + reach_m) / cell)
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > _GRID_MAX_CELLS:
+            candidates = np.arange(self._resolved, len(self.stations))
+        else:
+            found = [
+                self._grid[key]
+                for i in range(i0, i1 + 1)
+                for j in range(j0, j1 + 1)
+                if (key := (i, j)) in self._grid
+            ]
+            if not found:
+                return np.empty(0, dtype=np.intp)
+            candidates = np.sort(np.concatenate(found))
+            candidates = candidates[candidates >= self._resolved]
+        centres = self.centres[candidates]
+        near = np.hypot(centres[:, 0] - x_m, centres[:, 1] - y_m) <= reach_m
+        return candidates[near]
 
     def _record(self, now_s: float, idx: npt.NDArray[np.intp]) -> None:
         if len(idx) == 0:

@@ -9,6 +9,7 @@ instead.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass
 
@@ -93,8 +94,8 @@ class MotionWindow:
         fix has one, else the fitted velocity's magnitude."""
         if not self._samples:
             return None
-        reported = [s.speed_m_s for s in self._samples]
-        if all(v is not None for v in reported):
-            return float(np.median(np.asarray(reported, dtype=float)))
+        reported = [s.speed_m_s for s in self._samples if s.speed_m_s is not None]
+        if len(reported) == len(self._samples):
+            return float(statistics.median(reported))
         v = self.velocity_m_s()
         return None if v is None else math.hypot(*v)
