@@ -35,6 +35,7 @@ from overwatch.feeds import (
     patrol_event,
 )
 from overwatch.feeds.cot_out import TakCredentials, shareable_video_url, tls_context
+from overwatch.ops.views import camera_footprint
 
 if TYPE_CHECKING:
     from overwatch.ops.session import LiveSession
@@ -181,7 +182,9 @@ class CotSharer:
                 )
             )
             if snap.alt_rel_m > 2.0:
-                events.append(footprint_event(name, session.footprint(snap), now_s=now))
+                events.append(
+                    footprint_event(name, camera_footprint(snap, session.geometry), now_s=now)
+                )
         # the patrol is ours to report only when its position did not come from TAK
         if not session.config.patrol_feed.startswith("cot"):
             est = session.tracker.estimate(now)

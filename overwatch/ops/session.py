@@ -48,17 +48,10 @@ from overwatch.ops.inputs import (
     write_input_counts,
 )
 from overwatch.ops.operator import OperatorCommands
-from overwatch.ops.state import DroneView, EventLine, LatLon, SessionSnapshot
+from overwatch.ops.state import EventLine, LatLon, SessionSnapshot
 from overwatch.ops.tasks import TaskSet
 from overwatch.ops.track_log import TrackLog
-from overwatch.ops.views import (
-    camera_footprint,
-    coverage_view,
-    cue_views,
-    drone_view,
-    patrol_view,
-    route_progress,
-)
+from overwatch.ops.views import session_snapshot
 from overwatch.tracking import PatrolTracker, TrackFix, TrackMode
 
 if TYPE_CHECKING:
@@ -112,8 +105,9 @@ class LiveSession:
         self.notes_total = 0  # notes ever made (``events`` keeps the last 200)
         self.ticks = 0
         self._fix_arrived = asyncio.Event()
-        self._drone_trail: deque[LatLon] = deque(maxlen=config.trail_points)
-        self._patrol_trail: deque[LatLon] = deque(maxlen=config.trail_points)
+        #: where the drone (airborne) and the patrol were lately, for the map
+        self.drone_trail: deque[LatLon] = deque(maxlen=config.trail_points)
+        self.patrol_trail: deque[LatLon] = deque(maxlen=config.trail_points)
         self._tasks = TaskSet(self.note)  # one per concern (see the module docstring)
         #: carries out the controller's actions on the vehicle
         self.flight = VehicleDriver(
@@ -231,7 +225,7 @@ class LiveSession:
             self.coverage.patrol_at(fix.time_s, est.station_m)
         if self.track is not None:
             self.track.patrol(fix, est)
-        self._patrol_trail.append((fix.lat_deg, fix.lon_deg))
+        self.patrol_trail.append((fix.lat_deg, fix.lon_deg))
         self.flight.pending_fix_wall = received_wall_s
         self._fix_arrived.set()  # steer from the new fix now, not at the next tick
 
@@ -277,7 +271,7 @@ class LiveSession:
         if self.track is not None:
             self.track.drone(now, snap)
         if snap.alt_rel_m > 2.0:
-            self._drone_trail.append((snap.lat_deg, snap.lon_deg))
+            self.drone_trail.append((snap.lat_deg, snap.lon_deg))
         state = vehicle.state
         seen = VehicleInput(
             snap,
@@ -300,44 +294,9 @@ class LiveSession:
     def vehicle_snapshot(self) -> VehicleSnapshot | None:
         return self.flight.vehicle_snapshot()
 
-    def footprint(self, snap: VehicleSnapshot) -> tuple[LatLon, ...]:
-        return camera_footprint(snap, self.geometry)
-
     def snapshot(self) -> SessionSnapshot:
         """Everything a screen shows, as of now (reading it changes nothing)."""
-        now = self.clock.now()
-        progress = route_progress(self.tracker, self.geometry, now)
-        return SessionSnapshot(
-            time_s=now,
-            drone=self._drone_view(),
-            patrol=patrol_view(
-                self.tracker,
-                self.geometry,
-                now,
-                source=self.config.patrol_feed,
-                status=self.feed.status(),
-                trail=self._patrol_trail,
-            ),
-            cues=cue_views(self.cues, progress, now),
-            coverage=coverage_view(self.coverage.summary(), self.config.planned_lead_coverage),
-            events=tuple(self.events),
-            strategy=self.mode,
-            video_frame=self.video.thumbnail() if self.video is not None else None,
-            video_status=self.video.status() if self.video is not None else "no video",
-        )
-
-    def _drone_view(self) -> DroneView:
-        if self.vehicle is None:
-            return DroneView()
-        state = self.last_command.state.value if self.last_command and self.active else "IDLE"
-        return drone_view(
-            self.vehicle.state,
-            self.geometry,
-            now_s=asyncio.get_running_loop().time(),
-            guidance_state=state,
-            trail=self._drone_trail,
-            bad_packets=self.link.bad_packets,
-        )
+        return session_snapshot(self)
 
 
 __all__ = ["LiveSession", "Mode", "SessionConfig"]

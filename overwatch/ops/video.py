@@ -36,9 +36,8 @@ import numpy.typing as npt
 
 from overwatch.errors import OverwatchError, VideoError
 from overwatch.link import events as ev
-from overwatch.link.state import VehicleState
 from overwatch.ops.tasks import TaskSet
-from overwatch.ops.video_cues import SightingReporter, VideoCounters
+from overwatch.ops.video_cues import SightingReporter, VideoCounters, pose_of_state
 from overwatch.video import (
     BlobDetector,
     CameraIntrinsics,
@@ -65,38 +64,6 @@ LOST_AFTER_S = 2.0
 #: how long opening the stream may take, and the pause before trying a missing source again (s)
 OPEN_TIMEOUT_S = 2.0
 RETRY_S = 1.0
-
-
-def pose_of_state(state: VehicleState, time_s: float) -> CameraPose | None:
-    """The camera pose telemetry gives now, stamped ``time_s``; None while anything is unknown."""
-    values = (
-        state.lat_deg,
-        state.lon_deg,
-        state.alt_msl_m,
-        state.alt_rel_m,
-        state.roll_deg,
-        state.pitch_deg,
-        state.yaw_deg,
-        state.gimbal_pitch_deg,
-    )
-    if any(v is None for v in values) or not state.has_position:
-        return None
-    assert state.lat_deg is not None and state.lon_deg is not None
-    assert state.alt_msl_m is not None and state.alt_rel_m is not None
-    assert state.roll_deg is not None and state.pitch_deg is not None
-    assert state.yaw_deg is not None and state.gimbal_pitch_deg is not None
-    return CameraPose(
-        lat_deg=state.lat_deg,
-        lon_deg=state.lon_deg,
-        alt_msl_m=state.alt_msl_m,
-        alt_rel_m=state.alt_rel_m,
-        roll_deg=state.roll_deg,
-        pitch_deg=state.pitch_deg,
-        yaw_deg=state.yaw_deg % 360.0,
-        gimbal_pitch_deg=state.gimbal_pitch_deg,
-        gimbal_yaw_deg=state.gimbal_yaw_deg or 0.0,
-        time_s=time_s,
-    )
 
 
 class VideoPipeline:

@@ -1,4 +1,8 @@
-"""Camera sightings into the cue book: the video pipeline's last step (on the event loop).
+"""Camera sightings into the cue book: the video pipeline's first and last steps that
+need no thread, the telemetry pose a frame is placed from and the sightings it gives.
+
+:func:`pose_of_state` is the camera's pose as telemetry has it now (the pipeline keeps a
+short history of them to look up each frame's pose at capture).
 
 :class:`SightingReporter` takes each geolocated detection of a frame and
 decides what it is: the patrol itself (near where the tracker has it: not a
@@ -20,9 +24,43 @@ from overwatch.cues import Sighting as CueSighting
 from overwatch.cues.fusion import approx_distance_m, match
 from overwatch.cues.model import CueKind, CueSource
 from overwatch.errors import OverwatchError
+from overwatch.link.state import VehicleState
 from overwatch.ops.inputs import NoteFn
 from overwatch.tracking import PatrolTracker
-from overwatch.video import FrameResult, save_snapshot
+from overwatch.video import CameraPose, FrameResult, save_snapshot
+
+
+def pose_of_state(state: VehicleState, time_s: float) -> CameraPose | None:
+    """The camera pose telemetry gives now, stamped ``time_s``; None while anything is unknown."""
+    values = (
+        state.lat_deg,
+        state.lon_deg,
+        state.alt_msl_m,
+        state.alt_rel_m,
+        state.roll_deg,
+        state.pitch_deg,
+        state.yaw_deg,
+        state.gimbal_pitch_deg,
+    )
+    if any(v is None for v in values) or not state.has_position:
+        return None
+    assert state.lat_deg is not None and state.lon_deg is not None
+    assert state.alt_msl_m is not None and state.alt_rel_m is not None
+    assert state.roll_deg is not None and state.pitch_deg is not None
+    assert state.yaw_deg is not None and state.gimbal_pitch_deg is not None
+    return CameraPose(
+        lat_deg=state.lat_deg,
+        lon_deg=state.lon_deg,
+        alt_msl_m=state.alt_msl_m,
+        alt_rel_m=state.alt_rel_m,
+        roll_deg=state.roll_deg,
+        pitch_deg=state.pitch_deg,
+        yaw_deg=state.yaw_deg % 360.0,
+        gimbal_pitch_deg=state.gimbal_pitch_deg,
+        gimbal_yaw_deg=state.gimbal_yaw_deg or 0.0,
+        time_s=time_s,
+    )
+
 
 #: sightings this close to the patrol's own position (m) are the patrol, not a threat
 OWN_FORCES_RADIUS_M = 30.0

@@ -3,8 +3,10 @@ by live sessions and replays), the patrol, the ranked cues and the coverage."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,8 +18,19 @@ from overwatch.geo.camera import footprint_corners
 from overwatch.guidance import CameraPose, LiveCoverageSummary, VehicleSnapshot
 from overwatch.link.state import VehicleState
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import CoverageView, CueView, DroneView, LatLon, PatrolView, Severity
+from overwatch.ops.state import (
+    CoverageView,
+    CueView,
+    DroneView,
+    LatLon,
+    PatrolView,
+    SessionSnapshot,
+    Severity,
+)
 from overwatch.tracking import PatrolTracker, TrackMode
+
+if TYPE_CHECKING:
+    from overwatch.ops.session import LiveSession
 
 #: GPS_FIX_TYPE names as a field crew reads them
 GPS_FIX_NAMES = {0: "NO GPS", 1: "NO FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK FLOAT", 6: "RTK"}
@@ -218,4 +231,44 @@ def coverage_view(summary: LiveCoverageSummary, planned: float | None = None) ->
         watched_to_m=watched_to,
         unwatched_ahead=tuple((g.start_m, g.end_m) for g in summary.gaps),
         planned=planned,
+    )
+
+
+def session_snapshot(session: LiveSession) -> SessionSnapshot:
+    """Everything a screen shows of ``session``, as of now (reading it changes nothing)."""
+    now = session.clock.now()
+    geometry, tracker = session.geometry, session.tracker
+    progress = route_progress(tracker, geometry, now)
+    video = session.video
+    return SessionSnapshot(
+        time_s=now,
+        drone=_session_drone(session),
+        patrol=patrol_view(
+            tracker,
+            geometry,
+            now,
+            source=session.config.patrol_feed,
+            status=session.feed.status(),
+            trail=session.patrol_trail,
+        ),
+        cues=cue_views(session.cues, progress, now),
+        coverage=coverage_view(session.coverage.summary(), session.config.planned_lead_coverage),
+        events=tuple(session.events),
+        strategy=session.mode,
+        video_frame=video.thumbnail() if video is not None else None,
+        video_status=video.status() if video is not None else "no video",
+    )
+
+
+def _session_drone(session: LiveSession) -> DroneView:
+    vehicle, command = session.vehicle, session.last_command
+    if vehicle is None:
+        return DroneView()
+    return drone_view(
+        vehicle.state,
+        session.geometry,
+        now_s=asyncio.get_running_loop().time(),
+        guidance_state=command.state.value if command and session.active else "IDLE",
+        trail=session.drone_trail,
+        bad_packets=session.link.bad_packets,
     )

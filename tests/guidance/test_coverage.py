@@ -171,3 +171,16 @@ def test_agrees_with_the_planners_offline_metric() -> None:
     assert 0.05 < offline.lead_coverage < 0.95
     assert summary.lead_coverage == pytest.approx(offline.lead_coverage)
     assert np.array_equal(summary.station_fraction, offline.station_fraction)
+
+
+@pytest.mark.parametrize("reach_m", [5.0, 60.0, 250.0, 2000.0])
+def test_the_stations_near_the_camera_are_those_a_scan_finds(reach_m: float) -> None:
+    # the grid's cells, and the scan a far-reaching camera falls back to
+    live = LiveCoverage(geometry(ROUTE, speed_m_s=2.0, lead_min_s=20.0, lead_max_s=90.0))
+    live.patrol_at(0.0, 0.0)
+    live.patrol_at(50.0, 130.0)  # the stations behind the patrol are no longer pending
+    rng = np.random.default_rng(11)
+    for x, y in rng.uniform(-300.0, 700.0, size=(200, 2)):
+        scan = np.flatnonzero(np.hypot(*(live.centres - (x, y)).T) <= reach_m)
+        scan = scan[live.stations[scan] >= live.stations[live._resolved]]
+        assert np.array_equal(live._stations_near(x, y, reach_m), scan)

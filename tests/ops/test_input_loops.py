@@ -115,7 +115,7 @@ def test_patrol_feed_task_survives_and_the_next_fix_reaches_the_tracker(
     session, tx = live
     s = session.session
     t = next(_clock)
-    trail_before = len(s._patrol_trail)
+    trail_before = len(s.patrol_trail)
     tx.sendto(bytes(bad)[:65000], ("127.0.0.1", session.patrol_port or 0))
     # far later than any mutated timestamp (2026-11-25), so the guard cannot call it old
     tx.sendto(cot_xml(10**8 + t, "P1"), ("127.0.0.1", session.patrol_port or 0))
@@ -123,11 +123,8 @@ def test_patrol_feed_task_survives_and_the_next_fix_reaches_the_tracker(
         "the good fix",
         lambda: (
             s.feed.stats.good > 0
-            and s._patrol_trail
-            and (
-                len(s._patrol_trail) > trail_before
-                or len(s._patrol_trail) == s._patrol_trail.maxlen
-            )
+            and s.patrol_trail
+            and (len(s.patrol_trail) > trail_before or len(s.patrol_trail) == s.patrol_trail.maxlen)
         ),
     )
     assert session.tasks_alive()
