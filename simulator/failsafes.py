@@ -99,9 +99,12 @@ class Failsafes:
         if lost and not self.gcs:
             self.gcs = True
             ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe")
-            if enable == _FS_GCS_CONTINUE_IN_AUTO and ap.mode == Mode.AUTO:
+            options = int(ap.params["FS_OPTIONS"])
+            if options & _FS_OPT_GCS_CONTINUE_IF_AUTO and ap.mode == Mode.AUTO:
                 return
-            failsafe_action(ap, "land" if enable in _FS_GCS_LANDS else "rtl")
+            if options & _FS_OPT_GCS_CONTINUE_IF_PILOT_CONTROL and ap.mode in _PILOT_MODES:
+                return
+            failsafe_action(ap, _GCS_ACTIONS.get(enable, "rtl"))
         elif not lost and self.gcs:
             self.gcs = False
             ap.statustext(modes.SEV_CRITICAL, "GCS Failsafe Cleared")
@@ -172,10 +175,15 @@ class Failsafes:
         failsafe_action(ap, _FENCE_ACTIONS.get(action, "rtl"))
 
 
-#: FS_GCS_ENABLE values: 2 continues a mission in AUTO; 4 (SmartRTL or LAND) and 5 land;
-#: the others (1 RTL, 3 SmartRTL or RTL, 6 DO_LAND_START or RTL, 7 BRAKE or LAND) fly RTL here
-_FS_GCS_CONTINUE_IN_AUTO = 2
-_FS_GCS_LANDS = (4, 5)
+#: FS_GCS_ENABLE values as ArduCopter's failsafe_gcs_on_event reads them: 4 (SmartRTL or
+#: LAND) and 5 land, 7 brakes (BRAKE or LAND); 1, 2 (its old "continue in AUTO", now an
+#: FS_OPTIONS bit), 3 (SmartRTL or RTL), 6 (DO_LAND_START or RTL) and any other value fly RTL
+_GCS_ACTIONS = {4: "land", 5: "land", 7: "brake"}
+#: FS_OPTIONS bits that keep flying on a GCS failsafe: in AUTO, and in a pilot's mode
+_FS_OPT_GCS_CONTINUE_IF_AUTO = 1 << 1
+_FS_OPT_GCS_CONTINUE_IF_PILOT_CONTROL = 1 << 4
+#: the modes the simulator has that ArduCopter does not count as autopilot modes
+_PILOT_MODES = (Mode.STABILIZE, Mode.ALT_HOLD, Mode.LOITER)
 #: BATT_FS_LOW_ACT / BATT_FS_CRT_ACT values: what the simulator does for each
 #: (SmartRTL and the DO_LAND_START variants fly a plain RTL or LAND here)
 _BATTERY_ACTIONS = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "disarm", 6: "rtl", 7: "brake"}

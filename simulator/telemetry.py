@@ -288,22 +288,22 @@ def mount_status(ap: Autopilot) -> Any:
     )
 
 
-#: FENCE_STATUS.breach_type by the lowest breached FENCE_TYPE bit, as the simulator sends it
-#: (ArduPilot's GCS_Common: MAXALT for the altitude fence, BOUNDARY for circle and polygon)
-_BREACH_TYPES = {
-    mav.FENCE_TYPE_ALT_MAX: mav.FENCE_BREACH_BOUNDARY,
-    mav.FENCE_TYPE_CIRCLE: mav.FENCE_BREACH_MAXALT,
-    mav.FENCE_TYPE_POLYGON: mav.FENCE_BREACH_BOUNDARY,
-}
+def breach_type(breaches: int) -> int:
+    """FENCE_STATUS.breach_type for a FENCE_TYPE bit set of breaches, as ArduPilot's
+    ``GCS_MAVLINK::send_fence_status`` translates it: a circle or polygon breach is
+    BOUNDARY, else the altitude ceiling is MAXALT (a floor breach is reported as none)."""
+    if breaches & (mav.FENCE_TYPE_CIRCLE | mav.FENCE_TYPE_POLYGON):
+        return int(mav.FENCE_BREACH_BOUNDARY)
+    if breaches & mav.FENCE_TYPE_ALT_MAX:
+        return int(mav.FENCE_BREACH_MAXALT)
+    return int(mav.FENCE_BREACH_NONE)
 
 
 def fence_status(ap: Autopilot) -> Any:
     return mav.MAVLink_fence_status_message(
         1 if ap.failsafes.fence_breaches else 0,
         ap.failsafes.fence_breach_count,
-        _BREACH_TYPES.get(
-            ap.failsafes.fence_breaches & -ap.failsafes.fence_breaches, mav.FENCE_BREACH_NONE
-        ),
+        breach_type(ap.failsafes.fence_breaches),
         int(ap.failsafes.fence_breach_time_s * 1000.0),
     )
 

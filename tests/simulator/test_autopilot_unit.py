@@ -13,6 +13,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mav
 from simulator import Autopilot, VehicleConfig, VehiclePose
 from simulator.geodesy import TangentPlane
 from simulator.mission_store import StoredItem
+from simulator.modes import Mode
+from simulator.telemetry import breach_type
 from tests.simulator.conftest import HOME, GcsFactory, StartFleet
 
 LAT, LON, ALT = HOME
@@ -182,6 +184,7 @@ def test_roi_sysid_faces_the_other_system() -> None:
         ap.step(0.02)
     assert abs(ap.body.yaw_deg - 270.0) < 2.0
     assert abs(ap.gimbal.pitch_deg + math.degrees(math.atan2(20, 50))) < 2.0
+    assert ap.gimbal.mode == mav.MAV_MOUNT_MODE_SYSID_TARGET  # in MOUNT_STATUS
 
 
 def test_rtl_goes_to_the_nearest_rally_point() -> None:
@@ -208,3 +211,41 @@ def test_47_naming_on_the_wire(start_fleet: StartFleet, gcs_factory: GcsFactory)
     assert value is not None and value.param_id == "MAV_SYSID" and value.param_value == 1
     gcs.mav.param_request_read_send(1, 1, b"SYSID_THISMAV", -1)
     assert gcs.recv("PARAM_VALUE", 0.5) is None
+
+
+@pytest.mark.parametrize(
+    ("breaches", "reported"),
+    [
+        (0, mav.FENCE_BREACH_NONE),
+        (mav.FENCE_TYPE_ALT_MAX, mav.FENCE_BREACH_MAXALT),
+        (mav.FENCE_TYPE_CIRCLE, mav.FENCE_BREACH_BOUNDARY),
+        (mav.FENCE_TYPE_POLYGON, mav.FENCE_BREACH_BOUNDARY),
+        (mav.FENCE_TYPE_ALT_MAX | mav.FENCE_TYPE_POLYGON, mav.FENCE_BREACH_BOUNDARY),
+    ],
+)
+def test_fence_status_names_the_breach_as_arducopter_does(breaches: int, reported: int) -> None:
+    # GCS_MAVLINK::send_fence_status: the ceiling is MAXALT, circle and polygon BOUNDARY
+    assert breach_type(breaches) == reported
+
+
+@pytest.mark.parametrize(
+    ("enable", "options", "mode", "after"),
+    [
+        (1, 0, Mode.GUIDED, Mode.RTL),
+        (2, 0, Mode.GUIDED, Mode.RTL),  # 2 was "continue in AUTO": now an FS_OPTIONS bit
+        (5, 0, Mode.GUIDED, Mode.LAND),
+        (7, 0, Mode.GUIDED, Mode.BRAKE),
+        (1, 16, Mode.LOITER, Mode.LOITER),  # FS_OPTIONS 16: a pilot's mode flies on
+        (1, 16, Mode.GUIDED, Mode.RTL),
+    ],
+)
+def test_a_lost_ground_station_does_what_arducopter_does(
+    enable: int, options: int, mode: Mode, after: Mode
+) -> None:
+    ap = _airborne(20.0, FS_GCS_ENABLE=enable, FS_OPTIONS=options, FS_GCS_TIMEOUT=3)
+    assert ap.set_mode(mode)
+    ap.failsafes.last_gcs_heartbeat_s = ap.time_s
+    for _ in range(250):  # 5 s without a heartbeat
+        ap.step(0.02)
+    assert ap.failsafes.gcs
+    assert ap.mode == after
