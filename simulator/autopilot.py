@@ -400,6 +400,16 @@ class Autopilot:
     def _can_clear(self, mission_type: int) -> bool:
         return not (mission_type == MissionType.MISSION and self.mode == Mode.AUTO and self.armed)
 
+    def carry_to(self, lat_deg: float, lon_deg: float) -> bool:
+        """Move the vehicle, disarmed on the ground, to (lat, lon): the patrol carries it
+        (``recovery: with_patrol``). Refused (False) while it is armed or off the ground."""
+        b = self.body
+        if self.armed or not b.on_ground:
+            return False
+        b.x_m, b.y_m = self.plane.to_xy(lat_deg, lon_deg)
+        b.vx_m_s = b.vy_m_s = b.vz_m_s = 0.0
+        return True
+
     def set_home(self, x: float, y: float, z: float) -> None:
         self.home_xyz = (x, y, z)
         self.home_set = True

@@ -151,6 +151,10 @@ class SimulatedVehicle:
         """Position, attitude and gimbal angles now (see :class:`VehiclePose`)."""
         return self.autopilot.pose()
 
+    def carry_to(self, lat_deg: float, lon_deg: float) -> bool:
+        """The patrol carries the landed, disarmed vehicle (see :meth:`Autopilot.carry_to`)."""
+        return self.autopilot.carry_to(lat_deg, lon_deg)
+
     def autopilot_time(self) -> float:
         return self.autopilot.time_s
 

@@ -58,6 +58,15 @@ class FenceGuard:
     def point_ok(self, x_m: float, y_m: float) -> bool:
         return self.geometry.is_allowed(Point(x_m, y_m))
 
+    def nearest_safe(self, x_m: float, y_m: float) -> tuple[float, float]:
+        """(x, y) when it is inside the safe area (allowed, off the margin), else the safe
+        point nearest it (unchanged when there is no safe area at all)."""
+        point = Point(x_m, y_m)
+        if self.safe.is_empty or self.safe.covers(point):
+            return (x_m, y_m)
+        near = nearest_points(self.safe, point)[0]
+        return (float(near.x), float(near.y))
+
     def path_ok(self, x0_m: float, y0_m: float, x1_m: float, y1_m: float) -> bool:
         if (x0_m, y0_m) == (x1_m, y1_m):
             return self.point_ok(x1_m, y1_m)

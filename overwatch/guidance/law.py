@@ -37,7 +37,8 @@ from typing import Literal
 
 from overwatch.guidance.energy import EnergyModel
 from overwatch.guidance.fences import FenceGuard
-from overwatch.guidance.swap import SwapPlan, SwapPlanner
+from overwatch.guidance.recovery import LandingSite, LandingSites
+from overwatch.guidance.swap import SiteFinder, SwapPlan, SwapPlanner
 from overwatch.guidance.types import (
     EnergyStatus,
     FenceOutcome,
@@ -127,6 +128,7 @@ class Guidance:
             margin_s=self.config.return_margin_s,
             lead_margin_s=self.config.swap_lead_margin_s,
             max_battery_pct=self.config.swap_max_battery_pct,
+            land_at_halt=mission.launch.recovers_with_patrol,
         )
         self._swap_plan: SwapPlan | None = None
         self._swap_checked_s = -math.inf
@@ -134,7 +136,14 @@ class Guidance:
         pitch = mission.vehicle.camera.gimbal_pitch_deg
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
-        self._last_return_point: tuple[XY, tuple[str, XY, float]] | None = None
+        self._last_return_point: tuple[tuple[XY, float, bool], LandingSite] | None = None
+        self._return_speed_m_s = 0.0  # how fast the site returned to moves (the patrol)
+        #: where sorties land (the mission's recovery)
+        self.sites = LandingSites(
+            geometry, self.fence, self.alt_rel_m / mission.vehicle.descent_rate_m_s
+        )
+        self._now_s = 0.0  # this tick's time and forecast, for the landing site
+        self._pred: PatrolPrediction | None = None
         self._operator: OperatorOverride | None = None
         self._hold_xy: XY | None = None
         self._look_at_xy: XY | None = None
@@ -199,6 +208,8 @@ class Guidance:
             self._fresh_battery_s = now_s
         est = tracker.estimate(now_s)
         pred = tracker.prediction()
+        # a stale feed says nowhere the patrol is: land at a fixed site then
+        self._now_s, self._pred = now_s, (pred if est.mode is not TrackMode.STALE else None)
         self._update_swap_plan(now_s, vehicle, pred)
         energy = self._energy_status(drone, vehicle)
         if (
@@ -486,10 +497,15 @@ class Guidance:
 
     def _returning(self, drone: XY, vehicle: VehicleSnapshot) -> _Want:
         assert self._return is not None
-        if self._return.xy_m is None:  # an operator's return: the nearest site, chosen now
-            name, xy, _ = self._return_point(drone)
-            self._return = replace(self._return, point_name=name, xy_m=xy)
         ret = self._return
+        # an operator's return: the nearest launch or rally site, chosen now (the operator
+        # asked for home); beside the patrol: where the patrol will be, re-aimed each tick
+        # until the landing begins
+        operator = ret.reason is ReturnReason.OPERATOR
+        if ret.xy_m is None or (self.sites.moving and not ret.landing and not operator):
+            site = self._return_point(drone, fixed=operator)
+            self._return = ret = replace(ret, point_name=site.name, xy_m=site.xy_m)
+            self._return_speed_m_s = site.speed_m_s
         assert ret.xy_m is not None
         dx, dy = ret.xy_m[0] - drone[0], ret.xy_m[1] - drone[1]
         dist = math.hypot(dx, dy)
@@ -497,7 +513,8 @@ class Guidance:
         if ret.landing or dist <= self.config.arrive_radius_m:
             self._return = replace(ret, landing=True)
             return _Want(GuidanceState.LANDING, ret.xy_m, action="land", note=note)
-        speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0)
+        # slowing down into the site, but never slower than a site that moves (the patrol)
+        speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0 + self._return_speed_m_s)
         alt = min(
             max(vehicle.alt_rel_m, self.geometry.mission.airspace.min_alt_agl_m), self.alt_rel_m
         )
@@ -512,29 +529,27 @@ class Guidance:
 
     # -- energy -----------------------------------------------------------------------
 
-    def _return_point(self, drone: XY) -> tuple[str, XY, float]:
-        """Home or the rally point that is quickest to reach, preferring clean straight paths.
-
-        Returns its name, position and the distance to plan with (a straight
-        path through a forbidden area is counted half as long again, as a
-        rough detour). A tick asks several times from one position: the last answer is
-        kept for it."""
+    def _return_point(self, drone: XY, *, fixed: bool = False) -> LandingSite:
+        """Where a sortie turning for home from ``drone`` now lands (the mission's
+        recovery, :mod:`overwatch.guidance.recovery`; ``fixed``: a launch or rally site in
+        any case): its name, position and the distance to plan with. A tick asks several
+        times from one position: the last answer is kept for it."""
+        key = (drone, self._now_s, fixed)
         last = self._last_return_point
-        if last is not None and last[0] == drone:
+        if last is not None and last[0] == key:
             return last[1]
-        g = self.geometry
-        options = [("home", (float(g.launch.x), float(g.launch.y)))]
-        options += [(f"rally {i + 1}", (float(p.x), float(p.y))) for i, p in enumerate(g.rally)]
-        best: tuple[str, XY, float] | None = None
-        for name, xy in options:
-            d = math.hypot(xy[0] - drone[0], xy[1] - drone[1])
-            if not self.fence.path_ok(drone[0], drone[1], xy[0], xy[1]):
-                d *= 1.5
-            if best is None or d < best[2]:
-                best = (name, xy, d)
-        assert best is not None
-        self._last_return_point = (drone, best)
-        return best
+        site = self.sites.site(drone, self._now_s, None if fixed else self._pred)
+        self._last_return_point = (key, site)
+        return site
+
+    def _site_finder(self, pred: PatrolPrediction) -> SiteFinder:
+        """The landing site from a point at a time, on ``pred`` (for the swap planner)."""
+
+        def find(xy: XY, t_s: float) -> tuple[str, XY, float]:
+            site = self.sites.site(xy, t_s, pred)
+            return (site.name, site.xy_m, site.distance_m)
+
+        return find
 
     def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
         """On the ground after an energy return or a swap, with a fresher battery than it
@@ -567,15 +582,18 @@ class Guidance:
         ):
             self._swap_plan = None
             return
-        nearest = self._return_point
+        nearest = self._site_finder(pred)
         if not self.swaps.needs_swap(now_s, pred, pct, nearest):
             self._swap_plan = None
             return
         self._swap_plan = self.swaps.plan(now_s, pred, pct, nearest)
 
     def _energy_status(self, drone: XY, vehicle: VehicleSnapshot) -> EnergyStatus:
-        name, _, dist = self._return_point(drone)
-        needed = self.energy.return_needed_s(distance_m=dist, alt_rel_m=vehicle.alt_rel_m)
+        site = self._return_point(drone)
+        name = site.name
+        needed = self.energy.return_needed_s(
+            distance_m=site.distance_m, alt_rel_m=vehicle.alt_rel_m
+        )
         pct = vehicle.battery_remaining_pct
         left = None if pct is None else self.energy.flight_left_s(pct)
         margin = None if left is None else left - needed
@@ -600,7 +618,9 @@ class Guidance:
         pred: PatrolPrediction | None,
         reason: ReturnReason,
     ) -> None:
-        name, xy, dist = self._return_point(drone)
+        site = self._return_point(drone)
+        name, xy, dist = site.name, site.xy_m, site.distance_m
+        self._return_speed_m_s = site.speed_m_s
         gap = None
         if pred is not None:
             gap = self._gap_after_return(now_s, xy, dist, vehicle, pred, reason)

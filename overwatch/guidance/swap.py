@@ -9,9 +9,10 @@ that interval costs nothing. So when the battery will not last the patrol,
 the swap is planned at the halt ahead that leaves the least unwatched, leaving
 just inside the lead window before the halt begins (``t_leave = t_halt -
 lead_max_s + margin``) after running ahead to the halt, so that everything up
-to it has been seen. The live rule is simpler than the offline planner's
-(:mod:`overwatch.planning.flight`) but picks the same break on the example
-missions. Pure: times on the fix clock, positions local metres.
+to it has been seen. When the patrol itself recovers the drone (``land_at_halt``), the
+drone waits for it at the halt instead, and lands there as the patrol arrives. The
+live rule is simpler than the offline planner's (:mod:`overwatch.planning.flight`) but
+picks the same break on the example missions. Pure: times on the fix clock, positions local metres.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from overwatch.mission import Vehicle
 from overwatch.tracking import PatrolPrediction
 
 XY = tuple[float, float]
-#: (name, position, planning distance in metres) of the landing site nearest a point
-SiteFinder = Callable[[XY], tuple[str, XY, float]]
+#: (name, position, planning distance in metres) of the landing site of a sortie that turns
+#: for home at a point at a time (fix clock)
+SiteFinder = Callable[[XY, float], tuple[str, XY, float]]
 #: running ahead flies faster than watching: count its battery this much dearer
 _RUN_AHEAD_DRAIN = 1.15
 #: a halt is preferred to a break anywhere unless it leaves this much more unwatched, s
@@ -88,6 +90,10 @@ class SwapPlanner:
     margin_s: float
     lead_margin_s: float
     max_battery_pct: float = 60.0
+    #: the landing site is the patrol (``recovery: with_patrol``): wait for it at the halt
+    #: and land there as it arrives, watching the road until then, instead of leaving a
+    #: lead window early for a site away from the road
+    land_at_halt: bool = False
 
     def needs_swap(
         self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
@@ -98,7 +104,7 @@ class SwapPlanner:
         if not math.isfinite(t_end):
             return False
         end_xy = pred.route.point_at(end_m)
-        _, _, dist = nearest_site((float(end_xy[0]), float(end_xy[1])))
+        _, _, dist = nearest_site((float(end_xy[0]), float(end_xy[1])), t_end)
         needed_s = max(t_end - now_s, 0.0) + self.energy.return_needed_s(
             distance_m=dist, alt_rel_m=self.alt_rel_m
         )
@@ -125,8 +131,8 @@ class SwapPlanner:
         best: SwapPlan | None = None
         for halt in predicted_halts(pred, now_s):
             point = pred.route.point_at(halt.station_m)
-            name, _, dist = nearest_site((float(point[0]), float(point[1])))
-            leave = max(now_s, halt.start_s - (self.lead_max_s - self.lead_margin_s))
+            leave = max(now_s, self._leave_s(halt))
+            name, _, dist = nearest_site((float(point[0]), float(point[1])), leave)
             spend_pct = drain * (_RUN_AHEAD_DRAIN * (leave - now_s))
             home_pct = drain * (
                 e.return_needed_s(distance_m=dist, alt_rel_m=self.alt_rel_m) + self.margin_s
@@ -152,6 +158,13 @@ class SwapPlanner:
         anywhere = self._anywhere_lost_s(now_s, pred, battery_pct, nearest_site)
         return best if best.lost_s <= anywhere + _PREFER_HALT_S else None
 
+    def _leave_s(self, halt: HaltWindow) -> float:
+        """When to turn for the landing site of a break at ``halt``."""
+        if self.land_at_halt:  # down as the patrol arrives, the road watched until then
+            descent = self.energy.descent_s(self.alt_rel_m)
+            return halt.start_s - self.lead_min_s - descent - self.lead_margin_s
+        return halt.start_s - (self.lead_max_s - self.lead_margin_s)
+
     def _anywhere_lost_s(
         self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
     ) -> float:
@@ -161,7 +174,7 @@ class SwapPlanner:
         dist = 0.0
         for _ in range(2):  # where the lead point is when the battery says go
             p = pred.route.point_at(pred.station_at(t + self.lead_s))
-            _, _, dist = nearest_site((float(p[0]), float(p[1])))
+            _, _, dist = nearest_site((float(p[0]), float(p[1])), t)
             spare = e.flight_left_s(battery_pct) - e.return_needed_s(
                 distance_m=dist, alt_rel_m=self.alt_rel_m
             )

@@ -24,6 +24,7 @@ from overwatch.geo.terrain import Terrain
 from overwatch.mission.areas import AREA_EXTENSIONS, read_area_file
 from overwatch.mission.checks import MissionWarning, check_mission
 from overwatch.mission.model import (
+    RECOVERIES,
     SCHEMA_VERSION,
     STRATEGIES,
     Airspace,
@@ -40,6 +41,7 @@ from overwatch.mission.model import (
     Mission,
     Overwatch,
     Patrol,
+    RecoveryName,
     StaticParams,
     StrategyName,
     Vehicle,
@@ -472,7 +474,7 @@ class _MissionReader:
     # -- launch and airspace -------------------------------------------------------
 
     def _launch(self, f: Field, route: Line | None) -> Launch:
-        sec = f.mapping(("site", "alt_msl", "rally"), required=("site",))
+        sec = f.mapping(("site", "alt_msl", "rally", "recovery"), required=("site",))
         site_f = sec["site"]
         with_patrol = not (site_f.is_mapping or site_f.is_sequence)
         site: GeoPoint | None = None
@@ -487,9 +489,17 @@ class _MissionReader:
             site = self.attempt(read_point, site_f)
         rally = self.attempt(read_points, sec["rally"]) if "rally" in sec else ()
         alt = self.q(sec, "alt_msl", LENGTH, 0.0, minimum=-500.0, maximum=9000.0)
+        recovery: RecoveryName | None = None
+        if "recovery" in sec:
+            chosen = self.attempt(sec["recovery"].choice, RECOVERIES, "recovery")
+            recovery = next((r for r in RECOVERIES if r == chosen), None)
+            if recovery == "rally" and rally == ():
+                report(sec["recovery"].wrong("rally points under launch.rally", "no rally point"))
         if site is None or rally is None or alt is None:
             raise AlreadyReported
-        return Launch(site=site, with_patrol=with_patrol, rally=rally, alt_msl_m=alt)
+        return Launch(
+            site=site, with_patrol=with_patrol, rally=rally, alt_msl_m=alt, recovery=recovery
+        )
 
     def _airspace(self, f: Field) -> Airspace:
         sec = f.mapping(("keep_in", "keep_out", "border", "altitude"))

@@ -17,6 +17,10 @@ SCHEMA_VERSION = 1
 
 StrategyName = Literal["lead", "escort", "bounding", "static"]
 STRATEGIES: tuple[StrategyName, ...] = ("lead", "escort", "bounding", "static")
+#: Where a sortie ends: beside the patrol (who carries the drone and its batteries), back
+#: at the launch site, or at the quickest of the launch site and the rally points.
+RecoveryName = Literal["with_patrol", "launch", "rally"]
+RECOVERIES: tuple[RecoveryName, ...] = ("with_patrol", "launch", "rally")
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,26 @@ class Launch:
 
     ``with_patrol`` means the site is the patrol's start point; ``alt_msl_m``
     is the ground altitude there (home), used to convert relative altitudes.
+    ``recovery`` is where sorties land for a battery swap (see :data:`RecoveryName`);
+    :attr:`recovery_mode` gives its default: with the patrol when it launches the
+    drone, else the quickest of the launch site and the rally points.
     """
 
     site: GeoPoint
     with_patrol: bool
     rally: tuple[GeoPoint, ...] = ()
     alt_msl_m: float = 0.0
+    recovery: RecoveryName | None = None
+
+    @property
+    def recovery_mode(self) -> RecoveryName:
+        if self.recovery is not None:
+            return self.recovery
+        return "with_patrol" if self.with_patrol else "rally"
+
+    @property
+    def recovers_with_patrol(self) -> bool:
+        return self.recovery_mode == "with_patrol"
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,14 @@ def flight_altitude_m(mission: Mission) -> float:
 
 
 def landing_policy(geometry: MissionGeometry, zone: FlyZone) -> LandingPolicy:
-    """Where sorties land: with the patrol if the launcher rides along, else launch/rally sites."""
-    if geometry.mission.launch.with_patrol:
+    """Where sorties land (``launch.recovery``): beside the patrol, who carries the drone on,
+    or the launch site, or the quickest of the launch site and the rally points."""
+    recovery = geometry.mission.launch.recovery_mode
+    if recovery == "with_patrol":
         return WithPatrol(RouteView.of(geometry), geometry.mission.vehicle.cruise_speed_m_s)
     launch = (float(geometry.launch.x), float(geometry.launch.y))
     sites = [launch]
-    for i, p in enumerate(geometry.rally):
+    for i, p in enumerate(geometry.rally if recovery == "rally" else ()):
         xy = (float(p.x), float(p.y))
         here = f"rally point {i + 1} at {where(geometry, *xy)}"
         if not zone.point_allowed(*xy):

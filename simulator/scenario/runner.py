@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import socket
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Protocol, runtime_checkable
 
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
@@ -31,6 +32,21 @@ TRUTH_FSYNC_S = 5.0
 
 class PoseSource(Protocol):
     def pose(self) -> VehiclePose: ...
+
+
+@runtime_checkable
+class Carriable(Protocol):
+    """A vehicle the patrol can pick up and carry (the built-in simulator's; SITL's stays
+    where it landed)."""
+
+    def pose(self) -> VehiclePose: ...
+
+    def carry_to(self, lat_deg: float, lon_deg: float) -> bool: ...
+
+
+#: with ``recovery: with_patrol``, the patrol picks up a drone landed this close to it (the
+#: crew walks over to one that came down off the road, clear of a keep-out or the border), m
+PICKUP_RADIUS_M = 500.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,9 @@ class ScenarioRunner:
         self._truth: IO[str] | None = truth_path.open("w", buffering=1) if truth_path else None
         self._truth_synced = time.monotonic()
         self._sighting_count = 0
+        #: the patrol carries the drone (picked up beside it, until it is armed again)
+        self.carrying = False
+        self.pickups = 0
         self.fixes_sent = 0
         self.sightings_sent = 0
         for threat in world.threats:
@@ -190,6 +209,7 @@ class ScenarioRunner:
         world = self.world
         state = world.patrol.state_at(t_s)
         lat, lon = world.geometry.frame.to_wgs84(state.x_m, state.y_m)
+        self._carry(t_s, state.x_m, state.y_m, lat, lon)
         when = world.scenario.mission.patrol.start_time + timedelta(seconds=t_s)
         reporting = world.patrol.reporting(t_s)
         if reporting and self._feed is not None:
@@ -221,6 +241,26 @@ class ScenarioRunner:
                 "reporting": reporting,
             }
         )
+
+    def _carry(self, t_s: float, x_m: float, y_m: float, lat_deg: float, lon_deg: float) -> None:
+        """With ``recovery: with_patrol``, the patrol picks up a drone that landed beside it
+        and carries it on until it is armed for its next sortie."""
+        vehicle = self.vehicle
+        mission = self.world.scenario.mission
+        if not mission.launch.recovers_with_patrol or not isinstance(vehicle, Carriable):
+            return
+        if not self.carrying:
+            pose = vehicle.pose()
+            if pose.alt_rel_m > 1.0:
+                return
+            dx, dy = self.world.geometry.frame.to_local(pose.lat_deg, pose.lon_deg)
+            if math.hypot(dx - x_m, dy - y_m) > PICKUP_RADIUS_M:
+                return
+        carried = vehicle.carry_to(lat_deg, lon_deg)
+        if carried and not self.carrying:
+            self.pickups += 1
+            self._log({"what": "pickup", "t_s": round(t_s, 2), "count": self.pickups})
+        self.carrying = carried
 
     def sensor_look(self, t_s: float) -> None:
         if self.vehicle is None:

@@ -117,7 +117,12 @@ def test_stale_feed_triggers_the_configured_contingency(contingency: str) -> Non
 def test_return_is_decided_before_the_reserve_is_spent() -> None:
     # the battery drains 40 % faster than the vehicle's nominal endurance says
     g = geometry(
-        STRAIGHT, speed_m_s=8.0, target_lead_s=120.0, endurance_s=900.0, reserve_fraction=0.2
+        STRAIGHT,
+        speed_m_s=8.0,
+        target_lead_s=120.0,
+        endurance_s=900.0,
+        reserve_fraction=0.2,
+        recovery="launch",
     )
     truth = station_profile([Leg(2000.0, 8.0)])
     drone = Drone(*start_xy(g), alt_rel_m=80.0, drain_pct_per_s=1.4 * 100.0 / 900.0)

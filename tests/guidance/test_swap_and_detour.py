@@ -55,6 +55,7 @@ def test_the_swap_is_planned_at_the_halt_and_the_lead_is_rebuilt_after() -> None
         endurance_s=1000.0,
         halts=[(6000.0, 600.0)],
         rally_xy_m=[(6000.0, -300.0)],
+        recovery="rally",
     )
     truth = station_profile([Leg(6000.0, 8.0), Leg(600.0, 0.0), Leg(6000.0, 8.0)])
     x0, y0 = g.route.coords[0]

@@ -350,3 +350,21 @@ def test_the_live_floor_is_a_share_of_the_plan(tmp_path: Path) -> None:
     err = load_error(tmp_path, text)
     assert err.field == "overwatch.live_floor" and err.line == line_of(text, "live_floor")
     assert err.found == "150 %" and err.expected is not None and "at most 100 %" in err.expected
+
+
+def test_recovery_defaults_to_the_launch_and_is_checked(tmp_path: Path) -> None:
+    site = "site: {lat: 14.027288, lon: 0.411480}"
+    base = load_mission(write(tmp_path, BASE)).launch
+    assert base.recovery is None and base.recovery_mode == "rally"
+    patrol = load_mission(write(tmp_path, mutate(site, "site: with_patrol"))).launch
+    assert patrol.recovery_mode == "with_patrol" and patrol.recovers_with_patrol
+    text = mutate(site, f"{site}\n  recovery: with_patrol")
+    assert load_mission(write(tmp_path, text)).launch.recovers_with_patrol
+    text = mutate(site, f"{site}\n  recovery: with_the_patrol")
+    err = load_error(tmp_path, text)
+    assert err.field == "launch.recovery" and err.line == line_of(text, "with_the_patrol")
+    assert "did you mean 'with_patrol'" in err.message
+    assert err.expected == "one of with_patrol, launch, rally"
+    text = mutate(site, f"{site}\n  recovery: rally")
+    err = load_error(tmp_path, text)
+    assert err.field == "launch.recovery" and err.message.startswith("no rally point")

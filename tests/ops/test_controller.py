@@ -57,6 +57,8 @@ class Scripted:
     start_x_m: float = 0.0  # how far along the straight route the drone starts (m)
     #: patrol feed outages, (from, to) seconds: no fixes reach the tracker then
     dropouts: tuple[tuple[float, float], ...] = ()
+    #: the patrol picks the landed, disarmed drone up and carries it (recovery: with_patrol)
+    carried: bool = False
     mission: dict[str, object] = field(default_factory=dict)  # more of make_mission's keywords
     t: float = 0.0
     log: list[tuple[float, list[Action]]] = field(default_factory=list)
@@ -91,8 +93,11 @@ class Scripted:
         """Tick for ``seconds`` of patrol time; every action taken meanwhile."""
         taken: list[Action] = []
         for _ in range(round(seconds / dt)):
+            p = self._route.point_at(self.truth(self.t))
+            near = math.hypot(self.drone.x_m - p[0], self.drone.y_m - p[1]) < 150.0
+            if self.carried and not self.armed and self.drone.alt_rel_m <= 0.0 and near:
+                self.drone.x_m, self.drone.y_m = float(p[0]), float(p[1])
             if not any(a <= self.t < b for a, b in self.dropouts):
-                p = self._route.point_at(self.truth(self.t))
                 lat, lon = self.g.frame.to_wgs84(float(p[0]), float(p[1]))
                 self.tracker.update(TrackFix(START_S + self.t, lat, lon))
             seen = VehicleInput(
@@ -244,22 +249,65 @@ def test_a_feed_outage_orbits_the_last_known_position_then_watches_ahead_again()
 
 def test_a_tired_battery_comes_home_before_the_reserve_and_climbs_out_after_the_swap() -> None:
     # a pack for a quarter of the patrol: home before the reserve, a swap, back up to watch
-    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, mission={"recovery": "launch"})
     reserve_pct = 100.0 * s.g.mission.vehicle.reserve_fraction
     s.controller.start()
     states, lowest = _states(s, 900.0)
     assert GuidanceState.RETURNING in states and GuidanceState.LANDING in states, states
     assert not s.armed, "the drone never came down"
     assert lowest >= reserve_pct, f"the battery went down to {lowest:.0f} % ({reserve_pct:.0f} %)"
-    # the swap: a full pack, the relaunch armed it and took it up (the driver's part)
+    after = _swap_and_relaunch(s)
+    assert set(after[1:]) & {GuidanceState.RUN_AHEAD, GuidanceState.WATCH_AHEAD}, after
+    assert s.drone.alt_rel_m > 75.0
+
+
+def _swap_and_relaunch(s: Scripted) -> list[GuidanceState]:
+    """A fresh pack; the relaunch arms it and takes it up (the driver's part): the states
+    of the five minutes after, starting with the climb out."""
     s.drone.battery_pct, s.drone.landed = 100.0, False
     assert kinds(s.run(1.0)) == {Relaunch}
     s.armed, s.mode = True, "GUIDED"
     s.controller.relaunched()
     after, _ = _states(s, s.t + 300.0)
     assert after[0] is GuidanceState.CLIMB_OUT, after
-    assert set(after[1:]) & {GuidanceState.RUN_AHEAD, GuidanceState.WATCH_AHEAD}, after
-    assert s.drone.alt_rel_m > 75.0
+    return after
+
+
+def test_with_the_patrol_the_tired_drone_lands_beside_it_and_relaunches_from_it() -> None:
+    # recovery: with_patrol: the patrol carries the batteries, so the drone lands where the
+    # patrol will be, not back at the start; the patrol carries it on, and it relaunches there
+    s = Scripted(
+        endurance_s=600.0,
+        drain_pct_per_s=100.0 / 600.0,
+        carried=True,
+        mission={"recovery": "with_patrol"},
+    )
+    reserve_pct = 100.0 * s.g.mission.vehicle.reserve_fraction
+    s.controller.start()
+    states: list[GuidanceState] = []
+    lowest = 100.0
+    while s.armed and s.t < 900.0:
+        s.run(1.0)
+        lowest = min(lowest, s.drone.battery_pct)
+        command = s.controller.last_command
+        if command is not None and (not states or states[-1] is not command.state):
+            states.append(command.state)
+    assert not s.armed and GuidanceState.LANDING in states, states
+    assert s.controller.last_command is not None
+    assert s.controller.last_command.energy.return_point == "the patrol"
+    assert lowest >= reserve_pct, f"the battery went down to {lowest:.0f} % ({reserve_pct:.0f} %)"
+    # down beside the patrol (within a few seconds of its driving), far from the start
+    patrol = s._route.point_at(s.truth(s.t))
+    start = s.g.route.coords[0]
+    assert math.hypot(s.drone.x_m - patrol[0], s.drone.y_m - patrol[1]) < 80.0
+    assert math.hypot(s.drone.x_m - start[0], s.drone.y_m - start[1]) > 2000.0
+    # carried on through the turnaround, then a fresh pack: it relaunches from the patrol
+    s.run(120.0)
+    patrol = s._route.point_at(s.truth(s.t))
+    assert math.hypot(s.drone.x_m - patrol[0], s.drone.y_m - patrol[1]) < 10.0  # a tick behind
+    after = _swap_and_relaunch(s)
+    assert GuidanceState.WATCH_AHEAD in after or GuidanceState.RUN_AHEAD in after, after
+    assert GuidanceState.RETURNING not in after, after
 
 
 def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
@@ -304,7 +352,12 @@ def test_follow_baseline_forwards_the_patrol_and_takes_over_only_to_come_home() 
 
 def test_follow_baseline_hands_over_an_energy_return_that_lands_at_once() -> None:
     # already over its landing site: guidance goes straight to landing, and still takes it
-    s = Scripted("follow-baseline", endurance_s=600.0, drain_pct_per_s=100.0 / 600.0)
+    s = Scripted(
+        "follow-baseline",
+        endurance_s=600.0,
+        drain_pct_per_s=100.0 / 600.0,
+        mission={"recovery": "launch"},
+    )
     flying = _follow_until_taken_over(s)
     assert Land in kinds(flying) and s.mode == "LAND"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import shutil
 from collections.abc import Callable
@@ -24,7 +25,9 @@ import pytest
 
 from overwatch.cli import main
 from overwatch.mission import load_mission
+from overwatch.ops.config import planned_lead_coverage
 from simulator.lockstep import run_lockstep
+from simulator.scenario.runner import PICKUP_RADIUS_M
 from tests.ops.lockstep import SimulationFailed, in_process_world
 from tests.ops.runs import (
     LOCKSTEP_TIMEOUT_S,
@@ -92,6 +95,64 @@ def test_live_lead_overwatch_of_the_example_patrol(
     for cue in real["cues"]:
         if cue["cue_id"] in truth_leads:  # each threat's cue: about the same lead
             assert cue["patrol_lead_s"] == pytest.approx(truth_leads[cue["cue_id"]], abs=15.0)
+
+
+@pytest.mark.timeout(LOCKSTEP_TIMEOUT_S)
+def test_recovered_by_the_patrol_the_drone_swaps_beside_it_at_the_halt_and_holds_the_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property: RecordProperty
+) -> None:
+    # the example patrol with ``recovery: with_patrol``: the battery is swapped beside the
+    # patrol at its checkpoint halt, not back at the compound or at a rally point
+    missions = tmp_path / "missions"
+    shutil.copytree(MISSION.parent, missions)
+    mission_path = missions / MISSION.name
+    text = mission_path.read_text("utf-8")
+    assert "  alt_msl: 272 m\n" in text
+    mission_path.write_text(
+        text.replace("  alt_msl: 272 m\n", "  alt_msl: 272 m\n  recovery: with_patrol\n", 1)
+    )
+    mission = load_mission(mission_path)
+    assert mission.launch.recovers_with_patrol
+    run = fly_in_process(
+        tmp_path / "run", mode="lead", mission=mission_path, scenario=missions / SCENARIO.name
+    )
+    planned = planned_lead_coverage(mission, "lead", lambda _: None)
+    assert planned is not None
+    figures = f"{describe(run, 'live lead, recovered by the patrol')}\n    the plan: {planned:.1%}"
+    record_property("figures", figures)
+    with capsys.disabled():
+        print()
+        print(figures)
+    assert run.outcome.reason == "patrol arrived" and run.outcome.landed
+    assert run.session.flight.relaunches == 1
+    assert run.score.lead_coverage >= planned - 0.03, figures
+    # it came down beside the patrol, who picked it up, far from every fixed site
+    truth = [json.loads(line) for line in (run.run_dir / "truth.jsonl").read_text().splitlines()]
+    assert [r["count"] for r in truth if r["what"] == "pickup"] == [1]
+    track = [json.loads(line) for line in (run.run_dir / "track.jsonl").read_text().splitlines()]
+    down = _first_touchdown(track)
+    geometry = run.session.geometry
+    x, y = geometry.frame.to_local(down["lat_deg"], down["lon_deg"])
+    patrol = min(
+        (r for r in track if r["what"] == "patrol"), key=lambda r: abs(r["t_s"] - down["t_s"])
+    )
+    px, py = geometry.frame.to_local(patrol["lat_deg"], patrol["lon_deg"])
+    assert math.hypot(x - px, y - py) < PICKUP_RADIUS_M
+    for site in (geometry.launch, *geometry.rally):
+        assert math.hypot(x - float(site.x), y - float(site.y)) > 1000.0
+
+
+def _first_touchdown(track: list[dict[str, Any]]) -> dict[str, Any]:
+    """The drone's first pose on the ground after it first flew."""
+    flown = False
+    for r in track:
+        if r["what"] != "drone":
+            continue
+        if r["alt_rel_m"] > 20.0:
+            flown = True
+        elif flown and r["alt_rel_m"] < 1.0:
+            return r
+    raise AssertionError("the drone never came down")
 
 
 def _score_as_a_real_run(

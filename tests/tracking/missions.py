@@ -28,6 +28,7 @@ from overwatch.mission import (
     StaticParams,
     Vehicle,
 )
+from overwatch.mission.model import RecoveryName
 
 ORIGIN = LocalFrame(13.5, 2.1)
 START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -61,6 +62,7 @@ def make_mission(
     target_lead_s: float | None = None,
     bounding: BoundingParams | None = None,
     static: StaticParams | None = None,
+    recovery: RecoveryName | None = None,
 ) -> Mission:
     legs = len(route_xy_m) - 1
     speeds = tuple(leg_speeds_m_s) if leg_speeds_m_s is not None else (speed_m_s,) * legs
@@ -86,7 +88,9 @@ def make_mission(
             reserve_fraction=reserve_fraction,
             camera=Camera(),
         ),
-        launch=Launch(site=pts([launch])[0], with_patrol=True, rally=pts(rally_xy_m)),
+        launch=Launch(
+            site=pts([launch])[0], with_patrol=True, rally=pts(rally_xy_m), recovery=recovery
+        ),
         airspace=Airspace(
             keep_in=pts(keep_in_xy_m) if keep_in_xy_m is not None else None,
             keep_out=tuple(KeepOut(f"ko{i}", pts(p)) for i, p in enumerate(keep_outs_xy_m)),
