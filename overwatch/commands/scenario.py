@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from overwatch.errors import GenerationError
-from overwatch.scenario.draw import RECOVERY_MODES, ExerciseOptions
+from overwatch.mission.model import RECOVERIES
+from overwatch.scenario.draw import ExerciseOptions
 from overwatch.scenario.generate import LENGTH_KM_RANGE, SEED_RANGE, generate_exercise
 
 T = TypeVar("T")
@@ -60,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     generate.add_argument(
         "--recovery",
-        choices=RECOVERY_MODES,
+        choices=RECOVERIES,
         default=None,
         help="where sorties end: beside the patrol, at the launch site, or at the nearest "
         "rally point (default: drawn)",

@@ -15,9 +15,11 @@ for users):
 - **the border** on one side of the road, its buffer 200–500 m, the road
   staying at least the buffer, half the corridor and 150 m from it, so the
   drone can always watch the road;
-- **the launch**: ``with_patrol``, or a site up to about a kilometre from the
+- **the launch and recovery**: ``launch.recovery`` drawn (or given) among
+  ``with_patrol``, ``launch`` and ``rally``; the drone starts from the patrol
+  (``site: with_patrol``) or from a post up to about a kilometre from the
   route's start on the side away from the border, with rally points along
-  the route when sorties recover to the nearest site;
+  the route when sorties land at the quickest site;
 - **airspace**: 1–6 keep-outs (villages, markets, depots …) beside the road,
   never on it, some close enough to push the drone off it; sometimes a
   keep-in box around everything;
@@ -70,6 +72,7 @@ from overwatch.mission import (
     StrategyName,
     Vehicle,
 )
+from overwatch.mission.model import RECOVERIES, RecoveryName
 from overwatch.scenario.model import Detour, Dropout, ExtraHalt, PatrolScript, SensorModel
 from overwatch.scenario.roads import (
     FOOT_PATH,
@@ -82,9 +85,6 @@ from overwatch.scenario.roads import (
     winding_road,
 )
 
-RecoveryMode = Literal["with_patrol", "launch", "rally"]
-#: where sorties end: beside the patrol, back at the launch site, or at the nearest rally point
-RECOVERY_MODES: tuple[RecoveryMode, ...] = ("with_patrol", "launch", "rally")
 PatrolKind = Literal["vehicle", "foot"]
 
 #: drawn road lengths, km, by patrol kind (a launch-site recovery keeps vehicle roads short)
@@ -153,7 +153,7 @@ class ExerciseOptions:
 
     seed: int
     length_km: float | None = None
-    recovery: RecoveryMode | None = None
+    recovery: RecoveryName | None = None
 
 
 @dataclass(frozen=True)
@@ -172,20 +172,24 @@ class ThreatDraw:
 class ExerciseDraw:
     """A drawn exercise: the mission as the loader will read it, and the scenario's parts.
 
-    ``recovery`` is how sorties end; ``batteries`` how many full batteries the
-    planned patrol lasts (its duration over endurance less reserve, rounded up).
+    ``batteries`` is how many full batteries the planned patrol lasts (its
+    duration over endurance less reserve, rounded up).
     """
 
     seed: int
     region: Region
     length_km: float
     mission: Mission
-    recovery: RecoveryMode
     batteries: int
     border_side: int  # +1: the border lies right of the direction of travel, -1: left
     script: PatrolScript
     threats: tuple[ThreatDraw, ...]
     sensor: SensorModel
+
+    @property
+    def recovery(self) -> RecoveryName:
+        """How sorties end (the mission's ``launch.recovery``)."""
+        return self.mission.launch.recovery_mode
 
     @property
     def mission_file(self) -> str:
@@ -286,6 +290,7 @@ def draw_exercise(rng: np.random.Generator, options: ExerciseOptions) -> Exercis
             with_patrol=launch_xy is None,
             rally=geo(np.asarray(rally_xy).reshape(-1, 2)),
             alt_msl_m=float(round(rng.uniform(*region.ground_msl_m))),
+            recovery=recovery,
         ),
         airspace=Airspace(
             keep_in=geo(np.asarray(keep_in.exterior.coords)[:-1]) if keep_in else None,
@@ -312,7 +317,6 @@ def draw_exercise(rng: np.random.Generator, options: ExerciseOptions) -> Exercis
         region=region,
         length_km=length_km,
         mission=mission,
-        recovery=recovery,
         batteries=batteries,
         border_side=border_side,
         script=script,
@@ -382,24 +386,35 @@ def _border(
 
 
 def _launch_sites(
-    rng: np.random.Generator, ground: _Ground, recovery: RecoveryMode, away: int
+    rng: np.random.Generator, ground: _Ground, recovery: RecoveryName, away: int
 ) -> tuple[FloatArray | None, list[FloatArray]]:
-    """The launch site (None: with the patrol) and the rally points, on the side ``away``."""
+    """The launch site (None: ``with_patrol``) and the rally points, on the side ``away``.
+
+    Sorties recovered by the patrol mostly start from it too (the mobile team);
+    otherwise a post near the route's start sends the drone out to a team that
+    carries spare packs. Swaps at rally points mostly start from a post, or
+    from the patrol, whose vehicle then waits at the rally points (as the foot
+    example's does). Returning to the launch site needs a post. The post lies
+    up to 600 m behind the start and 150–900 m to its side. Rally points lie
+    along the route, one per 8 km (up to four) when sorties land there, else
+    sometimes one or two, where to land in an emergency.
+    """
+    from_patrol = {"with_patrol": 0.7, "rally": 0.3, "launch": 0.0}[recovery]
+    site: FloatArray | None = None
+    if rng.random() >= from_patrol:
+        behind = -ground.ahead(0.0) * rng.uniform(0.0, 600.0)
+        aside = ground.right(0.0) * away * rng.uniform(150.0, 900.0)
+        site = ground.point(0.0) + behind + aside
     rally: list[FloatArray] = []
-    if recovery == "with_patrol":
-        if rng.random() < 0.4:  # the crew may still name places to land in an emergency
-            for _ in range(int(rng.integers(1, 3))):
-                s = rng.uniform(0.2, 0.9) * ground.length_m
-                rally.append(ground.beside(s, away * rng.uniform(120.0, 500.0)))
-        return None, rally
-    behind = -ground.ahead(0.0) * rng.uniform(0.0, 600.0)
-    aside = ground.right(0.0) * away * rng.uniform(150.0, 900.0)
-    site = ground.point(0.0) + behind + aside
     if recovery == "rally":
         count = min(4, max(1, math.ceil(ground.length_m / 8_000.0)))
         for i in range(count):
-            s = (i + rng.uniform(0.6, 1.0)) * ground.length_m / count
-            rally.append(ground.beside(min(s, ground.length_m), away * rng.uniform(120.0, 500.0)))
+            s = min((i + rng.uniform(0.6, 1.0)) * ground.length_m / count, ground.length_m)
+            rally.append(ground.beside(s, away * rng.uniform(120.0, 500.0)))
+    elif rng.random() < 0.4:
+        for _ in range(int(rng.integers(1, 3))):
+            s = rng.uniform(0.2, 0.9) * ground.length_m
+            rally.append(ground.beside(s, away * rng.uniform(120.0, 500.0)))
     return site, rally
 
 
@@ -469,9 +484,9 @@ def _keep_in(rng: np.random.Generator, ground: _Ground, sites: list[Point]) -> P
 # -- the patrol and the drone -----------------------------------------------------------
 
 
-def _recovery(rng: np.random.Generator, kind: PatrolKind) -> RecoveryMode:
+def _recovery(rng: np.random.Generator, kind: PatrolKind) -> RecoveryName:
     weights = (0.6, 0.1, 0.3) if kind == "foot" else (0.4, 0.2, 0.4)
-    return RECOVERY_MODES[int(rng.choice(len(RECOVERY_MODES), p=weights))]
+    return RECOVERIES[int(rng.choice(len(RECOVERIES), p=weights))]
 
 
 def _patrol_speeds(

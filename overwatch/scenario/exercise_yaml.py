@@ -149,10 +149,11 @@ def _launch(draw: ExerciseDraw) -> list[str]:
     site = "with_patrol" if launch.with_patrol else _point(launch.site)
     lines = [
         "launch:",
-        f"  site: {site}   # sorties recover: {draw.recovery}",
+        f"  site: {site}",
         f"  alt_msl: {_length(launch.alt_msl_m)}",
     ]
     lines += _items("rally", (_point(p) for p in launch.rally))
+    lines.append(f"  recovery: {draw.recovery}")
     return lines
 
 

@@ -31,8 +31,8 @@ from shapely.geometry import Point
 from overwatch.durable import make_folder, replace_file
 from overwatch.errors import GenerationError, MissionError, MissionErrors
 from overwatch.mission import MissionGeometry, read_mission
+from overwatch.mission.model import RECOVERIES
 from overwatch.scenario.draw import (
-    RECOVERY_MODES,
     ExerciseDraw,
     ExerciseOptions,
     Refusal,
@@ -78,9 +78,9 @@ def check_options(options: ExerciseOptions) -> None:
                 f"--length-km {options.length_km:g}: out of range "
                 f"(expected a road length from {low_km:g} to {high_km:g} km)"
             )
-    if options.recovery is not None and options.recovery not in RECOVERY_MODES:
+    if options.recovery is not None and options.recovery not in RECOVERIES:
         raise GenerationError(
-            f"--recovery {options.recovery}: unknown (expected one of {', '.join(RECOVERY_MODES)})"
+            f"--recovery {options.recovery}: unknown (expected one of {', '.join(RECOVERIES)})"
         )
 
 

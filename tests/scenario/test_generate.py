@@ -22,13 +22,13 @@ from shapely.geometry import LineString, Point
 from overwatch.errors import GenerationError
 from overwatch.geo.camera import footprint_corners
 from overwatch.mission import MissionGeometry, read_mission
+from overwatch.mission.model import RECOVERIES
 from overwatch.planning import Plan, Trajectory, plan
 from overwatch.planning.checks import item_path
 from overwatch.scenario import Scenario, load_scenario
 from overwatch.scenario.draw import (
     FOOT_SPEED_M_S,
     MAX_BATTERIES,
-    RECOVERY_MODES,
     VEHICLE_SPEED_M_S,
     ExerciseOptions,
     Refusal,
@@ -51,7 +51,7 @@ options = st.builds(
     ExerciseOptions,
     seed=seeds,
     length_km=st.one_of(st.none(), st.floats(1.0, 50.0).map(lambda km: round(km, 1))),
-    recovery=st.one_of(st.none(), st.sampled_from(RECOVERY_MODES)),
+    recovery=st.one_of(st.none(), st.sampled_from(RECOVERIES)),
 )
 
 
@@ -86,12 +86,13 @@ def test_the_loaders_take_every_draw_without_a_warning(chosen: ExerciseOptions) 
     assert 1 <= math.ceil(geometry.schedule.duration_s / usable_s) <= MAX_BATTERIES
     assert mission.vehicle.cruise_speed_m_s >= 1.4 * max(mission.patrol.leg_speeds_m_s)
     assert mission.overwatch.lead_min_s >= CUE_LEAD_S
-    # the recovery is expressed as the loader's defaults have it: a launch with the patrol
-    # recovers with it, a site with rally points to the nearest, a lone site to itself
-    if chosen.recovery is not None:
-        launch = mission.launch
-        expressed = "with_patrol" if launch.with_patrol else "rally" if launch.rally else "launch"
-        assert expressed == chosen.recovery
+    # the recovery is written out, the one asked for; a return to the launch site needs a
+    # post to return to, swaps at rally points need rally points
+    launch = mission.launch
+    assert launch.recovery is not None
+    assert chosen.recovery in (None, launch.recovery)
+    assert launch.recovery != "launch" or not launch.with_patrol
+    assert launch.recovery != "rally" or launch.rally
 
 
 @few
