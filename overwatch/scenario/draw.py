@@ -303,9 +303,9 @@ def draw_exercise(rng: np.random.Generator, options: ExerciseOptions) -> Exercis
         ),
         overwatch=overwatch,
         description=(
-            f"A generated {length_km:.2f} km {kind} patrol near {region.place}, "
-            f"{'right' if border_side > 0 else 'left'} of the {region.border} border, "
-            f"sized for {batteries} batter{'y' if batteries == 1 else 'ies'}."
+            f"A generated {length_km:.2f} km {kind} patrol near {region.place}, the "
+            f"{region.border} border on its {'right' if border_side > 0 else 'left'}; the "
+            f"drone is sized for {batteries} batter{'y' if batteries == 1 else 'ies'}."
         ),
     )
     sensor = SensorModel(
