@@ -28,7 +28,19 @@ from overwatch.commands import extra_message, missing_extra, missing_module
 from overwatch.errors import MissionErrors, OverwatchError
 
 #: subcommands in the order ``--help`` lists them
-COMMANDS = ("validate", "plan", "sim", "fly", "run", "demo", "score", "ui", "replay", "signing")
+COMMANDS = (
+    "validate",
+    "plan",
+    "sim",
+    "scenario",
+    "fly",
+    "run",
+    "demo",
+    "score",
+    "ui",
+    "replay",
+    "signing",
+)
 
 EXIT_USER_ERROR = 2
 

@@ -36,6 +36,8 @@
     ├── RunDirError                     a run directory (or a file in it) is not
     │                                   what was expected
     ├── GraphicsSettingError            OVERWATCH_GRAPHICS names no known protocol
+    ├── GenerationError                 a patrol exercise could not be generated (a bad
+    │                                   option, or no draw passed the loaders' checks)
     └── SimulatorError                  the simulator or the SITL launcher failed
 
 Every error class of the project is defined here, and only here
@@ -304,6 +306,16 @@ class RunDirError(OverwatchError):
 
 class GraphicsSettingError(OverwatchError):
     """``OVERWATCH_GRAPHICS`` holds something other than a known protocol."""
+
+
+class GenerationError(OverwatchError):
+    """``overwatch scenario generate`` could not make an exercise.
+
+    Either an option is out of range (the message names it and its range), or
+    no draw from the seed passed the loaders' checks within the allowed
+    attempts (the message names the seed and the last refusal). The command
+    line prints it as one line and exits with code 2.
+    """
 
 
 class SimulatorError(OverwatchError):
