@@ -61,10 +61,12 @@ class FenceGuard:
     def nearest_safe(self, x_m: float, y_m: float) -> tuple[float, float]:
         """(x, y) when it is inside the safe area (allowed, off the margin), else the safe
         point nearest it (unchanged when there is no safe area at all)."""
-        point = Point(x_m, y_m)
-        if self.safe.is_empty or self.safe.covers(point):
+        if self.safe.is_empty or self.safe.covers(Point(x_m, y_m)):
             return (x_m, y_m)
-        near = nearest_points(self.safe, point)[0]
+        return self._nearest_safe(x_m, y_m)
+
+    def _nearest_safe(self, x_m: float, y_m: float) -> tuple[float, float]:
+        near = nearest_points(self.safe, Point(x_m, y_m))[0]
         return (float(near.x), float(near.y))
 
     def path_ok(self, x0_m: float, y0_m: float, x1_m: float, y1_m: float) -> bool:
@@ -86,8 +88,7 @@ class FenceGuard:
             # there would carry the drone over the edge
             if self.safe.is_empty:
                 return FencedPoint(dx, dy, FenceOutcome.HOLD)
-            near = nearest_points(self.safe, Point(wx, wy))[0]
-            wx, wy, outcome = float(near.x), float(near.y), FenceOutcome.MOVED
+            (wx, wy), outcome = self._nearest_safe(wx, wy), FenceOutcome.MOVED
         if self.path_ok(dx, dy, wx, wy):
             return FencedPoint(wx, wy, outcome)
         corner = self._detour(dx, dy, wx, wy)

@@ -74,6 +74,7 @@ class _Return:
     reason: ReturnReason
     gap: Gap | None
     battery_pct: float | None = None  # when the return began
+    speed_m_s: float = 0.0  # how fast the point moves (the patrol's, beside the patrol)
     #: it reached the point and is landing: a descent that drifts a few metres (LAND mode
     #: holds no position exactly) lands on, it does not turn back into a return
     landing: bool = False
@@ -137,7 +138,6 @@ class Guidance:
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
         self._last_return_point: tuple[tuple[XY, float, bool], LandingSite] | None = None
-        self._return_speed_m_s = 0.0  # how fast the site returned to moves (the patrol)
         #: where sorties land (the mission's recovery)
         self.sites = LandingSites(
             geometry, self.fence, self.alt_rel_m / mission.vehicle.descent_rate_m_s
@@ -504,8 +504,9 @@ class Guidance:
         operator = ret.reason is ReturnReason.OPERATOR
         if ret.xy_m is None or (self.sites.moving and not ret.landing and not operator):
             site = self._return_point(drone, fixed=operator)
-            self._return = ret = replace(ret, point_name=site.name, xy_m=site.xy_m)
-            self._return_speed_m_s = site.speed_m_s
+            self._return = ret = replace(
+                ret, point_name=site.name, xy_m=site.xy_m, speed_m_s=site.speed_m_s
+            )
         assert ret.xy_m is not None
         dx, dy = ret.xy_m[0] - drone[0], ret.xy_m[1] - drone[1]
         dist = math.hypot(dx, dy)
@@ -514,7 +515,7 @@ class Guidance:
             self._return = replace(ret, landing=True)
             return _Want(GuidanceState.LANDING, ret.xy_m, action="land", note=note)
         # slowing down into the site, but never slower than a site that moves (the patrol)
-        speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0 + self._return_speed_m_s)
+        speed = min(self.vehicle.cruise_speed_m_s, dist / 5.0 + ret.speed_m_s)
         alt = min(
             max(vehicle.alt_rel_m, self.geometry.mission.airspace.min_alt_agl_m), self.alt_rel_m
         )
@@ -544,12 +545,7 @@ class Guidance:
 
     def _site_finder(self, pred: PatrolPrediction) -> SiteFinder:
         """The landing site from a point at a time, on ``pred`` (for the swap planner)."""
-
-        def find(xy: XY, t_s: float) -> tuple[str, XY, float]:
-            site = self.sites.site(xy, t_s, pred)
-            return (site.name, site.xy_m, site.distance_m)
-
-        return find
+        return lambda xy, t_s: self.sites.site(xy, t_s, pred)
 
     def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
         """On the ground after an energy return or a swap, with a fresher battery than it
@@ -619,12 +615,12 @@ class Guidance:
         reason: ReturnReason,
     ) -> None:
         site = self._return_point(drone)
-        name, xy, dist = site.name, site.xy_m, site.distance_m
-        self._return_speed_m_s = site.speed_m_s
         gap = None
         if pred is not None:
-            gap = self._gap_after_return(now_s, xy, dist, vehicle, pred, reason)
-        self._return = _Return(name, xy, reason, gap, vehicle.battery_remaining_pct)
+            gap = self._gap_after_return(now_s, site.xy_m, site.distance_m, vehicle, pred, reason)
+        self._return = _Return(
+            site.name, site.xy_m, reason, gap, vehicle.battery_remaining_pct, site.speed_m_s
+        )
 
     def _gap_after_return(
         self,

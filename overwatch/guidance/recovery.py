@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from overwatch.guidance.fences import FenceGuard
 from overwatch.mission import MissionGeometry
+from overwatch.planning.landing import as_xy
 from overwatch.tracking import PatrolPrediction
-from overwatch.tracking.prediction import FloatArray
 
 XY = tuple[float, float]
 #: a straight path through forbidden airspace is planned this much longer (a rough detour)
@@ -87,23 +87,14 @@ class LandingSites:
         return best
 
     def _beside_patrol(self, xy: XY, t_s: float, pred: PatrolPrediction) -> LandingSite:
-        target = self._allowed(_xy(pred.position_at(t_s + self.descent_s)))
-        d = math.dist(xy, target)
-        for _ in range(_INTERCEPT_STEPS):
+        d = 0.0
+        for _ in range(_INTERCEPT_STEPS + 1):  # first where the patrol is when down from here
             down_s = t_s + d / self.cruise_m_s + self.descent_s
-            target = self._allowed(_xy(pred.position_at(down_s)))
+            patrol = as_xy(pred.position_at(down_s))
+            # a road through a keep-out or along the border buffer: met beside it
+            target = self.fence.nearest_safe(*patrol)
             d = math.dist(xy, target)
-        later = _xy(pred.position_at(down_s + 1.0))
-        speed = math.dist(later, _xy(pred.position_at(down_s)))
+        speed = math.dist(as_xy(pred.position_at(down_s + 1.0)), patrol)
         if not self.fence.path_ok(xy[0], xy[1], target[0], target[1]):
             d *= _DETOUR_FACTOR
         return LandingSite(WITH_PATROL, target, d, speed)
-
-    def _allowed(self, point: XY) -> XY:
-        """``point``, or the safe point nearest it (a road through a keep-out or along the
-        border buffer: the patrol is met beside it)."""
-        return self.fence.nearest_safe(*point)
-
-
-def _xy(a: FloatArray) -> XY:
-    return (float(a[0]), float(a[1]))

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from overwatch.guidance.energy import EnergyModel
+from overwatch.guidance.recovery import LandingSite
 from overwatch.mission import Vehicle
 from overwatch.tracking import PatrolPrediction
 
 XY = tuple[float, float]
-#: (name, position, planning distance in metres) of the landing site of a sortie that turns
-#: for home at a point at a time (fix clock)
-SiteFinder = Callable[[XY, float], tuple[str, XY, float]]
+#: the landing site of a sortie that turns for home at a point at a time (fix clock)
+SiteFinder = Callable[[XY, float], LandingSite]
 #: running ahead flies faster than watching: count its battery this much dearer
 _RUN_AHEAD_DRAIN = 1.15
 #: a halt is preferred to a break anywhere unless it leaves this much more unwatched, s
@@ -104,7 +104,7 @@ class SwapPlanner:
         if not math.isfinite(t_end):
             return False
         end_xy = pred.route.point_at(end_m)
-        _, _, dist = nearest_site((float(end_xy[0]), float(end_xy[1])), t_end)
+        dist = nearest_site((float(end_xy[0]), float(end_xy[1])), t_end).distance_m
         needed_s = max(t_end - now_s, 0.0) + self.energy.return_needed_s(
             distance_m=dist, alt_rel_m=self.alt_rel_m
         )
@@ -132,7 +132,8 @@ class SwapPlanner:
         for halt in predicted_halts(pred, now_s):
             point = pred.route.point_at(halt.station_m)
             leave = max(now_s, self._leave_s(halt))
-            name, _, dist = nearest_site((float(point[0]), float(point[1])), leave)
+            site = nearest_site((float(point[0]), float(point[1])), leave)
+            name, dist = site.name, site.distance_m
             spend_pct = drain * (_RUN_AHEAD_DRAIN * (leave - now_s))
             home_pct = drain * (
                 e.return_needed_s(distance_m=dist, alt_rel_m=self.alt_rel_m) + self.margin_s
@@ -174,7 +175,7 @@ class SwapPlanner:
         dist = 0.0
         for _ in range(2):  # where the lead point is when the battery says go
             p = pred.route.point_at(pred.station_at(t + self.lead_s))
-            _, _, dist = nearest_site((float(p[0]), float(p[1])), t)
+            dist = nearest_site((float(p[0]), float(p[1])), t).distance_m
             spare = e.flight_left_s(battery_pct) - e.return_needed_s(
                 distance_m=dist, alt_rel_m=self.alt_rel_m
             )

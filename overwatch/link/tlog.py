@@ -58,12 +58,6 @@ class TlogWriter:
             self._file.flush()
             self._flushed_at = wall_s
 
-    def flush(self) -> None:
-        """Write out what the buffer holds now."""
-        if self._file is not None:
-            self._file.flush()
-            self._flushed_at = time.monotonic()
-
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
