@@ -16,6 +16,7 @@ from overwatch.guidance.types import (
     OperatorOverride,
     ReturnReason,
     RoiTarget,
+    StopRequest,
     VehicleSnapshot,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "OperatorOverride",
     "ReturnReason",
     "RoiTarget",
+    "StopRequest",
     "VehicleSnapshot",
     "follow_parameters",
     "mission_follow_parameters",

@@ -58,10 +58,14 @@ class FenceGuard:
     def point_ok(self, x_m: float, y_m: float) -> bool:
         return self.geometry.is_allowed(Point(x_m, y_m))
 
+    def point_safe(self, x_m: float, y_m: float) -> bool:
+        """Inside the safe area: allowed, and ``margin_m`` or more from every boundary."""
+        return not self.safe.is_empty and bool(self.safe.covers(Point(x_m, y_m)))
+
     def nearest_safe(self, x_m: float, y_m: float) -> tuple[float, float]:
         """(x, y) when it is inside the safe area (allowed, off the margin), else the safe
         point nearest it (unchanged when there is no safe area at all)."""
-        if self.safe.is_empty or self.safe.covers(Point(x_m, y_m)):
+        if self.safe.is_empty or self.point_safe(x_m, y_m):
             return (x_m, y_m)
         return self._nearest_safe(x_m, y_m)
 

@@ -49,6 +49,7 @@ from overwatch.guidance.types import (
     OperatorOverride,
     ReturnReason,
     RoiTarget,
+    StopRequest,
     VehicleSnapshot,
 )
 from overwatch.mission import MissionGeometry
@@ -62,6 +63,14 @@ XY = tuple[float, float]
 _SWAP_REPLAN_S = 5.0
 #: the static watch's clock starts when the drone is this close to its orbit (or hold point)
 _ON_STATION_M = 50.0
+#: while the patrol is halted, the longest stay at either end of the sweep from the lead
+#: point back over the patrol, seconds; and a lead point this close needs no sweep, metres
+_HALT_SWEEP_S = 120.0
+_HALT_SWEEP_MIN_M = 60.0
+#: a stop asked of the patrol is moved back along the route, in steps of this, by up to
+#: this, to a point outside the keep-outs and the border buffer, metres
+_SAFE_STOP_STEP_M = 10.0
+_SAFE_STOP_BACK_M = 2000.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,7 @@ class Guidance:
             land_at_halt=mission.launch.recovers_with_patrol,
         )
         self._swap_plan: SwapPlan | None = None
+        self._stop_request: StopRequest | None = None  # when no halt can hide the swap
         self._swap_checked_s = -math.inf
         self._fresh_battery_s: float | None = None  # when a swapped battery was first seen
         pitch = mission.vehicle.camera.gimbal_pitch_deg
@@ -333,6 +343,8 @@ class Guidance:
         s_lead = float(pred.station_at(now_s + lead_s))
         min_ahead_m = min_ahead_s * float(route.planned_speed_at(s_patrol))
         s_target = min(max(s_lead, s_patrol + min_ahead_m), route.length_m)
+        if est.halted and self._sweep_near(now_s, s_target - s_patrol):
+            s_target = s_patrol
         xy = route.point_at(s_target)
         if est.halted or s_target > s_lead:
             velocity: XY = (0.0, 0.0)
@@ -348,6 +360,16 @@ class Guidance:
             target_station_m=s_target,
             lead_s=None if math.isnan(arrival) else arrival - now_s,
         )
+
+    def _sweep_near(self, now_s: float, ahead_m: float) -> bool:
+        """While the patrol stands still, whether to watch from over it rather than from the
+        lead point: a halt that outlasts its forecast leaves the stretch between the two
+        seen too long before the patrol walks it (more than ``lead_max`` ahead), so the drone
+        sweeps back to the patrol every ``_HALT_SWEEP_S`` or so, and that stretch is seen
+        afresh within the lead window whenever the patrol moves on."""
+        ow = self.geometry.mission.overwatch
+        half = min(max((ow.lead_max_s - ow.lead_min_s) / 4.0, 30.0), _HALT_SWEEP_S)
+        return ahead_m > _HALT_SWEEP_MIN_M and int(now_s // half) % 2 == 1
 
     def _run_ahead(self, now_s: float, pred: PatrolPrediction, plan: SwapPlan) -> _Want:
         """Before a planned swap: watch as far ahead as the lead window allows, up to the halt."""
@@ -567,6 +589,7 @@ class Guidance:
         if now_s - self._swap_checked_s < _SWAP_REPLAN_S:
             return
         self._swap_checked_s = now_s
+        self._stop_request = None
         pct = vehicle.battery_remaining_pct
         if (
             not self.config.plan_swaps
@@ -583,6 +606,21 @@ class Guidance:
             self._swap_plan = None
             return
         self._swap_plan = self.swaps.plan(now_s, pred, pct, nearest)
+        if self._swap_plan is None:
+            self._stop_request = self.swaps.stop_request(
+                now_s, pred, pct, nearest, self._safe_station
+            )
+
+    def _safe_station(self, s_m: float) -> float:
+        """The route station at or short of ``s_m`` where the patrol can stop for the drone:
+        the first, stepping back, off every keep-out and the border buffer by the fence
+        margin (``s_m`` when none is within ``_SAFE_STOP_BACK_M``)."""
+        back = 0.0
+        while back <= _SAFE_STOP_BACK_M and s_m - back >= 0.0:
+            if self.fence.point_safe(*self._route_xy(s_m - back)):
+                return s_m - back
+            back += _SAFE_STOP_STEP_M
+        return s_m
 
     def _energy_status(self, drone: XY, vehicle: VehicleSnapshot) -> EnergyStatus:
         site = self._return_point(drone)
@@ -604,6 +642,7 @@ class Guidance:
             or (self._return is not None and self._return.reason.needs_fresh_battery),
             swap_station_m=None if self._swap_plan is None else self._swap_plan.halt.station_m,
             swap_leave_s=None if self._swap_plan is None else self._swap_plan.leave_at_s,
+            stop_request=self._stop_request,
         )
 
     def _start_return(

@@ -25,6 +25,7 @@ import numpy as np
 
 from overwatch.guidance.energy import EnergyModel
 from overwatch.guidance.recovery import LandingSite
+from overwatch.guidance.types import StopRequest
 from overwatch.mission import Vehicle
 from overwatch.tracking import PatrolPrediction
 
@@ -166,21 +167,62 @@ class SwapPlanner:
             return halt.start_s - self.lead_min_s - descent - self.lead_margin_s
         return halt.start_s - (self.lead_max_s - self.lead_margin_s)
 
+    def stop_request(
+        self,
+        now_s: float,
+        pred: PatrolPrediction,
+        battery_pct: float,
+        nearest_site: SiteFinder,
+        safe_station: Callable[[float], float],
+    ) -> StopRequest:
+        """The stop to ask the patrol for when the break falls where the battery runs out:
+        where the patrol is when the drone is down beside it (``land_at_halt``), else where
+        the road watched so far ends, a lead window short of it; moved back to a safe point
+        by ``safe_station``. It lasts the whole absence and the lead window to rebuild."""
+        leave, site = self._forced_break(now_s, pred, battery_pct, nearest_site)
+        if self.land_at_halt:
+            down = (
+                leave
+                + self.energy.transit_s(site.distance_m)
+                + self.energy.descent_s(self.alt_rel_m)
+            )
+            station = float(pred.station_at(down))
+        else:
+            watched = float(pred.station_at(leave + self.lead_s))
+            speed = float(pred.route.planned_speed_at(watched))
+            station = max(watched - self.lead_min_s * speed, float(pred.station_at(leave)))
+        station = safe_station(station)
+        by = float(pred.arrival_time_s(station))
+        if not math.isfinite(by):
+            by = leave
+        duration = self.absence_s(site.distance_m) + self.lead_min_s
+        return StopRequest(station, by, duration, site.name)
+
+    def _forced_break(
+        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
+    ) -> tuple[float, LandingSite]:
+        """When, and for which site, the battery says go if the drone keeps the lead."""
+        e = self.energy
+
+        def site_then(t_s: float) -> LandingSite:
+            p = pred.route.point_at(pred.station_at(t_s + self.lead_s))
+            return nearest_site((float(p[0]), float(p[1])), t_s)
+
+        def go_s(site: LandingSite) -> float:
+            spare = e.flight_left_s(battery_pct) - e.return_needed_s(
+                distance_m=site.distance_m, alt_rel_m=self.alt_rel_m
+            )
+            return now_s + max(spare - self.margin_s, 0.0)
+
+        site = site_then(go_s(site_then(now_s)))  # where the lead point is when it must go
+        return go_s(site), site
+
     def _anywhere_lost_s(
         self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
     ) -> float:
         """What a break where the battery runs out (on the lead point) would leave unwatched."""
-        e = self.energy
-        t = now_s
-        dist = 0.0
-        for _ in range(2):  # where the lead point is when the battery says go
-            p = pred.route.point_at(pred.station_at(t + self.lead_s))
-            dist = nearest_site((float(p[0]), float(p[1])), t).distance_m
-            spare = e.flight_left_s(battery_pct) - e.return_needed_s(
-                distance_m=dist, alt_rel_m=self.alt_rel_m
-            )
-            t = now_s + max(spare - self.margin_s, 0.0)
-        return max(self.absence_s(dist) - (self.lead_max_s - self.lead_min_s), 0.0)
+        _, site = self._forced_break(now_s, pred, battery_pct, nearest_site)
+        return max(self.absence_s(site.distance_m) - (self.lead_max_s - self.lead_min_s), 0.0)
 
 
 def _unwatched_s(a_s: float, b_s: float, halt: HaltWindow) -> float:

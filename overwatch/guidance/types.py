@@ -136,6 +136,32 @@ class RoiTarget:
 
 
 @dataclass(frozen=True)
+class StopRequest:
+    """A stop the patrol's schedule does not give, for the operator to ask of the patrol.
+
+    The battery will not last the patrol and no planned halt can hide the swap: if the
+    patrol halts at route station ``station_m`` (a point outside every keep-out and the
+    border buffer) by ``by_s`` (fix clock) for ``duration_s``, the drone is swapped at
+    ``site_name`` and back on watch before the patrol walks on, and nothing goes unwatched.
+    """
+
+    station_m: float
+    by_s: float
+    duration_s: float
+    site_name: str
+
+    def text(self, now_s: float) -> str:
+        """What to ask, for a screen or a log line: ``stop the patrol at km 4.20 in 3 min
+        for 6 min (battery swap at …)``."""
+        due_min = max(self.by_s - now_s, 0.0) / 60.0
+        when = "now" if due_min < 0.5 else f"in {due_min:.0f} min"
+        return (
+            f"stop the patrol at km {self.station_m / 1000.0:.2f} {when} for "
+            f"{math.ceil(self.duration_s / 60.0):.0f} min (battery swap at {self.site_name})"
+        )
+
+
+@dataclass(frozen=True)
 class EnergyStatus:
     """The energy picture this tick.
 
@@ -146,7 +172,8 @@ class EnergyStatus:
     is the drain used (the larger of nominal and measured). When the battery
     will not last the patrol, ``swap_station_m``/``swap_leave_s`` say where
     (the halt's route station, None: wherever the battery runs out) and when
-    (fix clock) the sortie is planned to break for a battery swap.
+    (fix clock) the sortie is planned to break for a battery swap; when no halt can hide
+    the break, ``stop_request`` is the stop to ask the patrol for.
     """
 
     battery_pct: float | None
@@ -158,6 +185,7 @@ class EnergyStatus:
     must_return: bool
     swap_station_m: float | None = None
     swap_leave_s: float | None = None
+    stop_request: StopRequest | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ ROI_MOVE_DEG = 1e-4
 OBSERVE_ABOVE_M = 2.0
 #: the patrol has arrived when its estimate is this close to the route's end, m
 ARRIVED_WITHIN_M = 25.0
+#: a stop asked of the patrol is asked again when guidance moves it this far, m
+ASK_AGAIN_M = 300.0
 
 
 # -- the controller ------------------------------------------------------------------
@@ -90,6 +92,7 @@ class Controller:
         self.setpoints = 0
         self._last_roi: tuple[float, float] | None = None
         self._last_roi_s = -math.inf
+        self._asked_stop_m: float | None = None  # the stop last asked of the patrol
 
     @property
     def strategy(self) -> str:
@@ -156,9 +159,22 @@ class Controller:
         command = self.guidance.tick(now_s, snap, tracker)
         self.last_command = command
         steer, actions = self.pilot.steering(command, self.active)
+        actions = self._ask_for_stop(command) + actions
         if steer and not vehicle.link_lost:
             actions = actions + self._steer(now_s, vehicle, command)
         return actions
+
+    def _ask_for_stop(self, command: GuidanceCommand) -> list[Action]:
+        """A note to the operator when guidance first needs a stop of the patrol that its
+        schedule does not give (and again when the stop moves by ``ASK_AGAIN_M``)."""
+        stop = command.energy.stop_request
+        if stop is None or not self.active:
+            return []
+        asked = self._asked_stop_m
+        if asked is not None and abs(stop.station_m - asked) < ASK_AGAIN_M:
+            return []
+        self._asked_stop_m = stop.station_m
+        return [Note("warning", stop.text(command.time_s))]
 
     def _steer(self, now_s: float, vehicle: VehicleInput, command: GuidanceCommand) -> list[Action]:
         if command.action == "land":

@@ -82,6 +82,8 @@ def progress_line(snap: SessionSnapshot) -> Text:
         if c.planned is not None:
             text.append(f"(plan {c.planned:.1%}) ")
     text.append(f"| cues {len(snap.cues)} | {d.guidance_state}")
+    if d.stop_request is not None:
+        text.append(f" | ASK: {d.stop_request}", style="bold yellow")
     return text
 
 

@@ -50,6 +50,8 @@ class DroneView:
     bad_packets: int = 0  # MAVLink garbage and failed frames dropped so far
     mission_item: int | None = None
     guidance_state: str = "IDLE"
+    #: a stop to ask of the patrol for a battery swap no planned halt can hide, or None
+    stop_request: str | None = None
     footprint: tuple[LatLon, ...] = ()
     trail: tuple[LatLon, ...] = ()
 

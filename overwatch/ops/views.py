@@ -79,6 +79,7 @@ def drone_view(
     trail: Iterable[LatLon],
     link_lost: bool | None = None,
     bad_packets: int = 0,
+    stop_request: str | None = None,
 ) -> DroneView:
     """The drone panel's contents from the vehicle state (``now_s`` on the state's clock)."""
     s = state
@@ -105,6 +106,7 @@ def drone_view(
         bad_packets=bad_packets,
         mission_item=s.mission_current_seq,
         guidance_state=guidance_state,
+        stop_request=stop_request,
         footprint=footprint,
         trail=tuple(trail),
     )
@@ -264,11 +266,14 @@ def _session_drone(session: LiveSession) -> DroneView:
     vehicle, command = session.vehicle, session.last_command
     if vehicle is None:
         return DroneView()
+    active = command is not None and session.active
+    stop = command.energy.stop_request if command is not None and active else None
     return drone_view(
         vehicle.state,
         session.geometry,
         now_s=asyncio.get_running_loop().time(),
-        guidance_state=command.state.value if command and session.active else "IDLE",
+        guidance_state=command.state.value if command is not None and active else "IDLE",
         trail=session.drone_trail,
         bad_packets=session.link.bad_packets,
+        stop_request=None if stop is None or command is None else stop.text(command.time_s),
     )

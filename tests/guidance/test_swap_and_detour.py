@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
 
 from overwatch.guidance import Guidance, GuidanceConfig, GuidanceState
 from tests.guidance.sim import Drone, Loop
-from tests.tracking.missions import geometry
+from tests.tracking.missions import START_S, geometry
 from tests.tracking.streams import Leg, station_profile
 
 STRAIGHT = [(0.0, 0.0), (6000.0, 0.0), (12000.0, 0.0)]
@@ -89,3 +90,56 @@ def test_the_swap_is_planned_at_the_halt_and_the_lead_is_rebuilt_after() -> None
     rebuilt = [c for when, c in loop.commands if when > t + 40.0]
     assert all(c.state in (GuidanceState.WATCH_AHEAD, GuidanceState.LOITER_AHEAD) for c in rebuilt)
     assert rebuilt[0].lead_s is not None and rebuilt[0].lead_s < 120.0
+
+
+def test_a_halt_that_outlasts_its_forecast_is_swept_back_to_the_patrol() -> None:
+    # an unplanned 15 min halt at 2.4 km: the forecast keeps saying "moving on now", so
+    # the lead point sits ahead; the stretch between it and the patrol must be seen again
+    g = geometry(STRAIGHT, speed_m_s=8.0, target_lead_s=60.0, lead_min_s=30.0, lead_max_s=300.0)
+    truth = station_profile([Leg(300.0, 8.0), Leg(900.0, 0.0), Leg(600.0, 8.0)])
+    x0, y0 = g.route.coords[0]
+    loop = Loop(g, Guidance(g), Drone(float(x0), float(y0), alt_rel_m=80.0), truth)
+    loop.run(0.0, 1100.0)
+    halted = [(t, c) for t, c in loop.commands if 450.0 <= t <= 1100.0]
+    assert {c.state for _, c in halted} == {GuidanceState.LOITER_AHEAD}
+    ahead = [(c.target_station_m or 0.0) - 2400.0 for _, c in halted]
+    assert min(ahead) < 5.0, "never swept back over the patrol"
+    assert max(ahead) > 300.0, "never watched from the lead point"
+    # both ends come round well inside the lead window (300 s − 30 s)
+    over = [t for (t, c), a in zip(halted, ahead, strict=True) if a < 5.0]
+    far = [t for (t, c), a in zip(halted, ahead, strict=True) if a > 300.0]
+    for times in (over, far):
+        gaps = [b - a for a, b in itertools.pairwise(times) if b - a > 1.0]
+        assert gaps and max(gaps) < 270.0
+    # moving again: back on the lead
+    moving = loop.run(1100.0, 1260.0)
+    assert moving.state is GuidanceState.WATCH_AHEAD
+
+
+def test_a_swap_no_halt_can_hide_asks_the_operator_for_a_stop_at_a_safe_point() -> None:
+    # 12 km at 8 m/s, no halt, a 1000 s battery, recovered beside the patrol; a keep-out
+    # (a village) straddles the road where the battery gives out
+    village = [(5600.0, -200.0), (6400.0, -200.0), (6400.0, 200.0), (5600.0, 200.0)]
+    g = geometry(
+        STRAIGHT,
+        speed_m_s=8.0,
+        target_lead_s=120.0,
+        endurance_s=1000.0,
+        keep_outs_xy_m=[village],
+        recovery="with_patrol",
+    )
+    truth = station_profile([Leg(1500.0, 8.0)])
+    x0, y0 = g.route.coords[0]
+    drone = Drone(float(x0), float(y0), alt_rel_m=80.0, drain_pct_per_s=0.1)
+    loop = Loop(g, Guidance(g, GuidanceConfig(transit_drain_factor=1.0)), drone, truth)
+    cmd = loop.run(0.0, 60.0)
+    stop = cmd.energy.stop_request
+    assert stop is not None and cmd.energy.swap_station_m is None
+    # where the patrol is when the drone is down beside it, moved back out of the village
+    # (and its fence margin): the battery, 94 % at 60 s, says go at ~730 s, at ~5.9 km
+    assert 5600.0 - 300.0 < stop.station_m < 5600.0 - 20.0
+    assert stop.by_s - START_S == pytest.approx(stop.station_m / 8.0, abs=5.0)
+    assert stop.duration_s > g.mission.vehicle.turnaround_s
+    text = stop.text(cmd.time_s)
+    assert text.startswith(f"stop the patrol at km {stop.station_m / 1000:.2f} in ")
+    assert "battery swap" in text

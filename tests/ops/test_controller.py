@@ -310,6 +310,27 @@ def test_with_the_patrol_the_tired_drone_lands_beside_it_and_relaunches_from_it(
     assert GuidanceState.RETURNING not in after, after
 
 
+def test_a_swap_no_halt_can_hide_is_asked_of_the_operator_once_as_a_stop() -> None:
+    s = Scripted(
+        endurance_s=600.0,
+        drain_pct_per_s=100.0 / 600.0,
+        carried=True,
+        mission={"recovery": "with_patrol"},
+    )
+    assert s.run(5.0) == []  # not started: nothing asked either
+    s.controller.start()
+    asked: list[tuple[float, str]] = []
+    while s.armed and s.t < 900.0:
+        asked += [(s.t, a.text) for a in s.run(1.0) if isinstance(a, Note) and "stop" in a.text]
+    assert asked, "no stop was asked for"
+    first_s, text = asked[0]
+    assert text.startswith("stop the patrol at km ") and "battery swap at the patrol" in text
+    # asked early, with the minutes to go, and not again while the stop stays put
+    assert first_s < 60.0 and " in " in text
+    km = [float(t.split("km ")[1].split()[0]) for _, t in asked]
+    assert all(abs(b - a) * 1000.0 >= 300.0 for a, b in itertools.pairwise(km))
+
+
 def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
     s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, relaunch_after_swap=False)
     s.controller.start()

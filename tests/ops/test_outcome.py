@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from overwatch.ops.headless import RunOutcome, progress_line
-from overwatch.ops.state import CoverageView, SessionSnapshot
+from overwatch.ops.state import CoverageView, DroneView, SessionSnapshot
+from overwatch.tui.widgets.telemetry import telemetry_text
 
 
 def _arrived(live: float, planned: float | None, floor: float = 0.7) -> RunOutcome:
@@ -37,3 +38,12 @@ def test_the_progress_line_shows_the_plan_beside_the_live_figure() -> None:
     assert "coverage  91.2% (plan 96.9%)" in progress_line(snap).plain
     alone = SessionSnapshot(time_s=0.0, coverage=CoverageView(lead_coverage=0.912))
     assert "plan" not in progress_line(alone).plain
+
+
+def test_a_stop_to_ask_of_the_patrol_is_on_the_progress_line_and_the_drone_panel() -> None:
+    ask = "stop the patrol at km 4.20 in 3 min for 6 min (battery swap at the patrol)"
+    snap = SessionSnapshot(time_s=0.0, drone=DroneView(stop_request=ask))
+    assert progress_line(snap).plain.endswith(f"| ASK: {ask}")
+    assert f"ASK: {ask}" in telemetry_text(snap.drone).plain
+    assert "ASK" not in progress_line(SessionSnapshot(time_s=0.0)).plain
+    assert "ASK" not in telemetry_text(DroneView()).plain

@@ -35,6 +35,8 @@ def telemetry_text(drone: DroneView) -> Text:
         text.append(f"  {drone.bad_packets} bad", style="bold")
     item = "" if drone.mission_item is None else f"item {drone.mission_item} · "
     text.append(f"\n{item}{drone.guidance_state}")
+    if drone.stop_request is not None:
+        text.append(f"\nASK: {drone.stop_request}", style="bold reverse")
     return text
 
 
