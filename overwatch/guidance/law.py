@@ -38,7 +38,7 @@ from typing import Literal
 from overwatch.guidance.energy import EnergyModel
 from overwatch.guidance.fences import FenceGuard
 from overwatch.guidance.recovery import LandingSite, LandingSites
-from overwatch.guidance.swap import SiteFinder, SwapPlan, SwapPlanner
+from overwatch.guidance.swap import HaltWindow, SiteFinder, SwapPlan, SwapPlanner
 from overwatch.guidance.types import (
     EnergyStatus,
     FenceOutcome,
@@ -87,6 +87,8 @@ class _Return:
     #: it reached the point and is landing: a descent that drifts a few metres (LAND mode
     #: holds no position exactly) lands on, it does not turn back into a return
     landing: bool = False
+    #: the point stays put even beside the patrol (a planned halt it waits at)
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,6 @@ class Guidance:
             lead_max_s=ow.lead_max_s,
             margin_s=self.config.return_margin_s,
             lead_margin_s=self.config.swap_lead_margin_s,
-            max_battery_pct=self.config.swap_max_battery_pct,
             land_at_halt=mission.launch.recovers_with_patrol,
         )
         self._swap_plan: SwapPlan | None = None
@@ -236,6 +237,8 @@ class Guidance:
             and est.mode is not TrackMode.STALE
         ):
             self._start_return(now_s, drone, vehicle, pred, ReturnReason.SWAP)
+            if self.swaps.land_at_halt:  # the patrol will stand at the halt: land there
+                self._return = self._at_halt(self._return, self._swap_plan.halt)
             self._swap_plan = None
         elif (
             self._return is not None
@@ -524,7 +527,9 @@ class Guidance:
         # asked for home); beside the patrol: where the patrol will be, re-aimed each tick
         # until the landing begins
         operator = ret.reason is ReturnReason.OPERATOR
-        if ret.xy_m is None or (self.sites.moving and not ret.landing and not operator):
+        if ret.xy_m is None or (
+            self.sites.moving and not ret.landing and not operator and not ret.fixed
+        ):
             site = self._return_point(drone, fixed=operator)
             self._return = ret = replace(
                 ret, point_name=site.name, xy_m=site.xy_m, speed_m_s=site.speed_m_s
@@ -569,6 +574,15 @@ class Guidance:
         """The landing site from a point at a time, on ``pred`` (for the swap planner)."""
         return lambda xy, t_s: self.sites.site(xy, t_s, pred)
 
+    def _at_halt(self, ret: _Return | None, halt: HaltWindow) -> _Return | None:
+        """``ret`` to the planned halt's route point (the nearest safe point to it), where
+        the patrol will stand for the swap, instead of wherever the patrol is meanwhile."""
+        if ret is None:
+            return None
+        xy = self.fence.nearest_safe(*self._route_xy(halt.station_m))
+        name = f"the patrol at the halt at km {halt.station_m / 1000.0:.2f}"
+        return replace(ret, point_name=name, xy_m=xy, speed_m_s=0.0, fixed=True)
+
     def _battery_swapped(self, vehicle: VehicleSnapshot) -> bool:
         """On the ground after an energy return or a swap, with a fresher battery than it
         flew back on."""
@@ -577,7 +591,9 @@ class Guidance:
             return False
         if ret.battery_pct is None or pct is None:
             return False
-        return vehicle.alt_rel_m < 1.0 and pct > ret.battery_pct + 10.0
+        # a fresh pack reads well above the tired one, however full that still was
+        fresher = min(10.0, 0.5 * (100.0 - ret.battery_pct))
+        return vehicle.alt_rel_m < 1.0 and pct > ret.battery_pct + fresher
 
     def _update_swap_plan(
         self, now_s: float, vehicle: VehicleSnapshot, pred: PatrolPrediction | None
@@ -605,8 +621,9 @@ class Guidance:
         if not self.swaps.needs_swap(now_s, pred, pct, nearest):
             self._swap_plan = None
             return
-        self._swap_plan = self.swaps.plan(now_s, pred, pct, nearest)
-        if self._swap_plan is None:
+        choice = self.swaps.choose(now_s, pred, pct, nearest)
+        self._swap_plan = choice.plan
+        if choice.plan is None and not choice.stays:
             self._stop_request = self.swaps.stop_request(
                 now_s, pred, pct, nearest, self._safe_station
             )

@@ -6,7 +6,10 @@ leaves at ``t_leave`` and is back on station at ``t_back`` therefore misses
 the stations the patrol reaches between ``t_leave + lead_max_s`` and
 ``t_back + lead_min_s`` — except while the patrol stands still: a halt inside
 that interval costs nothing. So when the battery will not last the patrol,
-the swap is planned at the halt ahead that leaves the least unwatched, leaving
+the swap is planned at the halt ahead that leaves the least unwatched over the
+whole rest of the patrol (each choice counted to the end: a halt taken early that
+spares a later break anywhere wins; near the end, staying within the reserve beats a
+swap the patrol would be in before), leaving
 just inside the lead window before the halt begins (``t_leave = t_halt -
 lead_max_s + margin``) after running ahead to the halt, so that everything up
 to it has been seen. When the patrol itself recovers the drone (``land_at_halt``), the
@@ -36,6 +39,8 @@ SiteFinder = Callable[[XY, float], LandingSite]
 _RUN_AHEAD_DRAIN = 1.15
 #: a halt is preferred to a break anywhere unless it leaves this much more unwatched, s
 _PREFER_HALT_S = 30.0
+#: how many breaks ahead a choice is followed before the rest is estimated
+_LOOK_AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,7 @@ def predicted_halts(pred: PatrolPrediction, after_s: float) -> list[HaltWindow]:
 
 @dataclass(frozen=True)
 class SwapPlanner:
-    """Plans battery swaps for one vehicle (seconds, metres, percent).
-
-    A break is only planned where the battery will be down to ``max_battery_pct``.
-    """
+    """Plans battery swaps for one vehicle (seconds, metres, percent)."""
 
     vehicle: Vehicle
     energy: EnergyModel
@@ -90,7 +92,6 @@ class SwapPlanner:
     lead_max_s: float
     margin_s: float
     lead_margin_s: float
-    max_battery_pct: float = 60.0
     #: the landing site is the patrol (``recovery: with_patrol``): wait for it at the halt
     #: and land there as it arrives, watching the road until then, instead of leaving a
     #: lead window early for a site away from the road
@@ -100,16 +101,26 @@ class SwapPlanner:
         self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
     ) -> bool:
         """Whether the battery runs short of watching to the route's end and landing."""
+        return (
+            self._short_of_end_s(now_s, self.energy.flight_left_s(battery_pct), pred, nearest_site)
+            > 0.0
+        )
+
+    def _short_of_end_s(
+        self, t0_s: float, budget_s: float, pred: PatrolPrediction, nearest_site: SiteFinder
+    ) -> float:
+        """How many seconds of flight ``budget_s`` (from ``t0_s``) falls short of watching to
+        the route's end and landing (0: it lasts)."""
         end_m = pred.route.length_m
         t_end = float(pred.arrival_time_s(end_m))
         if not math.isfinite(t_end):
-            return False
+            return 0.0
         end_xy = pred.route.point_at(end_m)
         dist = nearest_site((float(end_xy[0]), float(end_xy[1])), t_end).distance_m
-        needed_s = max(t_end - now_s, 0.0) + self.energy.return_needed_s(
+        needed_s = max(t_end - t0_s, 0.0) + self.energy.return_needed_s(
             distance_m=dist, alt_rel_m=self.alt_rel_m
         )
-        return self.energy.flight_left_s(battery_pct) < needed_s + self.margin_s
+        return max(needed_s + self.margin_s - budget_s, 0.0)
 
     def absence_s(self, distance_m: float) -> float:
         """Clock seconds from leaving the track to being back over it via a site ``distance_m``
@@ -122,43 +133,37 @@ class SwapPlanner:
             + e.climb_s(self.alt_rel_m)
         )
 
-    def plan(
+    def halt_lost_s(self, leave_s: float, back_s: float, halt: HaltWindow) -> float:
+        """Patrol-seconds a break at ``halt`` leaves unwatched, leaving at ``leave_s`` and
+        back over the track at ``back_s``. From a fixed site: what the patrol reaches
+        between the run-ahead's far end and the lead window's near end once back, outside
+        the halt. Beside the patrol (``land_at_halt``): the road past the halt is watched
+        again only once the drone is back and has built a lead window's lead; the halt's
+        rest hides that."""
+        if self.land_at_halt:
+            return max(back_s + 2.0 * self.lead_min_s - halt.end_s, 0.0)
+        return _unwatched_s(leave_s + self.lead_max_s, back_s + self.lead_min_s, halt)
+
+    def break_lost_s(self, distance_m: float) -> float:
+        """Patrol-seconds a break away from any halt leaves unwatched, via a site
+        ``distance_m`` away: the road was watched a lead ahead when the drone left, and once
+        back it builds the lead from over the patrol, a lead window to reach it."""
+        return max(self.absence_s(distance_m) - self.lead_s + 2.0 * self.lead_min_s, 0.0)
+
+    def choose(
         self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
-    ) -> SwapPlan | None:
-        """The best affordable break at a halt ahead, or None (swap when the battery says)."""
-        e = self.energy
-        drain = e.drain_pct_per_s()
-        usable_pct = battery_pct - e.reserve_pct
-        best: SwapPlan | None = None
-        for halt in predicted_halts(pred, now_s):
-            point = pred.route.point_at(halt.station_m)
-            leave = max(now_s, self._leave_s(halt))
-            site = nearest_site((float(point[0]), float(point[1])), leave)
-            name, dist = site.name, site.distance_m
-            spend_pct = drain * (_RUN_AHEAD_DRAIN * (leave - now_s))
-            home_pct = drain * (
-                e.return_needed_s(distance_m=dist, alt_rel_m=self.alt_rel_m) + self.margin_s
-            )
-            if spend_pct + home_pct > usable_pct:
-                continue  # cannot get there and back on this battery
-            if battery_pct - spend_pct > self.max_battery_pct:
-                continue  # too early: a sortie is there to watch
-            back = leave + self.absence_s(dist)
-            lost = _unwatched_s(leave + self.lead_max_s, back + self.lead_min_s, halt)
-            speed = max(float(pred.route.planned_speed_at(halt.station_m)), 0.5)
-            extra_lead = max(self.lead_max_s - self.lead_margin_s - self.lead_s, 0.0)
-            catch_up_s = extra_lead * speed / max(self.vehicle.cruise_speed_m_s - speed, 1.0)
-            plan = SwapPlan(leave, leave - catch_up_s - 30.0, halt, name, lost)
-            better = best is None or lost < best.lost_s - 1.0
-            if better or (
-                best is not None and lost <= best.lost_s + 1.0 and leave > best.leave_at_s
-            ):
-                best = plan
-        if best is None:
-            return None
-        # breaking wherever the battery runs out loses the whole absence beyond the lead window
-        anywhere = self._anywhere_lost_s(now_s, pred, battery_pct, nearest_site)
-        return best if best.lost_s <= anywhere + _PREFER_HALT_S else None
+    ) -> SwapChoice:
+        """The break at a halt ahead that leaves least unwatched over the whole rest of the
+        patrol, or none (break where the battery says, or stay to the end).
+
+        Each choice is counted to the end: a halt's own cost, then what the fresh battery
+        still cannot cover (the next halts or breaks, :data:`_LOOK_AHEAD` deep), so a halt
+        taken early that spares a later break anywhere wins, and of two equal halts the
+        later one. A break anywhere counts the whole absence beyond the lead window, or only
+        the road left when the patrol finishes first."""
+        halts = predicted_halts(pred, now_s)
+        look = _LookAhead(self, pred, nearest_site)
+        return look.best(now_s, self.energy.flight_left_s(battery_pct), halts, _LOOK_AHEAD)
 
     def _leave_s(self, halt: HaltWindow) -> float:
         """When to turn for the landing site of a break at ``halt``."""
@@ -179,7 +184,8 @@ class SwapPlanner:
         where the patrol is when the drone is down beside it (``land_at_halt``), else where
         the road watched so far ends, a lead window short of it; moved back to a safe point
         by ``safe_station``. It lasts the whole absence and the lead window to rebuild."""
-        leave, site = self._forced_break(now_s, pred, battery_pct, nearest_site)
+        budget = self.energy.flight_left_s(battery_pct)
+        leave, site = self._forced_break_after(now_s, budget, pred, nearest_site)
         if self.land_at_halt:
             down = (
                 leave
@@ -198,10 +204,11 @@ class SwapPlanner:
         duration = self.absence_s(site.distance_m) + self.lead_min_s
         return StopRequest(station, by, duration, site.name)
 
-    def _forced_break(
-        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
+    def _forced_break_after(
+        self, t0_s: float, budget_s: float, pred: PatrolPrediction, nearest_site: SiteFinder
     ) -> tuple[float, LandingSite]:
-        """When, and for which site, the battery says go if the drone keeps the lead."""
+        """When, and for which site, ``budget_s`` seconds of flight from ``t0_s`` say go if
+        the drone keeps the lead."""
         e = self.energy
 
         def site_then(t_s: float) -> LandingSite:
@@ -209,20 +216,105 @@ class SwapPlanner:
             return nearest_site((float(p[0]), float(p[1])), t_s)
 
         def go_s(site: LandingSite) -> float:
-            spare = e.flight_left_s(battery_pct) - e.return_needed_s(
+            spare = budget_s - e.return_needed_s(
                 distance_m=site.distance_m, alt_rel_m=self.alt_rel_m
             )
-            return now_s + max(spare - self.margin_s, 0.0)
+            return t0_s + max(spare - self.margin_s, 0.0)
 
-        site = site_then(go_s(site_then(now_s)))  # where the lead point is when it must go
+        site = site_then(go_s(site_then(t0_s)))  # where the lead point is when it must go
         return go_s(site), site
 
-    def _anywhere_lost_s(
-        self, now_s: float, pred: PatrolPrediction, battery_pct: float, nearest_site: SiteFinder
-    ) -> float:
-        """What a break where the battery runs out (on the lead point) would leave unwatched."""
-        _, site = self._forced_break(now_s, pred, battery_pct, nearest_site)
-        return max(self.absence_s(site.distance_m) - (self.lead_max_s - self.lead_min_s), 0.0)
+
+@dataclass(frozen=True)
+class SwapChoice:
+    """A choice of break and what it leaves unwatched to the patrol's end (patrol-seconds):
+    ``plan``, at a halt; else (None) where the battery runs out, and then ``stays``: the
+    patrol is in before a fresh battery would be back, so the drone watches on within its
+    reserve and is not relaunched."""
+
+    lost_s: float
+    plan: SwapPlan | None
+    stays: bool = False
+
+
+class _LookAhead:
+    """Breaks counted to the patrol's end for :meth:`SwapPlanner.plan` (landing sites are
+    asked once per point and time)."""
+
+    def __init__(self, planner: SwapPlanner, pred: PatrolPrediction, nearest: SiteFinder):
+        self.p, self.pred = planner, pred
+        self._nearest = nearest
+        self._sites: dict[tuple[float, float], LandingSite] = {}
+        self.full_s = planner.energy.flight_left_s(100.0)  # a fresh battery
+        self.t_end = float(pred.arrival_time_s(pred.route.length_m))
+
+    def site(self, station_m: float, t_s: float) -> LandingSite:
+        key = (round(station_m), round(t_s))
+        found = self._sites.get(key)
+        if found is None:
+            xy = self.pred.route.point_at(station_m)
+            found = self._sites[key] = self._nearest((float(xy[0]), float(xy[1])), t_s)
+        return found
+
+    def best(self, t0_s: float, budget_s: float, halts: list[HaltWindow], depth: int) -> SwapChoice:
+        """The least unwatched from ``t0_s`` on ``budget_s`` seconds of flight: a halt's
+        plan, or None (lasting to the end, or a break where the battery runs out)."""
+        p = self.p
+        if p._short_of_end_s(t0_s, budget_s, self.pred, self._nearest) <= 0.0:
+            return SwapChoice(0.0, None)
+        lost, stays = self._anywhere_s(t0_s, budget_s, halts, depth)
+        best = SwapChoice(lost + _PREFER_HALT_S, None, stays)
+        for i, halt in enumerate(halts):
+            leave = max(t0_s, p._leave_s(halt))
+            site = self.site(halt.station_m, leave)
+            home_s = p.energy.return_needed_s(distance_m=site.distance_m, alt_rel_m=p.alt_rel_m)
+            if (leave - t0_s) * _RUN_AHEAD_DRAIN + home_s + p.margin_s > budget_s:
+                continue  # cannot get there and back on this battery
+            back = leave + p.absence_s(site.distance_m)
+            lost = p.halt_lost_s(leave, back, halt)
+            if depth > 0:
+                lost += self.best(back, self.full_s, halts[i + 1 :], depth - 1).lost_s
+            else:
+                lost += self._rough_s(back)
+            if lost < best.lost_s - 1.0 or (
+                best.plan is not None and lost <= best.lost_s + 1.0 and leave > best.plan.leave_at_s
+            ):
+                best = SwapChoice(lost, self._plan(leave, halt, site))
+        return best
+
+    def _plan(self, leave_s: float, halt: HaltWindow, site: LandingSite) -> SwapPlan:
+        p = self.p
+        back = leave_s + p.absence_s(site.distance_m)
+        lost = p.halt_lost_s(leave_s, back, halt)
+        speed = max(float(self.pred.route.planned_speed_at(halt.station_m)), 0.5)
+        extra_lead = max(p.lead_max_s - p.lead_margin_s - p.lead_s, 0.0)
+        catch_up_s = extra_lead * speed / max(p.vehicle.cruise_speed_m_s - speed, 1.0)
+        return SwapPlan(leave_s, leave_s - catch_up_s - 30.0, halt, site.name, lost)
+
+    def _anywhere_s(
+        self, t0_s: float, budget_s: float, halts: list[HaltWindow], depth: int
+    ) -> tuple[float, bool]:
+        """A break where the battery runs out and what the fresh battery leaves after it;
+        and whether the drone should rather stay to the end (no relaunch)."""
+        p = self.p
+        leave, site = p._forced_break_after(t0_s, budget_s, self.pred, self._nearest)
+        cut = max(self.t_end - (leave + p.lead_s), 0.0)  # the road left if it never came back
+        lost = p.break_lost_s(site.distance_m)
+        if lost >= cut:
+            return cut, True  # the patrol is in before a fresh battery would be back: stay
+        back = leave + p.absence_s(site.distance_m)
+        if depth > 0:
+            after = [h for h in halts if h.end_s > back]
+            return lost + self.best(back, self.full_s, after, depth - 1).lost_s, False
+        return lost + self._rough_s(back), False
+
+    def _rough_s(self, t0_s: float) -> float:
+        """Past the look-ahead: one break's worth of absence per battery still short."""
+        p = self.p
+        short = p._short_of_end_s(t0_s, self.full_s, self.pred, self._nearest)
+        if short <= 0.0:
+            return 0.0
+        return p.break_lost_s(0.0) * math.ceil(short / self.full_s)
 
 
 def _unwatched_s(a_s: float, b_s: float, halt: HaltWindow) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import pytest
@@ -143,3 +144,61 @@ def test_a_swap_no_halt_can_hide_asks_the_operator_for_a_stop_at_a_safe_point() 
     text = stop.text(cmd.time_s)
     assert text.startswith(f"stop the patrol at km {stop.station_m / 1000:.2f} in ")
     assert "battery swap" in text
+
+
+SHORT = [(0.0, 0.0), (5000.0, 0.0), (10000.0, 0.0)]
+
+
+def _fly(loop: Loop, until_s: float) -> float:
+    """Run ``loop`` in 5 s steps until the drone lands or ``until_s``; the time reached."""
+    t = 0.0
+    while not loop.drone.landed and t < until_s:
+        loop.run(t, t + 5.0)
+        t += 5.0
+    return t
+
+
+def test_an_early_halt_that_spares_a_later_break_is_taken_for_the_swap() -> None:
+    # 10 km at 8 m/s with a 10 min halt at 1.6 km (t 200–800): a 1500 s battery cannot do
+    # it all, a fresh one at the halt can; at the halt the battery is still 87 % full
+    g = geometry(
+        SHORT,
+        speed_m_s=8.0,
+        target_lead_s=120.0,
+        endurance_s=1500.0,
+        halts=[(1600.0, 600.0)],
+        recovery="with_patrol",
+    )
+    truth = station_profile([Leg(200.0, 8.0), Leg(600.0, 0.0), Leg(1050.0, 8.0)])
+    x0, y0 = g.route.coords[0]
+    drone = Drone(float(x0), float(y0), alt_rel_m=80.0, drain_pct_per_s=100.0 / 1500.0)
+    loop = Loop(g, Guidance(g, GuidanceConfig(transit_drain_factor=1.0)), drone, truth)
+    t = _fly(loop, 900.0)
+    assert drone.landed and t < 400.0, f"landed at {t:.0f} s"
+    planned = [c.energy.swap_station_m for _, c in loop.commands]
+    assert 1600.0 in [round(s or 0.0) for s in planned]
+    assert all(c.energy.stop_request is None for _, c in loop.commands)
+    # down at the halt itself, where the patrol stands for the swap, as it arrives
+    halt = g.route.interpolate(1600.0)
+    assert math.hypot(drone.x_m - halt.x, drone.y_m - halt.y) < 15.0
+    returning = next(c for _, c in loop.commands if c.state is GuidanceState.RETURNING)
+    assert returning.energy.return_point == "the patrol at the halt at km 1.60"
+    assert drone.battery_pct > 80.0
+
+
+def test_near_the_end_the_drone_stays_within_its_reserve_and_asks_no_stop() -> None:
+    # 10 km at 8 m/s (1250 s), no halt, 1000 s of usable battery: short by a few minutes
+    # at the very end, where a swap would never be back before the patrol is in
+    g = geometry(
+        SHORT, speed_m_s=8.0, target_lead_s=120.0, endurance_s=1400.0, recovery="with_patrol"
+    )
+    truth = station_profile([Leg(1300.0, 8.0)])
+    x0, y0 = g.route.coords[0]
+    drone = Drone(float(x0), float(y0), alt_rel_m=80.0, drain_pct_per_s=100.0 / 1400.0)
+    loop = Loop(g, Guidance(g, GuidanceConfig(transit_drain_factor=1.0)), drone, truth)
+    _fly(loop, 1300.0)
+    assert all(c.energy.stop_request is None for _, c in loop.commands)
+    assert all(c.energy.swap_station_m is None for _, c in loop.commands)
+    watching = [t for t, c in loop.commands if c.state is GuidanceState.WATCH_AHEAD]
+    assert max(watching) > 950.0  # watched on into the last minutes, to the reserve
+    assert drone.landed and drone.battery_pct >= 20.0 - 1.0  # the reserve, kept
