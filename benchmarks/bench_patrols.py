@@ -26,6 +26,7 @@ from pathlib import Path
 
 from benchmarks.harness import Result
 from overwatch.mission import load_mission
+from overwatch.ops import shortfall
 from overwatch.ops.config import planned_lead_coverage
 from overwatch.scenario.draw import ExerciseOptions
 from overwatch.scenario.generate import generate_exercise
@@ -34,7 +35,7 @@ GROUP = "patrols"
 PATROLS = 20
 QUICK_PATROLS = 3
 #: a live figure this close to its plan's needs no explaining (points of lead coverage)
-PLAN_SLACK = 0.03
+PLAN_SLACK = shortfall.PLAN_SLACK
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Flown:
     live: float
     follow: float | None
     reason: str
+    shortfall: tuple[str, ...] = ()  # why live fell more than 3 points below the plan
 
 
 def fly_seed(seed: int, recovery: str, with_baseline: bool) -> Flown:
@@ -61,7 +63,11 @@ def fly_seed(seed: int, recovery: str, with_baseline: bool) -> Flown:
         mission = load_mission(made.mission_path)
         planned = planned_lead_coverage(mission, "lead", lambda _: None)
         live = fly_in_process(
-            out / "lead", mode="lead", mission=made.mission_path, scenario=made.scenario_path
+            out / "lead",
+            mode="lead",
+            mission=made.mission_path,
+            scenario=made.scenario_path,
+            planned=planned,
         )
         follow = None
         if with_baseline:
@@ -80,6 +86,7 @@ def fly_seed(seed: int, recovery: str, with_baseline: bool) -> Flown:
             live.score.lead_coverage,
             follow,
             live.outcome.reason,
+            live.outcome.shortfall,
         )
 
 
@@ -99,6 +106,8 @@ def run(quick: bool) -> list[Result]:
             f"  seed {f.seed:2d} {f.recovery:11s} {f.km:5.1f} km: plan {plan}, "
             f"live {f.live:.1%}{follow} ({f.reason})"
         )
+        if f.shortfall:
+            print(f"      below the plan: {'; '.join(f.shortfall)}")
     return _with_patrol([f for f in flown if f.recovery == "with_patrol"]) + _launch(
         [f for f in flown if f.recovery == "launch"]
     )

@@ -221,10 +221,11 @@ def run(args: argparse.Namespace) -> int:
     outcome = asyncio.run(_run(session, args.time_limit, console))
     out = Console(highlight=False)
     problems = outcome.problems()
+    why = f"; below the plan: {'; '.join(outcome.shortfall)}" if outcome.shortfall else ""
     if problems:
         # no coverage figure is printed as if the job were done
         out.print(
-            Text(f"{outcome.reason}: FAILED: {'; '.join(problems)}; run kept in {run_dir}"),
+            Text(f"{outcome.reason}: FAILED: {'; '.join(problems)}{why}; run kept in {run_dir}"),
             soft_wrap=True,
         )
         return 1
@@ -233,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
         coverage += f" (the plan: {outcome.planned:.1%})"
     out.print(
         Text(
-            f"{outcome.reason}: lead coverage {coverage}, {outcome.cues} cue(s), "
+            f"{outcome.reason}: lead coverage {coverage}{why}, {outcome.cues} cue(s), "
             f"landed; run kept in {run_dir}"
         ),
         soft_wrap=True,

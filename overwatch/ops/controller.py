@@ -49,6 +49,7 @@ from overwatch.ops.actions import (
     VehicleInput,
 )
 from overwatch.ops.pilots import PILOTS, STRATEGIES, FollowBaselinePilot, Pilot, new_pilot
+from overwatch.ops.shortfall import Shortfall
 from overwatch.tracking import PatrolTracker
 
 #: the camera is re-aimed at most this often (session seconds), and only when its
@@ -93,6 +94,7 @@ class Controller:
         self._last_roi: tuple[float, float] | None = None
         self._last_roi_s = -math.inf
         self._asked_stop_m: float | None = None  # the stop last asked of the patrol
+        self.shortfall = Shortfall()  # what a plan does not foresee, to explain a shortfall
 
     @property
     def strategy(self) -> str:
@@ -158,6 +160,8 @@ class Controller:
             return []
         command = self.guidance.tick(now_s, snap, tracker)
         self.last_command = command
+        if self.active:
+            self.shortfall.observe(now_s, command, tracker.estimate(now_s).mode)
         steer, actions = self.pilot.steering(command, self.active)
         actions = self._ask_for_stop(command) + actions
         if steer and not vehicle.link_lost:

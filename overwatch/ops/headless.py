@@ -17,6 +17,7 @@ from rich.text import Text
 
 from overwatch.errors import LinkTimeout, OverwatchError
 from overwatch.ops.session import LiveSession
+from overwatch.ops.shortfall import below_plan
 from overwatch.ops.state import SessionSnapshot
 
 
@@ -32,6 +33,8 @@ class RunOutcome:
     link_lost: bool = False  # nothing was heard from the vehicle at the end
     planned: float | None = None  # the plan's lead coverage (None: not planned)
     live_floor: float = 0.0  # the share of ``planned`` the live figure must reach
+    #: why a patrol watched more than 3 points below its plan fell short (else empty)
+    shortfall: tuple[str, ...] = ()
 
     def below_plan(self) -> str | None:
         """What is wrong when a whole patrol was watched far worse than planned."""
@@ -139,6 +142,11 @@ async def run_headless(
             landed = False
     summary = session.coverage.summary()
     vehicle = session.vehicle
+    planned = session.config.planned_lead_coverage
+    shortfall: tuple[str, ...] = ()
+    if reason == "patrol arrived" and below_plan(summary.lead_coverage, planned):
+        slip = session.tracker.estimate(session.clock.now()).schedule_slip_s
+        shortfall = tuple(session.controller.shortfall.reasons(summary, slip))
     return RunOutcome(
         reason,
         summary.lead_coverage,
@@ -146,8 +154,9 @@ async def run_headless(
         landed,
         airborne=session.flight.airborne_once,
         link_lost=vehicle is not None and vehicle.state.link_lost,
-        planned=session.config.planned_lead_coverage,
+        planned=planned,
         live_floor=session.mission.overwatch.live_floor,
+        shortfall=shortfall,
     )
 
 

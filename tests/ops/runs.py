@@ -87,12 +87,14 @@ def fly_in_process(
     speedup: float = 10.0,
     sim_args: tuple[str, ...] = SIM_ARGS,
     time_limit_s: float | None = None,
+    planned: float | None = None,
 ) -> LiveRun:
     """The same run as :func:`fly` on the built-in simulator, in this process on one virtual
     clock (:mod:`tests.ops.lockstep`): as fast as the CPU allows, and the same on a busy
     machine as on an idle one. ``speedup`` is the training speed-up the simulator and the
     session are set up for, in virtual seconds (it sets how often they wake, not how long
-    the run takes)."""
+    the run takes). ``planned`` is the plan's lead coverage, held against the live one as
+    ``overwatch run`` does."""
 
     async def main() -> LiveRun:
         RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
@@ -104,6 +106,7 @@ def fly_in_process(
                 mode=mode,
                 run_dir=run_dir,
                 speedup=speedup,
+                planned_lead_coverage=planned,
             )
             session = LiveSession(
                 MissionGeometry.of(load_mission(mission)),

@@ -331,6 +331,34 @@ def test_a_swap_no_halt_can_hide_is_asked_of_the_operator_once_as_a_stop() -> No
     assert all(abs(b - a) * 1000.0 >= 300.0 for a, b in itertools.pairwise(km))
 
 
+def test_what_a_plan_does_not_foresee_is_kept_to_explain_a_shortfall() -> None:
+    # a return for energy away from any halt, and a feed outage of 90 s
+    s = Scripted(
+        endurance_s=600.0,
+        drain_pct_per_s=100.0 / 600.0,
+        carried=True,
+        dropouts=((100.0, 190.0),),
+        mission={"recovery": "with_patrol"},
+    )
+    s.controller.start()
+    while s.armed and s.t < 900.0:
+        s.run(1.0)
+    tally = s.controller.shortfall
+    assert [g.reason.split(":")[0] for g in tally.breaks] == ["energy"]
+    assert tally.stale_s == pytest.approx(90.0 - s.tracker.config.stale_after_s, abs=2.0)
+    reasons = tally.reasons(s.controller.coverage.summary(), slip_s=330.0)
+    assert reasons[0] == "the patrol was 6 min late on its schedule"
+    assert reasons[1].startswith("the patrol feed was stale for 1.")
+    gap = tally.breaks[0]
+    assert reasons[2] == (
+        f"energy return away from a halt (km {gap.start_m / 1000:.1f}–{gap.end_m / 1000:.1f} "
+        "expected unwatched)"
+    )
+    assert tally.reasons(s.controller.coverage.summary(), slip_s=30.0)[0].startswith(
+        "the patrol feed"
+    )
+
+
 def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
     s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, relaunch_after_swap=False)
     s.controller.start()
