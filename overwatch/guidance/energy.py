@@ -26,6 +26,9 @@ import numpy as np
 
 from overwatch.mission import Vehicle
 
+#: a battery's average drain counts for planning once it has flown this long, s
+SORTIE_WINDOW_S = 300.0
+
 
 class EnergyModel:
     """Battery bookkeeping for one vehicle (percent, seconds, metres)."""
@@ -43,6 +46,8 @@ class EnergyModel:
         self._samples: deque[tuple[float, float]] = deque()
         self._t0 = 0.0  # the first sample's time, which the sums count from
         self._sums = [0.0] * 5
+        self._sortie: tuple[float, float] | None = None  # this battery's first sample
+        self._latest: tuple[float, float] | None = None
 
     @property
     def nominal_drain_pct_per_s(self) -> float:
@@ -58,6 +63,10 @@ class EnergyModel:
             return
         if self._samples and battery_pct > self._samples[-1][1] + 5.0:
             self._samples.clear()  # a fresh battery: the old slope means nothing
+            self._sortie = None
+        if self._sortie is None:
+            self._sortie = (now_s, float(battery_pct))
+        self._latest = (now_s, float(battery_pct))
         if not self._samples:
             self._t0 = now_s
             self._sums = [0.0] * 5
@@ -94,6 +103,22 @@ class EnergyModel:
     def flight_left_s(self, battery_pct: float) -> float:
         """Seconds of flight before the battery reaches the reserve."""
         return (battery_pct - self.reserve_pct) / self.drain_pct_per_s()
+
+    def sortie_drain_pct_per_s(self) -> float:
+        """The drain to plan the rest of a patrol with: the larger of nominal and this
+        battery's average so far, once it has flown :data:`SORTIE_WINDOW_S`. A climb-out or
+        a chase at cruise speed drains faster for a minute or two; the watch that follows
+        does not, so the window's slope, right for the way home, is too dear for the hours
+        ahead, while a pack that is tired or fights wind shows in the average."""
+        nominal = self.nominal_drain_pct_per_s
+        first, last = self._sortie, self._latest
+        if first is None or last is None or last[0] - first[0] < SORTIE_WINDOW_S:
+            return nominal
+        return max(nominal, (first[1] - last[1]) / (last[0] - first[0]))
+
+    def sortie_flight_left_s(self, battery_pct: float) -> float:
+        """Seconds of flight before the reserve at :meth:`sortie_drain_pct_per_s`."""
+        return (battery_pct - self.reserve_pct) / self.sortie_drain_pct_per_s()
 
     def return_needed_s(self, *, distance_m: float, alt_rel_m: float) -> float:
         """Battery, in seconds of flight at the planning drain, to fly ``distance_m`` at

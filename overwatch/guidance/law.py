@@ -193,6 +193,12 @@ class Guidance:
         self._operator = None
         self._return = _Return("", None, ReturnReason.OPERATOR, None)
 
+    def job_done_return(self) -> None:
+        """The job is done: land where the crew is, beside the patrol when it recovers the
+        drone (``recovery: with_patrol``), else at home or the nearest rally point."""
+        self._operator = None
+        self._return = _Return("", None, ReturnReason.JOB_DONE, None)
+
     def operator_resume(self) -> None:
         """Cancel hold, look-at, land and an operator return; guidance takes over again.
 

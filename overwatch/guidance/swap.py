@@ -102,7 +102,9 @@ class SwapPlanner:
     ) -> bool:
         """Whether the battery runs short of watching to the route's end and landing."""
         return (
-            self._short_of_end_s(now_s, self.energy.flight_left_s(battery_pct), pred, nearest_site)
+            self._short_of_end_s(
+                now_s, self.energy.sortie_flight_left_s(battery_pct), pred, nearest_site
+            )
             > 0.0
         )
 
@@ -163,7 +165,7 @@ class SwapPlanner:
         the road left when the patrol finishes first."""
         halts = predicted_halts(pred, now_s)
         look = _LookAhead(self, pred, nearest_site)
-        return look.best(now_s, self.energy.flight_left_s(battery_pct), halts, _LOOK_AHEAD)
+        return look.best(now_s, self.energy.sortie_flight_left_s(battery_pct), halts, _LOOK_AHEAD)
 
     def _leave_s(self, halt: HaltWindow) -> float:
         """When to turn for the landing site of a break at ``halt``."""
@@ -184,7 +186,7 @@ class SwapPlanner:
         where the patrol is when the drone is down beside it (``land_at_halt``), else where
         the road watched so far ends, a lead window short of it; moved back to a safe point
         by ``safe_station``. It lasts the whole absence and the lead window to rebuild."""
-        budget = self.energy.flight_left_s(battery_pct)
+        budget = self.energy.sortie_flight_left_s(battery_pct)
         leave, site = self._forced_break_after(now_s, budget, pred, nearest_site)
         if self.land_at_halt:
             down = (
@@ -245,7 +247,7 @@ class _LookAhead:
         self.p, self.pred = planner, pred
         self._nearest = nearest
         self._sites: dict[tuple[float, float], LandingSite] = {}
-        self.full_s = planner.energy.flight_left_s(100.0)  # a fresh battery
+        self.full_s = planner.energy.sortie_flight_left_s(100.0)  # a fresh battery
         self.t_end = float(pred.arrival_time_s(pred.route.length_m))
 
     def site(self, station_m: float, t_s: float) -> LandingSite:

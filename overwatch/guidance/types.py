@@ -19,6 +19,7 @@ class ReturnReason(enum.StrEnum):
     STALE = "stale"  # the patrol feed went stale and the contingency is to return
     OPERATOR = "operator"  # the operator asked for it
     STATIC_DONE = "static watch complete"  # a static watch lasted its duration
+    JOB_DONE = "job done"  # the run is over: land where the crew is (beside the patrol too)
 
     @property
     def needs_fresh_battery(self) -> bool:

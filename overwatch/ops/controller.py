@@ -123,11 +123,15 @@ class Controller:
         """The operator took the drone (RTL, LAND): no more setpoints."""
         self.active = False
 
-    def return_home(self) -> None:
-        """Guided return to home or the quickest rally point, and land there."""
+    def return_home(self, *, job_done: bool = False) -> None:
+        """Guided return to home or the quickest rally point, and land there; when the job
+        is done, beside the patrol if it recovers the drone."""
         if self.pilot.name == "follow-baseline":
             self.use("lead")  # guidance flies the drone home from FOLLOW
-        self.guidance.operator_return()
+        if job_done:
+            self.guidance.job_done_return()
+        else:
+            self.guidance.operator_return()
         self.active = True
 
     def relaunched(self) -> None:

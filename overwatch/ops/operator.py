@@ -55,9 +55,11 @@ class OperatorCommands:
         self.note("info", f"overwatch started ({self.controller.strategy})")
 
     async def return_to_nearest_site(self) -> None:
-        """Guided return to home or the quickest rally point, and land there (any strategy)."""
+        """The job is done: a guided return to where the crew is (beside the patrol with
+        ``recovery: with_patrol``, else home or the quickest rally point), and land there
+        (any strategy)."""
         vehicle = self.flight.need_vehicle()
-        self.controller.return_home()  # from FOLLOW too: guidance flies the drone home
+        self.controller.return_home(job_done=True)  # from FOLLOW too: guidance flies it
         await self.flight.set_cruise_speed(vehicle)
         # a drone already landing (at a site guidance chose) is left to land
         if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):

@@ -8,6 +8,7 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from overwatch.guidance import (
+    EnergyModel,
     FenceOutcome,
     Guidance,
     GuidanceConfig,
@@ -243,3 +244,19 @@ def test_path_check_catches_a_crossing() -> None:
     g = geometry(STRAIGHT, keep_outs_xy_m=[box])
     ox, oy = g.route.coords[0]
     assert not g.is_allowed(LineString([(ox + 2500, oy), (ox + 3900, oy)]))
+
+
+def test_a_chase_drains_the_window_but_the_patrol_is_planned_on_the_sortie_average() -> None:
+    g = geometry(STRAIGHT, endurance_s=1000.0)
+    energy = EnergyModel(g.mission.vehicle)  # nominal: 0.1 %/s
+    for t in range(0, 121, 5):  # a climb-out and chase at three times the nominal drain
+        energy.observe(float(t), 100.0 - 0.3 * t)
+    assert energy.drain_pct_per_s() == pytest.approx(0.3, rel=0.01)
+    assert energy.sortie_drain_pct_per_s() == pytest.approx(0.1)  # too short to count
+    for t in range(125, 601, 5):  # then the watch, at the nominal drain
+        energy.observe(float(t), 64.0 - 0.1 * (t - 120))
+    assert energy.drain_pct_per_s() == pytest.approx(0.1, rel=0.01)
+    assert energy.sortie_drain_pct_per_s() == pytest.approx((100.0 - 16.0) / 600.0, rel=0.01)
+    energy.observe(605.0, 100.0)  # a fresh pack: its own average, from nothing
+    assert energy.sortie_drain_pct_per_s() == pytest.approx(0.1)
+    assert energy.sortie_flight_left_s(100.0) == pytest.approx(800.0)

@@ -359,6 +359,22 @@ def test_what_a_plan_does_not_foresee_is_kept_to_explain_a_shortfall() -> None:
     )
 
 
+def test_when_the_job_is_done_a_drone_recovered_with_the_patrol_lands_beside_it() -> None:
+    s = Scripted(mission={"recovery": "with_patrol"})
+    s.controller.start()
+    s.run(400.0)  # the patrol at ~3.2 km
+    s.controller.return_home(job_done=True)
+    while s.armed and s.t < 700.0:
+        s.run(1.0)
+    assert not s.armed
+    command = s.controller.last_command
+    assert command is not None and command.energy.return_point == "the patrol"
+    patrol = s._route.point_at(s.truth(s.t))
+    assert math.hypot(s.drone.x_m - patrol[0], s.drone.y_m - patrol[1]) < 150.0
+    start = s.g.route.coords[0]
+    assert math.hypot(s.drone.x_m - start[0], s.drone.y_m - start[1]) > 3000.0
+
+
 def test_no_relaunch_when_the_session_does_not_relaunch_after_a_swap() -> None:
     s = Scripted(endurance_s=600.0, drain_pct_per_s=100.0 / 600.0, relaunch_after_swap=False)
     s.controller.start()
