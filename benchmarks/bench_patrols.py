@@ -1,9 +1,9 @@
 """Live overwatch on patrols nobody tuned for: 20 generated exercises, flown in lockstep.
 
 ``overwatch scenario generate --seed N`` draws each patrol (a winding road, halts, speed
-changes, feed dropouts, keep-outs, a border, threats). Each is planned, then flown live
-(``lead``) on the built-in simulator in one process on a virtual clock
-(:mod:`tests.ops.lockstep`), and scored from the simulator's truth:
+changes, feed dropouts, outlier fixes and bad sentences, keep-outs, a border, threats).
+Each is planned, then flown live (``lead``) on the built-in simulator in one process on a
+virtual clock (:mod:`tests.ops.lockstep`), and scored from the simulator's truth:
 
 * ``recovery: with_patrol`` — the live lead coverage over the 20 patrols (mean, p10,
   min), against the plan's figure and ArduPilot's FOLLOW baseline flown on the same

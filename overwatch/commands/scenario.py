@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             "Training scenarios. 'generate --seed N' draws a random but realistic patrol "
             "exercise — a winding road beside a border, halts, speed changes, keep-outs, a "
-            "drone sized for 1–3 batteries, tracker dropouts, a detour, threats — and writes "
-            "it as a mission and its scenario, both checked by the loaders."
+            "drone sized for 1–3 batteries, tracker dropouts, outlier fixes and bad "
+            "sentences, a detour, threats — and writes it as a mission and its scenario, "
+            "both checked by the loaders."
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -9,9 +9,11 @@ Public API::
 
 from overwatch.scenario.loader import load_scenario
 from overwatch.scenario.model import (
+    BadSentences,
     Detour,
     Dropout,
     ExtraHalt,
+    Outlier,
     PatrolScript,
     Scenario,
     SensorModel,
@@ -19,9 +21,11 @@ from overwatch.scenario.model import (
 )
 
 __all__ = [
+    "BadSentences",
     "Detour",
     "Dropout",
     "ExtraHalt",
+    "Outlier",
     "PatrolScript",
     "Scenario",
     "SensorModel",

@@ -32,7 +32,11 @@ for users):
 - **the scenario**: a late start, a patrol faster or slower than planned, a
   planned halt that runs long or one nobody planned, sometimes a detour off the
   road (away from the border), tracker dropouts, and 1–4 threats beside the
-  road (inside the watched corridor, present before the drone is due to look).
+  road (inside the watched corridor, present before the drone is due to look);
+- **the feed's faults**: up to two outlier fixes 0.5–5 km off and up to two
+  bursts of 1–5 fixes sent corrupted, away from the dropouts, drawn from a
+  Generator of their own spawned from the draw's (``rng.spawn``), so every
+  other choice is what it was before the scenario format had them.
 
 A draw that its own checks refuse (a border too close to a bend, a patrol that
 would outlast three batteries) comes back as a :class:`Refusal`; the caller
@@ -73,7 +77,15 @@ from overwatch.mission import (
     Vehicle,
 )
 from overwatch.mission.model import RECOVERIES, RecoveryName
-from overwatch.scenario.model import Detour, Dropout, ExtraHalt, PatrolScript, SensorModel
+from overwatch.scenario.model import (
+    BadSentences,
+    Detour,
+    Dropout,
+    ExtraHalt,
+    Outlier,
+    PatrolScript,
+    SensorModel,
+)
 from overwatch.scenario.roads import (
     FOOT_PATH,
     VEHICLE_ROAD,
@@ -100,6 +112,11 @@ ENDURANCE_MIN = (15.0, 70.0)
 MAX_BATTERIES = 3
 #: the lead window opens at least this far ahead of the patrol, seconds
 LEAD_MIN_S = (60.0, 75.0, 90.0)
+#: how far an outlier fix is off, m, and how many fixes one burst of bad sentences spoils
+OUTLIER_OFFSET_M = (500.0, 5_000.0)
+BAD_BURST_FIXES = (1, 5)
+#: feed faults lie at least this long from a dropout and from each other, s
+FEED_FAULT_CLEARANCE_S = 30.0
 #: how many times one keep-out, threat or rally point is placed before the draw gives up
 _PLACEMENT_TRIES = 40
 
@@ -260,6 +277,8 @@ def draw_exercise(rng: np.random.Generator, options: ExerciseOptions) -> Exercis
     if isinstance(threats, Refusal):
         return threats
     script = _script(rng, ground, schedule, halts, kind, -border_side)
+    # a Generator of their own: drawing them leaves every later draw from ``rng`` as it was
+    script = _feed_faults(rng.spawn(1)[0], schedule, script)
 
     def geo(xy: FloatArray) -> tuple[GeoPoint, ...]:
         return tuple(
@@ -691,6 +710,52 @@ def _script(
         halts=tuple(sorted(extra, key=lambda h: h.at_m)),
         detours=tuple(detours),
         dropouts=tuple(sorted(dropouts, key=lambda d: d.at_s)),
+    )
+
+
+def _feed_faults(
+    rng: np.random.Generator, schedule: PatrolSchedule, script: PatrolScript
+) -> PatrolScript:
+    """``script`` with 0–2 outlier fixes and 0–2 bursts of 1–5 bad fixes added.
+
+    An outlier is 0.5–5 km off on any bearing, as a real log's multipath fix
+    is. Each fault lies from 2 min into the patrol to 85 % of its planned
+    duration (a patrol 15 % fast still reports then), at least
+    :data:`FEED_FAULT_CLEARANCE_S` from every dropout and from each other: the
+    patrol is reporting, and the receiver meets each fault a second after a
+    good fix. A fault that finds no such place is left out.
+    """
+    first, last = 120.0, 0.85 * schedule.duration_s
+    taken = [(d.at_s, d.at_s + d.duration_s) for d in script.dropouts]
+
+    def place(span_s: float) -> float | None:
+        if last - span_s <= first:
+            return None
+        for _ in range(_PLACEMENT_TRIES):
+            at = round(rng.uniform(first, last - span_s) / 10.0) * 10.0
+            clear = FEED_FAULT_CLEARANCE_S
+            if all(at + span_s + clear < start or end + clear < at for start, end in taken):
+                taken.append((at, at + span_s))
+                return at
+        return None
+
+    outliers: list[Outlier] = []
+    for _ in range(int(rng.integers(0, 3))):
+        offset = round(rng.uniform(*OUTLIER_OFFSET_M), -1)
+        bearing = float(rng.integers(0, 360))
+        at = place(1.0)
+        if at is not None:
+            outliers.append(Outlier(at, offset, bearing))
+    bursts: list[BadSentences] = []
+    for _ in range(int(rng.integers(0, 3))):
+        count = int(rng.integers(BAD_BURST_FIXES[0], BAD_BURST_FIXES[1] + 1))
+        at = place(float(count))
+        if at is not None:
+            bursts.append(BadSentences(at, count))
+    return replace(
+        script,
+        outliers=tuple(sorted(outliers, key=lambda o: o.at_s)),
+        bad_sentences=tuple(sorted(bursts, key=lambda b: b.at_s)),
     )
 
 

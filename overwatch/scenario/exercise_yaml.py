@@ -81,6 +81,18 @@ def scenario_yaml(draw: ExerciseDraw) -> str:
             for d in script.dropouts
         ),
     )
+    patrol += _items(
+        "outliers",
+        (
+            f"{{at: {_duration(o.at_s)}, offset: {format_quantity(o.offset_m, Kind.LENGTH, 'km')}, "
+            f"bearing: {_angle(o.bearing_deg)}}}"
+            for o in script.outliers
+        ),
+    )
+    patrol += _items(
+        "bad_sentences",
+        (f"{{at: {_duration(b.at_s)}, count: {b.count}}}" for b in script.bad_sentences),
+    )
     if patrol:
         lines += ["patrol:", *patrol]
     lines.append("threats:")

@@ -12,6 +12,8 @@
       halts:   [{at: 6.4 km, duration: 4 min}]
       detours: [{from: 8.0 km, to: 9.0 km, offset: 250 m}]   # right of the route; left < 0
       dropouts: [{at: 15 min, duration: 90 s}]
+      outliers: [{at: 30 min, offset: 3 km, bearing: 45 deg}]   # one fix 3 km off; bearing optional
+      bad_sentences: [{at: 10 min, count: 3}]  # the next 3 fixes go out with bad checksums
     threats:
       - {id: T1, kind: person, at: 3.1 km, offset: 35 m, appear: 0 s}
       - {id: T2, kind: vehicle, position: {lat: 13.28, lon: 2.31}, appear: 5 min,
@@ -34,10 +36,13 @@ from overwatch.mission.nodes import Field, Section, compose_file
 from overwatch.mission.shapes import read_point
 from overwatch.mission.units import Kind
 from overwatch.scenario.model import (
+    OUTLIER_BEARING_DEG,
     THREAT_KINDS,
+    BadSentences,
     Detour,
     Dropout,
     ExtraHalt,
+    Outlier,
     PatrolScript,
     Scenario,
     SensorModel,
@@ -45,6 +50,8 @@ from overwatch.scenario.model import (
 )
 
 SCHEMA_VERSION = 1
+#: one burst of bad sentences corrupts at most this many fixes (an hour at one a second)
+MAX_BAD_FIXES = 3600
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -95,7 +102,17 @@ def _station(f: Field, length_m: float) -> float:
 def _patrol(f: Field | None, length_m: float) -> PatrolScript:
     if f is None:
         return PatrolScript()
-    sec = f.mapping(("late_start", "speed_factor", "halts", "detours", "dropouts"))
+    sec = f.mapping(
+        (
+            "late_start",
+            "speed_factor",
+            "halts",
+            "detours",
+            "dropouts",
+            "outliers",
+            "bad_sentences",
+        )
+    )
     halts = tuple(
         ExtraHalt(_station(h["at"], length_m), h["duration"].quantity(Kind.DURATION, positive=True))
         for h in (
@@ -125,7 +142,32 @@ def _patrol(f: Field | None, length_m: float) -> PatrolScript:
         if not (0.1 <= factor <= 5.0):
             raise sec["speed_factor"].wrong("a factor from 0.1 to 5", "out of range")
     late = sec["late_start"].quantity(Kind.DURATION, minimum=0.0) if "late_start" in sec else 0.0
-    return PatrolScript(late, factor, halts, tuple(detours), dropouts)
+    outliers = tuple(_outlier(item) for item in _list(sec, "outliers"))
+    bad = tuple(_bad_sentences(item) for item in _list(sec, "bad_sentences"))
+    return PatrolScript(late, factor, halts, tuple(detours), dropouts, outliers, bad)
+
+
+def _outlier(f: Field) -> Outlier:
+    sec = f.mapping(("at", "offset", "bearing"), required=("at", "offset"))
+    bearing = OUTLIER_BEARING_DEG
+    if "bearing" in sec:
+        bearing = sec["bearing"].quantity(Kind.ANGLE)
+        if not 0.0 <= bearing < 360.0:
+            raise sec["bearing"].wrong(
+                "a bearing from 0 up to 360 deg, clockwise from north", "out of range"
+            )
+    return Outlier(
+        sec["at"].quantity(Kind.DURATION, minimum=0.0),
+        sec["offset"].quantity(Kind.LENGTH, positive=True),
+        bearing,
+    )
+
+
+def _bad_sentences(f: Field) -> BadSentences:
+    sec = f.mapping(("at", "count"), required=("at", "count"))
+    return BadSentences(
+        sec["at"].quantity(Kind.DURATION, minimum=0.0), sec["count"].integer(1, MAX_BAD_FIXES)
+    )
 
 
 def _threat(f: Field, geometry: MissionGeometry) -> Threat:

@@ -38,6 +38,29 @@ class Dropout:
     duration_s: float
 
 
+#: an outlier fix is displaced towards this bearing when the scenario names none, degrees
+OUTLIER_BEARING_DEG = 45.0
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """The one patrol fix sent at or just after ``at_s`` is ``offset_m`` off, towards
+    ``bearing_deg`` (clockwise from true north), as a receiver's multipath fix is."""
+
+    at_s: float
+    offset_m: float
+    bearing_deg: float = OUTLIER_BEARING_DEG
+
+
+@dataclass(frozen=True)
+class BadSentences:
+    """The next ``count`` patrol fixes sent from ``at_s`` on go out corrupted: NMEA with
+    a wrong checksum on each sentence, CoT as malformed XML."""
+
+    at_s: float
+    count: int
+
+
 @dataclass(frozen=True)
 class PatrolScript:
     """How the real patrol departs from its plan."""
@@ -47,6 +70,8 @@ class PatrolScript:
     halts: tuple[ExtraHalt, ...] = ()
     detours: tuple[Detour, ...] = ()
     dropouts: tuple[Dropout, ...] = ()
+    outliers: tuple[Outlier, ...] = ()
+    bad_sentences: tuple[BadSentences, ...] = ()
 
 
 @dataclass(frozen=True)

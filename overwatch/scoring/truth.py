@@ -10,7 +10,11 @@ One JSON object per line, ``what`` says which (see
 - ``drone``: ``t_s``, ``lat_deg``, ``lon_deg``, ``alt_rel_m``, ``yaw_deg`` (camera
   bearing, clockwise from north), ``gimbal_pitch_deg`` (negative below the horizon);
 - ``sighting``: ``t_s``, ``truth_id``, ``kind``, ``lat_deg``, ``lon_deg``, ``sigma_m`` —
-  what the stand-in detector reported, with the threat it really was.
+  what the stand-in detector reported, with the threat it really was;
+- ``feed_fault``: ``t_s``, ``fault`` — ``outlier`` (with ``lat_deg``, ``lon_deg``
+  as sent, ``offset_m``, ``bearing_deg``) or ``bad_sentence`` (the fix went out
+  corrupted): a patrol fix the scenario sent wrong, whose ``patrol`` record keeps
+  the true position.
 
 ``t_s`` is scenario time: seconds since the patrol's planned start. Unknown
 ``what`` values are skipped, so the writer may add records.

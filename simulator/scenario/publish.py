@@ -7,6 +7,11 @@ The overwatch side reads these exactly as it reads real devices:
   (``a-f-G-U-C``) over UDP or TCP, as an ATAK phone sends them;
 - the stand-in detector's sightings as CoT markers (``a-u-G``) tagged
   ``<__overwatch source="camera"/>``, as an on-board analytics box would.
+
+A fix sent ``corrupt`` is what a real log's bad sentences are: each NMEA
+sentence with a checksum that does not match it, or a CoT event whose XML
+does not parse (its ``<point>`` left open), still framed as one message so
+the receiver drops it alone and reads on.
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ def nmea_checksum(body: str) -> str:
     return f"{value:02X}"
 
 
-def _sentence(body: str) -> str:
-    return f"${body}*{nmea_checksum(body)}\r\n"
+def _sentence(body: str, *, corrupt: bool = False) -> str:
+    checksum = nmea_checksum(body)
+    if corrupt:  # the checksum of another body: a receiver that checks drops the sentence
+        checksum = f"{int(checksum, 16) ^ 0xFF:02X}"
+    return f"${body}*{checksum}\r\n"
 
 
 def _lat(lat_deg: float) -> tuple[str, str]:
@@ -50,8 +58,11 @@ def nmea_fix(
     course_deg: float,
     satellites: int = 9,
     hdop: float = 0.9,
+    *,
+    corrupt: bool = False,
 ) -> bytes:
-    """GGA, RMC and VTG sentences for one fix (``when`` in UTC)."""
+    """GGA, RMC and VTG sentences for one fix (``when`` in UTC); ``corrupt``: every
+    sentence with a wrong checksum."""
     when = when.astimezone(UTC)
     hhmmss = when.strftime("%H%M%S") + f".{when.microsecond // 10000:02d}"
     lat, ns = _lat(lat_deg)
@@ -67,7 +78,7 @@ def nmea_fix(
         f"{when.strftime('%d%m%y')},,,A"
     )
     vtg = f"GPVTG,{course_deg % 360:.1f},T,,M,{knots:.2f},N,{kmh:.2f},K,A"
-    return "".join(_sentence(s) for s in (gga, rmc, vtg)).encode("ascii")
+    return "".join(_sentence(s, corrupt=corrupt) for s in (gga, rmc, vtg)).encode("ascii")
 
 
 def _iso(when: datetime) -> str:
@@ -89,8 +100,10 @@ def cot_event(
     course_deg: float | None = None,
     speed_m_s: float | None = None,
     extra_detail: str = "",
+    corrupt: bool = False,
 ) -> bytes:
-    """One Cursor-on-Target event (coordinates with 7 decimals)."""
+    """One Cursor-on-Target event (coordinates with 7 decimals); ``corrupt``: malformed
+    XML, its ``<point>`` never closed, framed as one event all the same."""
     detail = []
     if callsign:
         detail.append(f"<contact callsign={quoteattr(callsign)}/>")
@@ -103,7 +116,7 @@ def cot_event(
         f'time="{_iso(when)}" start="{_iso(when)}" '
         f'stale="{_iso(when + timedelta(seconds=stale_s))}">'
         f'<point lat="{lat_deg:.7f}" lon="{lon_deg:.7f}" hae="{hae_m:.1f}" '
-        f'ce="{ce_m:.1f}" le="9999999.0"/>'
+        f'ce="{ce_m:.1f}" le="9999999.0"{">" if corrupt else "/>"}'
         f"<detail>{''.join(detail)}</detail></event>"
     )
     return xml.encode("utf-8")

@@ -3,7 +3,11 @@
 Scenario time ``t_s`` is seconds since the patrol's planned start; the run
 begins ``pre_roll_s`` before it so the drone can boot, take off and get ahead.
 Everything leaves on the wire (UDP/TCP on loopback by default) and a ground
-truth log (JSON lines) is written for scoring only.
+truth log (JSON lines) is written for scoring only. The patrol's fixes carry
+the scenario's feed faults (:mod:`simulator.scenario.feed_faults`): an outlier
+goes out displaced, a bad sentence corrupted; the truth log keeps the true
+position in the ``patrol`` record and says what went out in a ``feed_fault``
+record beside it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import IO, Protocol, runtime_checkable
 
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
+from simulator.scenario.feed_faults import TRUE_FIX, FeedFaults, FixFault
 from simulator.scenario.publish import cot_event, nmea_fix, sighting_event
 from simulator.scenario.sensor import CameraPose, look
 
@@ -163,6 +168,10 @@ class ScenarioRunner:
         self.pickups = 0
         self.fixes_sent = 0
         self.sightings_sent = 0
+        self._faults = FeedFaults(world.scenario.patrol)
+        #: fixes the patrol's tracker sent displaced, and sent corrupted
+        self.outliers_sent = 0
+        self.corrupt_sent = 0
         for threat in world.threats:
             t = threat.threat
             self._log(
@@ -212,24 +221,41 @@ class ScenarioRunner:
         self._carry(t_s, state.x_m, state.y_m, lat, lon)
         when = world.scenario.mission.patrol.start_time + timedelta(seconds=t_s)
         reporting = world.patrol.reporting(t_s)
+        # faults fall on the fixes the tracker sends, whether or not a feed is connected
+        fault = self._faults.next_fix(t_s) if reporting else TRUE_FIX
+        sent_lat, sent_lon = lat, lon
+        if fault.outlier is not None:
+            sent_lat, sent_lon = world.geometry.frame.to_wgs84(
+                *fault.displaced(state.x_m, state.y_m)
+            )
         if reporting and self._feed is not None:
             alt = world.scenario.mission.launch.alt_msl_m
             if self._feed_kind == "nmea":
-                data = nmea_fix(when, lat, lon, alt, state.speed_m_s, state.heading_deg)
+                data = nmea_fix(
+                    when,
+                    sent_lat,
+                    sent_lon,
+                    alt,
+                    state.speed_m_s,
+                    state.heading_deg,
+                    corrupt=fault.corrupt,
+                )
             else:
                 data = cot_event(
                     uid=f"patrol-{world.scenario.mission.patrol.callsign}",
                     cot_type="a-f-G-U-C",
                     when=when,
-                    lat_deg=lat,
-                    lon_deg=lon,
+                    lat_deg=sent_lat,
+                    lon_deg=sent_lon,
                     hae_m=alt,
                     callsign=world.scenario.mission.patrol.callsign,
                     course_deg=state.heading_deg,
                     speed_m_s=state.speed_m_s,
+                    corrupt=fault.corrupt,
                 )
             self._feed.send(data)
             self.fixes_sent += 1
+        self._log_fault(t_s, fault, sent_lat, sent_lon)
         self._log(
             {
                 "t_s": round(t_s, 3),
@@ -241,6 +267,26 @@ class ScenarioRunner:
                 "reporting": reporting,
             }
         )
+
+    def _log_fault(self, t_s: float, fault: FixFault, lat_deg: float, lon_deg: float) -> None:
+        """A ``feed_fault`` record for each way a fix went out wrong (none for a true fix):
+        ``outlier`` with the position sent, ``bad_sentence`` for a corrupted one."""
+        if fault.outlier is not None:
+            self.outliers_sent += 1
+            self._log(
+                {
+                    "t_s": round(t_s, 3),
+                    "what": "feed_fault",
+                    "fault": "outlier",
+                    "lat_deg": round(lat_deg, 7),
+                    "lon_deg": round(lon_deg, 7),
+                    "offset_m": fault.outlier.offset_m,
+                    "bearing_deg": fault.outlier.bearing_deg,
+                }
+            )
+        if fault.corrupt:
+            self.corrupt_sent += 1
+            self._log({"t_s": round(t_s, 3), "what": "feed_fault", "fault": "bad_sentence"})
 
     def _carry(self, t_s: float, x_m: float, y_m: float, lat_deg: float, lon_deg: float) -> None:
         """With ``recovery: with_patrol``, the patrol picks up a drone that landed beside it

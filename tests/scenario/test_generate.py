@@ -8,8 +8,11 @@ each one generates, loads and plans a patrol of up to 40 km.
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +29,13 @@ from overwatch.mission.model import RECOVERIES
 from overwatch.planning import Plan, Trajectory, plan
 from overwatch.planning.checks import item_path
 from overwatch.scenario import Scenario, load_scenario
+from overwatch.scenario import draw as draw_module
 from overwatch.scenario.draw import (
+    BAD_BURST_FIXES,
+    FEED_FAULT_CLEARANCE_S,
     FOOT_SPEED_M_S,
     MAX_BATTERIES,
+    OUTLIER_OFFSET_M,
     VEHICLE_SPEED_M_S,
     ExerciseOptions,
     Refusal,
@@ -40,7 +47,14 @@ from overwatch.scenario.generate import (
     generate_exercise,
     placement_problem,
 )
+from simulator.scenario.actors import World
 
+#: the only lines the feed faults add to a generated scenario
+FAULT_LINE = re.compile(
+    r"patrol:|  outliers:|  bad_sentences:"
+    r"|    - \{at: [^,]+, offset: [\d.]+ km, bearing: \d+ deg\}"
+    r"|    - \{at: [^,]+, count: \d\}"
+)
 #: a threat on a stretch the plan watches must be seen at least this long before the patrol
 CUE_LEAD_S = 60.0
 
@@ -93,6 +107,48 @@ def test_the_loaders_take_every_draw_without_a_warning(chosen: ExerciseOptions) 
     assert chosen.recovery in (None, launch.recovery)
     assert launch.recovery != "launch" or not launch.with_patrol
     assert launch.recovery != "rally" or launch.rally
+    assert_feed_faults_fit_the_patrol(scenario)
+
+
+def assert_feed_faults_fit_the_patrol(scenario: Scenario) -> None:
+    """0–2 outliers 0.5–5 km off and 0–2 bursts of 1–5 bad fixes, as loaded back: each
+    while the real patrol still runs and reports, clear of the dropouts and of each other."""
+    patrol = scenario.patrol
+    assert len(patrol.outliers) <= 2 and len(patrol.bad_sentences) <= 2
+    low_m, high_m = OUTLIER_OFFSET_M
+    assert all(low_m <= o.offset_m <= high_m for o in patrol.outliers)
+    assert all(0.0 <= o.bearing_deg < 360.0 for o in patrol.outliers)
+    low, high = BAD_BURST_FIXES
+    assert all(low <= b.count <= high for b in patrol.bad_sentences)
+    spans = [(o.at_s, o.at_s + 1.0) for o in patrol.outliers]
+    spans += [(b.at_s, b.at_s + b.count) for b in patrol.bad_sentences]
+    end_s = World(scenario).patrol.end_s
+    assert all(start > 0.0 and stop < end_s for start, stop in spans)
+    clear = FEED_FAULT_CLEARANCE_S
+    for i, (start, stop) in enumerate(spans):
+        for other_start, other_stop in spans[i + 1 :]:
+            assert stop + clear < other_start or other_stop + clear < start
+        for d in patrol.dropouts:
+            assert stop + clear < d.at_s or d.at_s + d.duration_s + clear < start
+
+
+def test_the_feed_faults_leave_every_other_draw_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the faults come from a Generator of their own: without them, the same seed draws the
+    # same exercise, and its files differ only by the faults' own lines
+    seeds = (0, 42, 1234)
+    made = [accepted_draw(ExerciseOptions(seed)) for seed in seeds]
+    monkeypatch.setattr(draw_module, "_feed_faults", lambda rng, schedule, script: script)
+    for seed, (draw, texts, attempts) in zip(seeds, made, strict=True):
+        without, bare_texts, bare_attempts = accepted_draw(ExerciseOptions(seed))
+        bare = replace(draw.script, outliers=(), bad_sentences=())
+        assert replace(draw, script=bare) == without and attempts == bare_attempts
+        assert texts[0] == bare_texts[0]
+        assert draw.script.outliers or draw.script.bad_sentences
+        ours, bare_lines = texts[1].splitlines(), bare_texts[1].splitlines()
+        changes = difflib.SequenceMatcher(a=bare_lines, b=ours, autojunk=False).get_opcodes()
+        added = [ours[j] for op, _, _, j0, j1 in changes if op != "equal" for j in range(j0, j1)]
+        assert {op for op, *_ in changes} == {"equal", "insert"}, f"seed {seed} changed"
+        assert all(FAULT_LINE.fullmatch(line) for line in added), added
 
 
 @few

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from overwatch.errors import MissionError
+from overwatch.scenario import BadSentences, Outlier
 from overwatch.scenario.loader import load_scenario
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import STATIC_SLACK_S, World
@@ -99,6 +100,61 @@ def test_bad_scenarios_say_where(tmp_path: Path) -> None:
     )
     with pytest.raises(MissionError, match=r"patrol.detours\[0\].to.*beyond the end"):
         load_scenario(bad)
+
+
+def _patrol_text(tmp_path: Path, patrol: str) -> Path:
+    path = tmp_path / "faults.yaml"
+    path.write_text(
+        f"schema_version: 1\nmission: {MISSIONS / 'vehicle-patrol.yaml'}\npatrol:\n{patrol}"
+    )
+    return path
+
+
+def test_outliers_and_bad_sentences_load_with_the_default_bearing(tmp_path: Path) -> None:
+    path = _patrol_text(
+        tmp_path,
+        "  outliers: [{at: 30 min, offset: 3 km}, {at: 200 s, offset: 800 m, bearing: 270 deg}]\n"
+        "  bad_sentences: [{at: 10 min, count: 3}]\n",
+    )
+    patrol = load_scenario(path).patrol
+    assert patrol.outliers == (Outlier(1800.0, 3000.0, 45.0), Outlier(200.0, 800.0, 270.0))
+    assert patrol.bad_sentences == (BadSentences(600.0, 3),)
+    assert load_scenario(DEMO).patrol.outliers == ()
+
+
+@pytest.mark.parametrize(
+    ("patrol", "where", "needle"),
+    [
+        ("  outliers: [{at: 30 min}]\n", "patrol.outliers[0]", "missing required key 'offset'"),
+        ("  outliers: [{at: 1 min, offset: 0 m}]\n", "patrol.outliers[0].offset", "positive"),
+        ("  outliers: [{at: 1 min, offset: 3}]\n", "patrol.outliers[0].offset", "missing unit"),
+        (
+            "  outliers: [{at: 1 min, offset: 3 km, bearing: 400 deg}]\n",
+            "patrol.outliers[0].bearing",
+            "a bearing from 0 up to 360 deg",
+        ),
+        ("  outliers: [{at: -5 s, offset: 3 km}]\n", "patrol.outliers[0].at", "too small"),
+        ("  bad_sentences: [{at: 10 min}]\n", "patrol.bad_sentences[0]", "'count'"),
+        (
+            "  bad_sentences: [{at: 10 min, count: 0}]\n",
+            "patrol.bad_sentences[0].count",
+            "a whole number from 1 to",
+        ),
+        (
+            "  bad_sentences: [{at: 10 min, count: 2.5}]\n",
+            "patrol.bad_sentences[0].count",
+            "a whole number",
+        ),
+        ("  bad_sentence: [{at: 10 min, count: 2}]\n", "patrol", "did you mean 'bad_sentences'"),
+    ],
+)
+def test_bad_feed_faults_say_where_and_what_was_expected(
+    patrol: str, where: str, needle: str, tmp_path: Path
+) -> None:
+    with pytest.raises(MissionError) as err:
+        load_scenario(_patrol_text(tmp_path, patrol))
+    text = str(err.value)
+    assert where in text and needle in text and f"{tmp_path / 'faults.yaml'}:4:" in text, text
 
 
 class _Hover:
