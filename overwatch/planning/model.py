@@ -137,3 +137,63 @@ class Plan:
     @property
     def min_reserve_at_landing(self) -> float:
         return min((s.reserve_at_landing for s in self.sorties), default=1.0)
+
+
+@dataclass(frozen=True)
+class Relief:
+    """One hand-over of the watch from a tired drone to a fresh one.
+
+    Drones are indices into ``mission.drones``, sorties indices into that drone's
+    ``TeamPlan.drones[i].sorties``. The fresh drone is on station (watching the
+    same stretch) from ``on_station_t_s``; the tired one leaves at ``leave_t_s``
+    (mission time, s). ``station_m`` is the route station the camera was aimed at
+    when the tired drone left, ``xy_m`` where the fresh drone took over.
+    """
+
+    tired: int
+    tired_sortie: int
+    fresh: int
+    fresh_sortie: int
+    on_station_t_s: float
+    leave_t_s: float
+    station_m: float
+    xy_m: tuple[float, float]
+
+    @property
+    def overlap_s(self) -> float:
+        """How long both drones watched together; negative: the fresh one came late."""
+        return self.leave_t_s - self.on_station_t_s
+
+
+@dataclass(frozen=True, eq=False)
+class TeamPlan:
+    """The plan for every drone of a mission on the patrol's one timeline.
+
+    ``drones[i]`` is drone ``i``'s own :class:`Plan`: its mission is
+    ``mission.as_drone(i)`` (its vehicle and launch first), its trajectory,
+    sorties and items are its own, its ``coverage`` is what it watched alone,
+    and its baseline is the single drone's FOLLOW baseline. ``coverage`` is the
+    team's lead coverage (a sample watched by any drone counts). ``single`` is
+    the first drone alone with battery swaps, planned in the same call, for
+    comparison. With ``relief_mode == "swap"`` the team is ``single`` alone.
+    """
+
+    mission: Mission
+    geometry: MissionGeometry
+    strategy: str
+    relief_mode: str
+    overlap_s: float
+    drones: tuple[Plan, ...]
+    reliefs: tuple[Relief, ...]
+    coverage: Coverage
+    single: Plan
+    notes: tuple[str, ...] = ()
+
+    def reliefs_of(self, drone: int) -> tuple[Relief, ...]:
+        """The reliefs drone ``drone`` takes part in (as the tired or the fresh one)."""
+        return tuple(r for r in self.reliefs if drone in (r.tired, r.fresh))
+
+    @property
+    def min_relief_overlap_s(self) -> float | None:
+        """The shortest overlap of any relief (``None`` without reliefs)."""
+        return min((r.overlap_s for r in self.reliefs), default=None)

@@ -1,0 +1,350 @@
+"""Continuous relief: several drones share one watch track, handing it over on station.
+
+One drone watches at a time. When its battery says it must leave (the same
+battery and return rules as a single drone's, :class:`~overwatch.planning.flight.Flyer`),
+the next drone has already taken off, flown to the watch position and watched
+beside it for ``overlap_s`` seconds; only then does the tired one fly home, land
+with its reserve and swap its battery (``turnaround_s``) to be ready for a later
+relief. Each sortie is flown by an unchanged :class:`Flyer` on a slice of the
+track that starts where the drone must be on station, so take-off, transit,
+keep-outs, border buffer, keep-in, altitudes and the reserve are enforced
+exactly as for one drone.
+
+The next drone is the one that can be on station soonest (among those on time,
+the one ready longest). A drone that cannot reach the watch position is left
+out of later reliefs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from shapely.geometry import Point
+
+from overwatch.errors import ConstraintViolation
+from overwatch.mission import MissionGeometry, Vehicle
+from overwatch.planning.flight import Flight, Flyer, SortieLeg
+from overwatch.planning.landing import XY, LandingPolicy, WithPatrol, as_xy, length_m
+from overwatch.planning.model import Relief, Trajectory
+from overwatch.planning.routeview import RouteView
+from overwatch.planning.strategies import WatchTrack
+from overwatch.planning.zone import FlyZone
+
+#: the fresh drone aims to be on station this much earlier than it must, s (corners of a
+#: routed transit each cost a short step, so the arrival can be a little late)
+_ARRIVAL_MARGIN_S = 10.0
+#: a relief sortie's slice of the track covers at most the endurance plus this, s
+_SLICE_SPARE_S = 120.0
+#: a turnaround no relief waits for: each Flyer call flies exactly one sortie
+_NO_RELAUNCH_S = 1e9
+#: how often a late arrival is corrected by starting earlier
+_ARRIVAL_RETRIES = 2
+
+
+@dataclass(frozen=True, eq=False)
+class TeamMember:
+    """One drone as the relief planner sees it.
+
+    ``geometry`` is the mission as this drone sees it (its launch and rally
+    points), ``track`` its watch track (the strategy's, for its camera),
+    ``first_site`` where it first takes off; ``launches_with_patrol`` when that
+    site rides with the patrol (the first take-off is from the patrol's position).
+    """
+
+    index: int
+    geometry: MissionGeometry
+    vehicle: Vehicle
+    landing: LandingPolicy
+    track: WatchTrack
+    first_site: XY
+    launches_with_patrol: bool
+
+
+@dataclass(frozen=True, eq=False)
+class TeamFlight:
+    """The flown team: one :class:`Flight` per member (its sorties in order) and the reliefs."""
+
+    flights: tuple[Flight, ...]
+    reliefs: tuple[Relief, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass
+class _Sortie:
+    """One sortie flown by one drone: the one-sortie flight and when it watched."""
+
+    flight: Flight
+    on_station_t_s: float
+    leave_t_s: float
+    finished: bool
+
+
+@dataclass
+class _Drone:
+    member: TeamMember
+    ready_t_s: float = -math.inf
+    landed_xy: XY | None = None
+    sorties: list[_Sortie] | None = None
+    out_of_reach: bool = False
+
+    def __post_init__(self) -> None:
+        self.sorties = []
+
+
+def fly_team(
+    zone: FlyZone, members: tuple[TeamMember, ...], flight_alt_m: float, overlap_s: float
+) -> TeamFlight:
+    """Fly the whole track with ``members`` relieving one another ``overlap_s`` on station."""
+    team = [_Drone(m) for m in members]
+    patrol = WithPatrol(RouteView.of(zone.geometry), members[0].vehicle.cruise_speed_m_s)
+    planner = _ReliefPlanner(zone, flight_alt_m, patrol)
+    first = team[0]
+    current = planner.fly(first, 0, first.member.first_site)
+    _record(first, current)
+    reliefs: list[Relief] = []
+    notes: list[str] = []
+    tired = first
+    track = first.member.track
+    while not current.finished:
+        if current.leave_t_s >= float(track.t_s[-1]) - track.step_s:
+            break
+        must_be_on_s = current.leave_t_s - overlap_s
+        chosen = planner.relieve(team, tired, must_be_on_s)
+        if chosen is None:
+            notes.append(
+                f"no drone can relieve {tired.member.vehicle.name} at "
+                f"t={current.leave_t_s:.0f} s: the rest of the route is not watched"
+            )
+            break
+        fresh, sortie = chosen
+        _record(fresh, sortie)
+        reliefs.append(_relief(zone.geometry, tired, fresh, current, sortie))
+        if sortie.on_station_t_s > current.leave_t_s:
+            notes.append(
+                f"{fresh.member.vehicle.name} reaches the watch "
+                f"{sortie.on_station_t_s - current.leave_t_s:.0f} s after "
+                f"{tired.member.vehicle.name} leaves (turnaround or transit too long)"
+            )
+        tired, current = fresh, sortie
+    flights = tuple(_join(d) for d in team)
+    return TeamFlight(flights, tuple(reliefs), tuple(notes))
+
+
+@dataclass(frozen=True, eq=False)
+class _ReliefPlanner:
+    zone: FlyZone
+    alt_m: float
+    patrol: WithPatrol
+
+    def relieve(
+        self, team: list[_Drone], tired: _Drone, must_be_on_s: float
+    ) -> tuple[_Drone, _Sortie] | None:
+        """The drone that takes over from ``tired`` and its sortie (None: nobody can)."""
+        options = []
+        for d in team:
+            if d is tired or d.out_of_reach:
+                continue
+            start, late = self._start_index(d, must_be_on_s)
+            options.append((late, d.ready_t_s, d.member.index, d, start))
+        for _, _, _, d, start in sorted(options, key=lambda o: o[:3]):
+            try:
+                return d, self._fly_on_time(d, start, must_be_on_s)
+            except ConstraintViolation:
+                d.out_of_reach = True  # cannot reach the watch position from where it is
+        return None
+
+    def _fly_on_time(self, d: _Drone, start: int, must_be_on_s: float) -> _Sortie:
+        """Fly from ``start``; when that arrives late, start earlier if the drone is ready."""
+        dt = d.member.track.step_s
+        sortie = self.fly(d, start, self._site(d, self._takeoff_s(d, start)))
+        for _ in range(_ARRIVAL_RETRIES):
+            late_s = sortie.on_station_t_s - must_be_on_s
+            earlier = max(0, start - math.ceil(late_s / dt) - 1)
+            if late_s <= 0 or earlier == start or self._takeoff_s(d, earlier) < d.ready_t_s:
+                break
+            start = earlier
+            sortie = self.fly(d, start, self._site(d, self._takeoff_s(d, start)))
+        return sortie
+
+    def _start_index(self, d: _Drone, must_be_on_s: float) -> tuple[int, float]:
+        """The track index a relief sortie starts at, and how late (s) it is on station."""
+        track = d.member.track
+        wanted = must_be_on_s - _ARRIVAL_MARGIN_S
+        start = int(np.clip(math.floor((wanted - float(track.t_s[0])) / track.step_s), 0, None))
+        start = max(start, self._earliest_start(d, start))
+        start = min(start, len(track) - 2)
+        return start, max(0.0, float(track.t_s[start]) + _ARRIVAL_MARGIN_S - must_be_on_s)
+
+    def _earliest_start(self, d: _Drone, start: int) -> int:
+        """The first index from ``start`` on whose take-off is not before the drone is ready."""
+        track = d.member.track
+        for _ in range(4):  # the site may move with the patrol: a few fixed-point steps
+            early_s = d.ready_t_s - self._takeoff_s(d, start)
+            if early_s <= 0:
+                return start
+            start = min(start + math.ceil(early_s / track.step_s), len(track) - 2)
+        return start
+
+    def _takeoff_s(self, d: _Drone, start: int) -> float:
+        """When a Flyer on the track from ``start`` takes off (it computes it the same way)."""
+        track = d.member.track
+        dt = track.step_s
+        t0 = float(track.t_s[start])
+        v = d.member.vehicle
+        climb_steps = math.ceil(self.alt_m / v.climb_rate_m_s / dt)
+        target = as_xy(self.zone.push(track.xy_m[start : start + 1])[0])
+        site = self._site(d, t0 - climb_steps * dt)
+        for _ in range(3):
+            try:
+                lead_in = length_m(self.zone.path(site, target)) / v.cruise_speed_m_s
+            except ConstraintViolation:
+                return t0  # unreachable: the flight says so
+            takeoff = t0 - (climb_steps + math.ceil(lead_in / dt)) * dt
+            moved = self._site(d, takeoff)
+            if math.dist(moved, site) < 1.0:
+                break
+            site = moved
+        return takeoff
+
+    def _site(self, d: _Drone, t_s: float) -> XY:
+        """Where drone ``d`` takes off at ``t_s``."""
+        if d.landed_xy is None:
+            if d.member.launches_with_patrol:
+                return self.patrol.relaunch_site(self.zone, d.member.first_site, t_s)
+            return d.member.first_site
+        return d.member.landing.relaunch_site(self.zone, d.landed_xy, t_s)
+
+    def fly(self, d: _Drone, start: int, site: XY) -> _Sortie:
+        """One sortie of ``d`` on its track from index ``start``, taking off from ``site``."""
+        m = d.member
+        track = m.track
+        span = math.ceil((m.vehicle.endurance_s + _SLICE_SPARE_S) / track.step_s)
+        stop = min(len(track), start + span)
+        piece = _slice(track, start, stop)
+        vehicle = replace(m.vehicle, turnaround_s=_NO_RELAUNCH_S)
+        flyer = Flyer(self.zone, vehicle, self.alt_m, m.landing, first_site=site)
+        flight = flyer.fly(piece)
+        traj = flight.trajectory
+        watching = np.flatnonzero(traj.watching)
+        if len(watching) == 0:
+            raise ConstraintViolation(
+                "endurance", m.vehicle.name, "cannot reach the watch position"
+            )
+        last = float(traj.t_s[watching[-1]])
+        finished = stop == len(track) and last >= float(track.t_s[-1]) - 2 * track.step_s
+        return _Sortie(flight, float(traj.t_s[watching[0]]), last, finished)
+
+
+def _record(d: _Drone, sortie: _Sortie) -> None:
+    assert d.sorties is not None
+    d.sorties.append(sortie)
+    leg = sortie.flight.sorties[0]
+    d.landed_xy = leg.landing_xy_m
+    d.ready_t_s = leg.landing_t_s + d.member.vehicle.turnaround_s
+
+
+def _relief(
+    geometry: MissionGeometry, tired: _Drone, fresh: _Drone, old: _Sortie, new: _Sortie
+) -> Relief:
+    assert tired.sorties is not None and fresh.sorties is not None
+    traj = new.flight.trajectory
+    on = int(np.flatnonzero(traj.watching)[0])
+    old_traj, aim = old.flight.trajectory, old.flight.aim_xy_m
+    leave = int(np.flatnonzero(old_traj.watching)[-1])
+    station = float(geometry.route.project(Point(float(aim[leave, 0]), float(aim[leave, 1]))))
+    return Relief(
+        tired=tired.member.index,
+        tired_sortie=len(tired.sorties) - 1,
+        fresh=fresh.member.index,
+        fresh_sortie=len(fresh.sorties) - 1,
+        on_station_t_s=new.on_station_t_s,
+        leave_t_s=old.leave_t_s,
+        station_m=station,
+        xy_m=(float(traj.x_m[on]), float(traj.y_m[on])),
+    )
+
+
+def _slice(track: WatchTrack, start: int, stop: int) -> WatchTrack:
+    """Steps ``start:stop`` of ``track``, without slack: a relieved drone keeps the clock
+    (the fresh one takes over the very pose the tired one holds) and stays until its
+    battery sends it home (no early leave, which only pays when the road goes unwatched
+    during a swap)."""
+    sl = slice(start, stop)
+    return WatchTrack(
+        t_s=track.t_s[sl],
+        xy_m=track.xy_m[sl],
+        aim_xy_m=track.aim_xy_m[sl],
+        yaw_deg=track.yaw_deg[sl],
+        gimbal_pitch_deg=track.gimbal_pitch_deg[sl],
+        behind_s=0.0,
+        ahead_s=0.0,
+    )
+
+
+def _join(d: _Drone) -> Flight:
+    """One drone's sorties as one :class:`Flight`, on the ground (sortie -1) between them."""
+    assert d.sorties is not None
+    parts: list[Trajectory] = []
+    aims: list[np.ndarray] = []
+    legs: list[SortieLeg] = []
+    rows = 0
+    for k, s in enumerate(d.sorties):
+        leg = s.flight.sorties[0]
+        if k:
+            prev = legs[-1]
+            ground = _ground(
+                prev.landing_t_s,
+                leg.takeoff_t_s,
+                prev.landing_xy_m,
+                leg.takeoff_xy_m,
+                d.member.track.step_s,
+            )
+            parts.append(ground)
+            aims.append(np.column_stack([ground.x_m, ground.y_m]))
+            rows += len(ground)
+        traj = s.flight.trajectory
+        parts.append(replace(traj, sortie=np.full(len(traj), k, dtype=np.int64)))
+        aims.append(s.flight.aim_xy_m)
+        legs.append(replace(leg, index=k, first=rows + leg.first, last=rows + leg.last))
+        rows += len(traj)
+    return Flight(
+        concat_trajectories(parts), np.vstack(aims) if aims else np.zeros((0, 2)), tuple(legs)
+    )
+
+
+def _ground(t_from: float, t_to: float, a: XY, b: XY, dt: float) -> Trajectory:
+    t = np.arange(t_from + dt, t_to - 1e-9, dt)
+    f = (t - t_from) / max(t_to - t_from, dt)
+    x = a[0] + (b[0] - a[0]) * f
+    y = a[1] + (b[1] - a[1]) * f
+    zero = np.zeros(len(t))
+    return Trajectory(
+        t_s=t,
+        x_m=x,
+        y_m=y,
+        alt_rel_m=zero,
+        yaw_deg=zero,
+        gimbal_pitch_deg=zero,
+        sortie=np.full(len(t), -1, dtype=np.int64),
+        watching=np.zeros(len(t), dtype=bool),
+    )
+
+
+def concat_trajectories(parts: list[Trajectory]) -> Trajectory:
+    """Trajectories one after the other, row for row."""
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
+
+    return Trajectory(
+        t_s=cat("t_s"),
+        x_m=cat("x_m"),
+        y_m=cat("y_m"),
+        alt_rel_m=cat("alt_rel_m"),
+        yaw_deg=cat("yaw_deg"),
+        gimbal_pitch_deg=cat("gimbal_pitch_deg"),
+        sortie=cat("sortie").astype(np.int64),
+        watching=cat("watching").astype(bool),
+    )
