@@ -822,11 +822,11 @@ class _MissionReader:
     def _relief(self, f: Field, drone_count: int | None) -> ReliefParams:
         sec, d = f.mapping(("mode", "overlap")), ReliefParams()
         mode: ReliefMode | None = None
+        failed = False
         if "mode" in sec:
             chosen = self.attempt(sec["mode"].choice, RELIEF_MODES, "relief mode")
             mode = next((m for m in RELIEF_MODES if m == chosen), None)
-            if mode is None:
-                raise AlreadyReported
+            failed = mode is None
             if mode == "continuous" and drone_count == 1:
                 report(
                     sec["mode"].error(
@@ -836,7 +836,7 @@ class _MissionReader:
                     )
                 )
         overlap = self.q(sec, "overlap", DURATION, d.overlap_s, minimum=0.0)
-        if overlap is None:
+        if overlap is None or failed:
             raise AlreadyReported
         return ReliefParams(mode=mode, overlap_s=overlap)
 
