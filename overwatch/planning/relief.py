@@ -12,7 +12,8 @@ exactly as for one drone.
 
 The next drone is the one that can be on station soonest (among those on time,
 the one ready longest). A drone that cannot reach the watch position is left
-out of later reliefs.
+out of later reliefs; when no other drone can take over, the tired one swaps
+its battery and comes back, as a single drone does (a note says so).
 """
 
 from __future__ import annotations
@@ -112,12 +113,20 @@ def fly_team(
             break
         must_be_on_s = current.leave_t_s - overlap_s
         chosen = planner.relieve(team, tired, must_be_on_s)
+        name = tired.member.vehicle.name
         if chosen is None:
+            # nobody else can: the tired drone swaps its battery and comes back itself
+            swap = planner.relieve([tired], None, must_be_on_s)
+            if swap is None:
+                notes.append(f"{name} cannot come back after t={current.leave_t_s:.0f} s")
+                break
             notes.append(
-                f"no drone can relieve {tired.member.vehicle.name} at "
-                f"t={current.leave_t_s:.0f} s: the rest of the route is not watched"
+                f"no other drone can relieve {name} at t={current.leave_t_s:.0f} s: it swaps "
+                f"its battery and is back on station at t={swap[1].on_station_t_s:.0f} s"
             )
-            break
+            _record(tired, swap[1])
+            current = swap[1]
+            continue
         fresh, sortie = chosen
         _record(fresh, sortie)
         reliefs.append(_relief(zone.geometry, tired, fresh, current, sortie))
@@ -139,9 +148,12 @@ class _ReliefPlanner:
     patrol: WithPatrol
 
     def relieve(
-        self, team: list[_Drone], tired: _Drone, must_be_on_s: float
+        self, team: list[_Drone], tired: _Drone | None, must_be_on_s: float
     ) -> tuple[_Drone, _Sortie] | None:
-        """The drone that takes over from ``tired`` and its sortie (None: nobody can)."""
+        """The drone of ``team`` (not ``tired``) that takes over, and its sortie (None: none can).
+
+        It should be on station at ``must_be_on_s``; one that cannot make it flies as
+        soon as it can."""
         options = []
         for d in team:
             if d is tired or d.out_of_reach:
