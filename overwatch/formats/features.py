@@ -112,7 +112,11 @@ class DroneTag:
 
     def mark(self, feature: MapFeature) -> MapFeature:
         """``feature`` as this drone's: named, with its properties and its style."""
-        props = {"drone": self.name, "drone_index": self.index, "color": self.color}
+        props: dict[str, PropValue] = {
+            "drone": self.name,
+            "drone_index": self.index,
+            "color": self.color,
+        }
         return replace(
             feature,
             name=f"{self.name} {feature.name}",
