@@ -13,7 +13,13 @@ from overwatch.planning.checks import plan_violations, trajectory_violations
 from overwatch.planning.coverage import CoverageFunction, LeadCoverage, lead_coverage
 from overwatch.planning.mavitems import fence_polygons
 from overwatch.planning.model import Coverage, Gap, Plan, Relief, Sortie, TeamPlan, Trajectory
-from overwatch.planning.planner import flight_altitude_m, plan, plan_team
+from overwatch.planning.planner import (
+    RELIEF_SEPARATION_M,
+    flight_altitude_m,
+    plan,
+    plan_team,
+    team_altitudes_m,
+)
 from overwatch.planning.strategies import (
     STRATEGY_BY_NAME,
     BoundingStrategy,
@@ -27,6 +33,7 @@ from overwatch.planning.strategies import (
 )
 
 __all__ = [
+    "RELIEF_SEPARATION_M",
     "STRATEGY_BY_NAME",
     "BoundingStrategy",
     "Coverage",
@@ -51,5 +58,6 @@ __all__ = [
     "plan",
     "plan_team",
     "plan_violations",
+    "team_altitudes_m",
     "trajectory_violations",
 ]

@@ -20,6 +20,10 @@ from overwatch.planning.routeview import RouteView
 from overwatch.planning.strategies import STRATEGY_BY_NAME, FollowStrategy, Strategy, WatchRequest
 from overwatch.planning.zone import FlyZone, where
 
+#: vertical separation between the watch altitudes of a team's drones, metres: during a
+#: relief the fresh drone takes over the very pose the tired one holds
+RELIEF_SEPARATION_M = 15.0
+
 
 def plan(
     mission: Mission,
@@ -76,8 +80,9 @@ def plan_team(
         raise ConstraintViolation(
             "relief", "overwatch.relief.overlap", f"must be zero or more seconds, got {overlap}"
         )
-    members = tuple(_member(setup, i) for i in range(len(mission.drones)))
-    team = fly_team(setup.zone, members, setup.alt, overlap)
+    altitudes = team_altitudes_m(mission, len(mission.drones))
+    members = tuple(_member(setup, i, alt) for i, alt in enumerate(altitudes))
+    team = fly_team(setup.zone, members, overlap)
     drones: list[Plan] = []
     views = []
     for member, flight in zip(members, team.flights, strict=True):
@@ -94,9 +99,9 @@ def plan_team(
                 geometry=geo,
                 strategy=single.strategy,
                 trajectory=flight.trajectory,
-                sorties=_sorties(flight, setup.zone, setup.alt, geo),
+                sorties=_sorties(flight, setup.zone, member.flight_alt_m, geo),
                 fence_items=single.fence_items,
-                rally_items=rally_items(geo, setup.alt),
+                rally_items=rally_items(geo, member.flight_alt_m),
                 coverage=cov,
                 baseline_trajectory=single.baseline_trajectory,
                 baseline_coverage=single.baseline_coverage,
@@ -170,7 +175,29 @@ def _single(setup: _Setup, coverage: CoverageFunction, baseline: Strategy | None
     return result
 
 
-def _member(setup: _Setup, index: int) -> TeamMember:
+def team_altitudes_m(mission: Mission, count: int) -> tuple[float, ...]:
+    """Each drone's watch altitude above home: the first at :func:`flight_altitude_m`, the
+    others :data:`RELIEF_SEPARATION_M` apart above it (below when the band is full), so two
+    drones on the same pose during a relief are separated vertically.
+
+    Raises ``ConstraintViolation("altitude")`` when the airspace's band cannot hold them.
+    """
+    alt = flight_altitude_m(mission)
+    lo, hi = mission.airspace.min_alt_agl_m, mission.airspace.max_alt_agl_m
+    offsets = [k * RELIEF_SEPARATION_M * sign for k in range(1, count) for sign in (1, -1)]
+    out = [alt] + [alt + o for o in offsets if lo - 1e-9 <= alt + o <= hi + 1e-9]
+    out = out[:count]
+    if len(out) < count:
+        raise ConstraintViolation(
+            "altitude",
+            "airspace.altitude",
+            f"{count} drones need {RELIEF_SEPARATION_M:.0f} m between their watch altitudes; "
+            f"the band {lo:g}–{hi:g} m holds {len(out)}",
+        )
+    return tuple(out)
+
+
+def _member(setup: _Setup, index: int, alt_m: float) -> TeamMember:
     geometry = setup.geometry.for_drone(index)
     zone = setup.zone
     site = (float(geometry.launch.x), float(geometry.launch.y))
@@ -184,9 +211,10 @@ def _member(setup: _Setup, index: int) -> TeamMember:
     return TeamMember(
         index=index,
         geometry=geometry,
+        flight_alt_m=alt_m,
         vehicle=geometry.mission.vehicle,
         landing=landing_policy(geometry, zone),
-        track=setup.strategy.watch_track(setup.request(geometry)),
+        track=setup.strategy.watch_track(WatchRequest(geometry, alt_m, setup.step_s)),
         first_site=site,
         launches_with_patrol=geometry.mission.launch.with_patrol,
     )

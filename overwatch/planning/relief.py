@@ -49,13 +49,15 @@ class TeamMember:
     """One drone as the relief planner sees it.
 
     ``geometry`` is the mission as this drone sees it (its launch and rally
-    points), ``track`` its watch track (the strategy's, for its camera),
-    ``first_site`` where it first takes off; ``launches_with_patrol`` when that
-    site rides with the patrol (the first take-off is from the patrol's position).
+    points), ``flight_alt_m`` its watch altitude above home, ``track`` its watch
+    track (the strategy's, for its camera and altitude), ``first_site`` where it
+    first takes off; ``launches_with_patrol`` when that site rides with the
+    patrol (the first take-off is from the patrol's position).
     """
 
     index: int
     geometry: MissionGeometry
+    flight_alt_m: float
     vehicle: Vehicle
     landing: LandingPolicy
     track: WatchTrack
@@ -94,13 +96,11 @@ class _Drone:
         self.sorties = []
 
 
-def fly_team(
-    zone: FlyZone, members: tuple[TeamMember, ...], flight_alt_m: float, overlap_s: float
-) -> TeamFlight:
+def fly_team(zone: FlyZone, members: tuple[TeamMember, ...], overlap_s: float) -> TeamFlight:
     """Fly the whole track with ``members`` relieving one another ``overlap_s`` on station."""
     team = [_Drone(m) for m in members]
     patrol = WithPatrol(RouteView.of(zone.geometry), members[0].vehicle.cruise_speed_m_s)
-    planner = _ReliefPlanner(zone, flight_alt_m, patrol)
+    planner = _ReliefPlanner(zone, patrol)
     first = team[0]
     current = planner.fly(first, 0, first.member.first_site)
     _record(first, current)
@@ -144,7 +144,6 @@ def fly_team(
 @dataclass(frozen=True, eq=False)
 class _ReliefPlanner:
     zone: FlyZone
-    alt_m: float
     patrol: WithPatrol
 
     def relieve(
@@ -205,7 +204,7 @@ class _ReliefPlanner:
         dt = track.step_s
         t0 = float(track.t_s[start])
         v = d.member.vehicle
-        climb_steps = math.ceil(self.alt_m / v.climb_rate_m_s / dt)
+        climb_steps = math.ceil(d.member.flight_alt_m / v.climb_rate_m_s / dt)
         target = as_xy(self.zone.push(track.xy_m[start : start + 1])[0])
         site = self._site(d, t0 - climb_steps * dt)
         for _ in range(3):
@@ -236,7 +235,7 @@ class _ReliefPlanner:
         stop = min(len(track), start + span)
         piece = _slice(track, start, stop)
         vehicle = replace(m.vehicle, turnaround_s=_NO_RELAUNCH_S)
-        flyer = Flyer(self.zone, vehicle, self.alt_m, m.landing, first_site=site)
+        flyer = Flyer(self.zone, vehicle, m.flight_alt_m, m.landing, first_site=site)
         flight = flyer.fly(piece)
         traj = flight.trajectory
         watching = np.flatnonzero(traj.watching)

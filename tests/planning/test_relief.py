@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from overwatch.errors import ConstraintViolation
+from overwatch.items import Cmd, Frame
 from overwatch.mission import Drone, Mission, Overwatch, ReliefParams, load_mission
 from overwatch.planning import TeamPlan, plan, plan_team, plan_violations
 from overwatch.planning.model import Plan
+from overwatch.planning.planner import RELIEF_SEPARATION_M
 from tests.planning.missions import generated_mission, make_mission, straight_route
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "missions" / "relief-patrol.yaml"
@@ -116,6 +118,33 @@ def test_three_drones_take_turns(trio: TeamPlan) -> None:
     assert fresh == [(k + 1) % 3 for k in range(len(fresh))]  # each rested longest in turn
     assert trio.coverage.longest_gap_m <= 50.0
     assert trio.notes == ()
+
+
+def test_drones_sharing_a_pose_are_separated_vertically(example: TeamPlan) -> None:
+    assert example.drones[0].trajectory.alt_rel_m.max() == pytest.approx(80.0)
+    for r in example.reliefs:
+        t = r.leave_t_s - example.overlap_s / 2
+        heights = []
+        for drone in (example.drones[r.tired], example.drones[r.fresh]):
+            traj = drone.trajectory
+            heights.append(float(traj.alt_rel_m[int(np.argmin(np.abs(traj.t_s - t)))]))
+        assert abs(heights[0] - heights[1]) >= RELIEF_SEPARATION_M - 1e-9
+    # and so are their missions' items
+    levels = {
+        round(it.alt_m)
+        for d in example.drones
+        for s in d.sorties
+        for it in s.items
+        if it.command == Cmd.NAV_WAYPOINT and it.frame == Frame.GLOBAL_RELATIVE_ALT
+    }
+    assert levels == {80, 95}
+
+
+def test_an_altitude_band_too_narrow_for_the_team_is_refused() -> None:
+    narrow = make_mission(straight_route(4_000.0), min_alt_m=70.0, max_alt_m=90.0)
+    with pytest.raises(ConstraintViolation) as info:
+        plan_team(with_team(narrow, 2))
+    assert info.value.constraint == "altitude" and "15 m" in info.value.detail
 
 
 def test_swap_mode_is_todays_plan() -> None:
