@@ -8,7 +8,9 @@ the vehicle and the exporters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +49,37 @@ class Trajectory:
     @property
     def airborne(self) -> BoolArray:
         return np.asarray(self.sortie >= 0, dtype=bool)
+
+    def take(self, rows: slice | IntArray) -> Trajectory:
+        """The rows ``rows`` (a slice or indices) as a trajectory of their own."""
+        return Trajectory(
+            t_s=self.t_s[rows],
+            x_m=self.x_m[rows],
+            y_m=self.y_m[rows],
+            alt_rel_m=self.alt_rel_m[rows],
+            yaw_deg=self.yaw_deg[rows],
+            gimbal_pitch_deg=self.gimbal_pitch_deg[rows],
+            sortie=np.asarray(self.sortie[rows], dtype=np.int64),
+            watching=np.asarray(self.watching[rows], dtype=bool),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Trajectory]) -> Trajectory:
+        """Trajectories one after the other, row for row (an empty one for none)."""
+
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
+
+        return cls(
+            t_s=cat("t_s"),
+            x_m=cat("x_m"),
+            y_m=cat("y_m"),
+            alt_rel_m=cat("alt_rel_m"),
+            yaw_deg=cat("yaw_deg"),
+            gimbal_pitch_deg=cat("gimbal_pitch_deg"),
+            sortie=cat("sortie").astype(np.int64),
+            watching=cat("watching").astype(bool),
+        )
 
     def distance_m(self) -> float:
         """Horizontal plus vertical distance flown, metres."""

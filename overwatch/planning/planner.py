@@ -15,7 +15,7 @@ from overwatch.planning.flight import Flight, Flyer
 from overwatch.planning.landing import FixedSites, LandingPolicy, WithPatrol
 from overwatch.planning.mavitems import fence_items, rally_items, sortie_items
 from overwatch.planning.model import Plan, Sortie, TeamPlan, Trajectory
-from overwatch.planning.relief import TeamMember, concat_trajectories, fly_team
+from overwatch.planning.relief import TeamMember, fly_team
 from overwatch.planning.routeview import RouteView
 from overwatch.planning.strategies import STRATEGY_BY_NAME, FollowStrategy, Strategy, WatchRequest
 from overwatch.planning.zone import FlyZone, where
@@ -87,9 +87,8 @@ def plan_team(
     views = []
     for member, flight in zip(members, team.flights, strict=True):
         views.append((flight.trajectory, member.geometry))
-    merged = concat_trajectories([t for t, _ in views])
-    order = np.argsort(merged.t_s, kind="stable")
-    merged = _take(merged, order)
+    merged = Trajectory.concat([t for t, _ in views])
+    merged = merged.take(np.argsort(merged.t_s, kind="stable"))
     team_cov, own = team_coverage(coverage, views, merged)
     for member, flight, cov in zip(members, team.flights, own, strict=True):
         geo = member.geometry
@@ -107,9 +106,7 @@ def plan_team(
                 baseline_coverage=single.baseline_coverage,
             )
         )
-    problems = [p for d in drones for p in drone_violations(d)]
-    if problems:
-        raise PlanningError("internal check failed: " + "; ".join(problems[:5]))
+    _refuse_if([p for d in drones for p in drone_violations(d)])
     return TeamPlan(
         mission=mission,
         geometry=setup.geometry,
@@ -168,11 +165,14 @@ def _single(setup: _Setup, coverage: CoverageFunction, baseline: Strategy | None
         baseline_trajectory=base.trajectory,
         baseline_coverage=coverage(base.trajectory, geometry),
     )
-    problems = plan_violations(result)
+    _refuse_if(plan_violations(result))
+    return result
+
+
+def _refuse_if(problems: list[str]) -> None:
     if problems:
         # a planner bug, not a user mistake: refuse to hand out an unsafe plan
         raise PlanningError("internal check failed: " + "; ".join(problems[:5]))
-    return result
 
 
 def team_altitudes_m(mission: Mission, count: int) -> tuple[float, ...]:
@@ -298,25 +298,8 @@ def _sorties(
                 takeoff_xy_m=leg.takeoff_xy_m,
                 landing_xy_m=leg.landing_xy_m,
                 items=sortie_items(flight, leg, geometry, alt, cruise, zone.segments_clear),
-                distance_m=_slice(flight.trajectory, leg.first, leg.last).distance_m(),
+                distance_m=flight.trajectory.take(slice(leg.first, leg.last)).distance_m(),
                 reserve_at_landing=leg.reserve_at_landing,
             )
         )
     return tuple(out)
-
-
-def _slice(traj: Trajectory, first: int, last: int) -> Trajectory:
-    return _take(traj, slice(first, last))
-
-
-def _take(traj: Trajectory, sl: slice | np.ndarray) -> Trajectory:
-    return Trajectory(
-        t_s=traj.t_s[sl],
-        x_m=traj.x_m[sl],
-        y_m=traj.y_m[sl],
-        alt_rel_m=traj.alt_rel_m[sl],
-        yaw_deg=traj.yaw_deg[sl],
-        gimbal_pitch_deg=traj.gimbal_pitch_deg[sl],
-        sortie=np.asarray(traj.sortie[sl], dtype=np.int64),
-        watching=traj.watching[sl],
-    )

@@ -321,7 +321,7 @@ def _join(d: _Drone) -> Flight:
         legs.append(replace(leg, index=k, first=rows + leg.first, last=rows + leg.last))
         rows += len(traj)
     return Flight(
-        concat_trajectories(parts), np.vstack(aims) if aims else np.zeros((0, 2)), tuple(legs)
+        Trajectory.concat(parts), np.vstack(aims) if aims else np.zeros((0, 2)), tuple(legs)
     )
 
 
@@ -340,22 +340,4 @@ def _ground(t_from: float, t_to: float, a: XY, b: XY, dt: float) -> Trajectory:
         gimbal_pitch_deg=zero,
         sortie=np.full(len(t), -1, dtype=np.int64),
         watching=np.zeros(len(t), dtype=bool),
-    )
-
-
-def concat_trajectories(parts: list[Trajectory]) -> Trajectory:
-    """Trajectories one after the other, row for row."""
-
-    def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
-
-    return Trajectory(
-        t_s=cat("t_s"),
-        x_m=cat("x_m"),
-        y_m=cat("y_m"),
-        alt_rel_m=cat("alt_rel_m"),
-        yaw_deg=cat("yaw_deg"),
-        gimbal_pitch_deg=cat("gimbal_pitch_deg"),
-        sortie=cat("sortie").astype(np.int64),
-        watching=cat("watching").astype(bool),
     )
