@@ -130,11 +130,16 @@ def fly_team(zone: FlyZone, members: tuple[TeamMember, ...], overlap_s: float) -
         fresh, sortie = chosen
         _record(fresh, sortie)
         reliefs.append(_relief(zone.geometry, tired, fresh, current, sortie))
-        if sortie.on_station_t_s > current.leave_t_s:
+        overlap = current.leave_t_s - sortie.on_station_t_s
+        if overlap < overlap_s:
+            when = (
+                f"{-overlap:.0f} s after {name} leaves"
+                if overlap < 0
+                else f"only {overlap:.0f} s before {name} leaves (wanted {overlap_s:.0f} s)"
+            )
             notes.append(
-                f"{fresh.member.vehicle.name} reaches the watch "
-                f"{sortie.on_station_t_s - current.leave_t_s:.0f} s after "
-                f"{tired.member.vehicle.name} leaves (turnaround or transit too long)"
+                f"{fresh.member.vehicle.name} reaches the watch {when}: its battery swap "
+                "or its transit is too long"
             )
         tired, current = fresh, sortie
     flights = tuple(_join(d) for d in team)
@@ -158,25 +163,43 @@ class _ReliefPlanner:
             if d is tired or d.out_of_reach:
                 continue
             start, late = self._start_index(d, must_be_on_s)
+            if self._takeoff_s(d, start) < d.ready_t_s - 1e-6:
+                continue  # not ready before the track ends
             options.append((late, d.ready_t_s, d.member.index, d, start))
         for _, _, _, d, start in sorted(options, key=lambda o: o[:3]):
             try:
-                return d, self._fly_on_time(d, start, must_be_on_s)
+                sortie = self._fly_on_time(d, start, must_be_on_s)
             except ConstraintViolation:
                 d.out_of_reach = True  # cannot reach the watch position from where it is
+                continue
+            if sortie is not None:
+                return d, sortie
         return None
 
-    def _fly_on_time(self, d: _Drone, start: int, must_be_on_s: float) -> _Sortie:
-        """Fly from ``start``; when that arrives late, start earlier if the drone is ready."""
+    def _fly_on_time(self, d: _Drone, start: int, must_be_on_s: float) -> _Sortie | None:
+        """Fly from ``start``; when that arrives late, start earlier if the drone is ready.
+
+        ``None`` when no start lets the drone take off once ready (a take-off site
+        riding with the patrol makes the take-off time a prediction).
+        """
         dt = d.member.track.step_s
-        sortie = self.fly(d, start, self._site(d, self._takeoff_s(d, start)))
-        for _ in range(_ARRIVAL_RETRIES):
+        last = len(d.member.track) - 2
+        sortie = None
+        for _ in range(_ARRIVAL_RETRIES + 3):
+            sortie = self.fly(d, start, self._site(d, self._takeoff_s(d, start)))
+            takeoff = sortie.flight.sorties[0].takeoff_t_s
+            if takeoff < d.ready_t_s - 1e-6:  # predicted too early: start later
+                if start >= last:
+                    break
+                start = min(last, start + math.ceil((d.ready_t_s - takeoff) / dt))
+                continue
             late_s = sortie.on_station_t_s - must_be_on_s
             earlier = max(0, start - math.ceil(late_s / dt) - 1)
             if late_s <= 0 or earlier == start or self._takeoff_s(d, earlier) < d.ready_t_s:
-                break
+                return sortie
             start = earlier
-            sortie = self.fly(d, start, self._site(d, self._takeoff_s(d, start)))
+        if sortie is None or sortie.flight.sorties[0].takeoff_t_s < d.ready_t_s - 1e-6:
+            return None
         return sortie
 
     def _start_index(self, d: _Drone, must_be_on_s: float) -> tuple[int, float]:
@@ -189,14 +212,26 @@ class _ReliefPlanner:
         return start, max(0.0, float(track.t_s[start]) + _ARRIVAL_MARGIN_S - must_be_on_s)
 
     def _earliest_start(self, d: _Drone, start: int) -> int:
-        """The first index from ``start`` on whose take-off is not before the drone is ready."""
-        track = d.member.track
-        for _ in range(4):  # the site may move with the patrol: a few fixed-point steps
-            early_s = d.ready_t_s - self._takeoff_s(d, start)
-            if early_s <= 0:
-                return start
-            start = min(start + math.ceil(early_s / track.step_s), len(track) - 2)
-        return start
+        """The first index from ``start`` on whose take-off is not before the drone is ready.
+
+        The take-off time grows with the start (less than one for one when the watch
+        moves away from the drone at the patrol's speed), so a doubling search and
+        bisection find it; ``len(track) - 2`` when none is."""
+        last = len(d.member.track) - 2
+        if start >= last or self._takeoff_s(d, start) >= d.ready_t_s:
+            return min(start, last)
+        bad, step = start, 1
+        good = min(last, start + step)
+        while good < last and self._takeoff_s(d, good) < d.ready_t_s:
+            bad, step = good, step * 2
+            good = min(last, start + step)
+        while good - bad > 1:
+            mid = (bad + good) // 2
+            if self._takeoff_s(d, mid) >= d.ready_t_s:
+                good = mid
+            else:
+                bad = mid
+        return good
 
     def _takeoff_s(self, d: _Drone, start: int) -> float:
         """When a Flyer on the track from ``start`` takes off (it computes it the same way)."""
@@ -207,7 +242,7 @@ class _ReliefPlanner:
         climb_steps = math.ceil(d.member.flight_alt_m / v.climb_rate_m_s / dt)
         target = as_xy(self.zone.push(track.xy_m[start : start + 1])[0])
         site = self._site(d, t0 - climb_steps * dt)
-        for _ in range(3):
+        for _ in range(8):  # a site riding with the patrol: converges by patrol / cruise speed
             try:
                 lead_in = length_m(self.zone.path(site, target)) / v.cruise_speed_m_s
             except ConstraintViolation:

@@ -35,7 +35,7 @@ def example() -> TeamPlan:
 def trio() -> TeamPlan:
     """A 20 km winding road, keep-outs and a border, the launcher riding with the patrol."""
     mission = generated_mission(7, 20_000.0, keep_out_count=8, with_patrol=True)
-    short = replace(mission, vehicle=replace(mission.vehicle, endurance_s=20 * 60.0))
+    short = replace(mission, vehicle=replace(mission.vehicle, endurance_s=25 * 60.0))
     return plan_team(with_team(short, 3))
 
 
@@ -170,19 +170,21 @@ def test_continuous_relief_with_one_drone_is_refused() -> None:
 
 
 def test_a_drone_that_cannot_reach_the_watch_is_left_out() -> None:
-    rally = [(x, -500.0) for x in (6_000.0, 12_000.0, 18_000.0, 24_000.0)]
-    mission = make_mission(straight_route(24_000.0), launch=(0.0, -500.0), rally=rally)
+    # a foot patrol: the first drone, swapping its own battery, easily catches up again
+    mission = make_mission(straight_route(8_000.0), speed_m_s=5 / 3.6, launch=(0.0, -500.0))
     weak = replace(mission.vehicle, name="weak", sysid=2, endurance_s=240.0, climb_rate_m_s=1.0)
     team = plan_team(replace(mission, extra_drones=(Drone(weak, mission.launch),)))
     assert team.drones[1].sorties == () and team.reliefs == ()
-    assert team.notes and all("no other drone can relieve quad" in n for n in team.notes)
-    # the first drone then swaps its battery, as it would alone
-    assert len(team.drones[0].sorties) == len(team.single.sorties) > 1
+    swaps = [n for n in team.notes if n.startswith("no other drone can relieve quad")]
+    assert swaps and all("it swaps its battery" in n for n in swaps)
+    # the first drone then swaps its battery and comes back, as it would alone
+    assert len(team.drones[0].sorties) == len(swaps) + 1
     assert team.coverage.lead_coverage >= 0.9 * team.single.coverage.lead_coverage
 
 
 def test_a_longer_overlap_is_honoured() -> None:
-    mission = with_team(make_mission(straight_route(25_000.0), with_patrol=True), 2)
+    rally = [(x, -300.0) for x in (5_000.0, 10_000.0, 15_000.0, 20_000.0, 25_000.0)]
+    mission = with_team(make_mission(straight_route(25_000.0), rally=rally), 2)
     ow = replace(mission.overwatch, relief=ReliefParams(overlap_s=180.0))
     team = plan_team(replace(mission, overwatch=ow))
     assert team.reliefs and all(r.overlap_s >= 180.0 for r in team.reliefs)
