@@ -19,7 +19,7 @@ its battery and comes back, as a single drone does (a note says so).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from shapely.geometry import Point
@@ -89,11 +89,8 @@ class _Drone:
     member: TeamMember
     ready_t_s: float = -math.inf
     landed_xy: XY | None = None
-    sorties: list[_Sortie] | None = None
+    sorties: list[_Sortie] = field(default_factory=list)
     out_of_reach: bool = False
-
-    def __post_init__(self) -> None:
-        self.sorties = []
 
 
 def fly_team(zone: FlyZone, members: tuple[TeamMember, ...], overlap_s: float) -> TeamFlight:
@@ -107,8 +104,8 @@ def fly_team(zone: FlyZone, members: tuple[TeamMember, ...], overlap_s: float) -
     reliefs: list[Relief] = []
     notes: list[str] = []
     tired = first
-    track = first.member.track
     while not current.finished:
+        track = tired.member.track
         if current.leave_t_s >= float(track.t_s[-1]) - track.step_s:
             break
         must_be_on_s = current.leave_t_s - overlap_s
@@ -207,7 +204,7 @@ class _ReliefPlanner:
         track = d.member.track
         wanted = must_be_on_s - _ARRIVAL_MARGIN_S
         start = int(np.clip(math.floor((wanted - float(track.t_s[0])) / track.step_s), 0, None))
-        start = max(start, self._earliest_start(d, start))
+        start = self._earliest_start(d, start)
         start = min(start, len(track) - 2)
         return start, max(0.0, float(track.t_s[start]) + _ARRIVAL_MARGIN_S - must_be_on_s)
 
@@ -284,7 +281,6 @@ class _ReliefPlanner:
 
 
 def _record(d: _Drone, sortie: _Sortie) -> None:
-    assert d.sorties is not None
     d.sorties.append(sortie)
     leg = sortie.flight.sorties[0]
     d.landed_xy = leg.landing_xy_m
@@ -294,7 +290,6 @@ def _record(d: _Drone, sortie: _Sortie) -> None:
 def _relief(
     geometry: MissionGeometry, tired: _Drone, fresh: _Drone, old: _Sortie, new: _Sortie
 ) -> Relief:
-    assert tired.sorties is not None and fresh.sorties is not None
     traj = new.flight.trajectory
     on = int(np.flatnonzero(traj.watching)[0])
     old_traj, aim = old.flight.trajectory, old.flight.aim_xy_m
@@ -331,7 +326,6 @@ def _slice(track: WatchTrack, start: int, stop: int) -> WatchTrack:
 
 def _join(d: _Drone) -> Flight:
     """One drone's sorties as one :class:`Flight`, on the ground (sortie -1) between them."""
-    assert d.sorties is not None
     parts: list[Trajectory] = []
     aims: list[np.ndarray] = []
     legs: list[SortieLeg] = []

@@ -81,6 +81,14 @@ def test_plan_prints_the_summary_and_writes_every_format(tmp_path: Path) -> None
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
 
 
+def test_validate_names_a_team() -> None:
+    result = overwatch("validate", str(MISSIONS / "relief-patrol.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "2 drones (Hexa-1, Hexa-2), continuous relief" in result.stdout
+    single = overwatch("validate", str(MISSIONS / "vehicle-patrol.yaml"))
+    assert "drones" not in single.stdout
+
+
 def test_plan_of_a_team_prints_each_drone_and_writes_its_files(tmp_path: Path) -> None:
     result = overwatch("plan", str(MISSIONS / "relief-patrol.yaml"), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
