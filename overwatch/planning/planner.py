@@ -63,16 +63,9 @@ def plan_team(
     compare with. Arguments as for :func:`plan`; raises
     :class:`ConstraintViolation` (``relief`` when ``continuous`` has one drone).
     """
-    setup = _Setup.of(mission, strategy, step_s)
-    single = _single(setup, coverage, baseline)
     mode = mission.relief_mode
     overlap = mission.overwatch.relief.overlap_s
-    if mode == "swap":
-        return TeamPlan(
-            mission, setup.geometry, single.strategy, mode, overlap, (single,), (),
-            single.coverage, single,
-        )  # fmt: skip
-    if not mission.extra_drones:
+    if mode == "continuous" and not mission.extra_drones:
         raise ConstraintViolation(
             "relief", "overwatch.relief.mode", "continuous relief needs two or more drones"
         )
@@ -80,13 +73,18 @@ def plan_team(
         raise ConstraintViolation(
             "relief", "overwatch.relief.overlap", f"must be zero or more seconds, got {overlap}"
         )
+    setup = _Setup.of(mission, strategy, step_s)
+    single = _single(setup, coverage, baseline)
+    if mode == "swap":
+        return TeamPlan(
+            mission, setup.geometry, single.strategy, mode, overlap, (single,), (),
+            single.coverage, single,
+        )  # fmt: skip
     altitudes = team_altitudes_m(mission, len(mission.drones))
     members = tuple(_member(setup, i, alt) for i, alt in enumerate(altitudes))
     team = fly_team(setup.zone, members, overlap)
     drones: list[Plan] = []
-    views = []
-    for member, flight in zip(members, team.flights, strict=True):
-        views.append((flight.trajectory, member.geometry))
+    views = [(f.trajectory, m.geometry) for m, f in zip(members, team.flights, strict=True)]
     merged = Trajectory.concat([t for t, _ in views])
     merged = merged.take(np.argsort(merged.t_s, kind="stable"))
     team_cov, own = team_coverage(coverage, views, merged)
