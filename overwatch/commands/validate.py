@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from overwatch.geo import geodesic_distance_m
-from overwatch.mission import MissionGeometry, read_mission
+from overwatch.mission import Mission, MissionGeometry, read_mission
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +40,15 @@ def run(args: argparse.Namespace) -> int:
         f"patrol {escape(mission.patrol.callsign)} {length_m / 1000:.2f} km, "
         f"{len(mission.patrol.halts)} halt(s), "
         f"{geometry.schedule.duration_s / 60:.0f} min planned; "
-        f"strategy {mission.overwatch.strategy}",
+        f"strategy {mission.overwatch.strategy}{_team(mission)}",
         soft_wrap=True,
     )
     return 0
+
+
+def _team(mission: Mission) -> str:
+    """``; 2 drones (A, B), continuous relief`` for a team; nothing for one drone."""
+    if not mission.extra_drones:
+        return ""
+    names = ", ".join(escape(v.name) for v in mission.vehicles)
+    return f"; {len(mission.drones)} drones ({names}), {mission.relief_mode} relief"

@@ -23,13 +23,19 @@ kind                      geometry    what
 ``waypoint``              point       a mission item with a position
 ``footprint``             polygon     the camera's ground footprint at time ``t_s``
 ``gap``                   line        a stretch of route not watched in time
+``relief``                point       a team's hand-over: the fresh drone takes over here
 ========================  ==========  =============================================
+
+A team's features (:func:`team_features`) hold every drone: each drone's
+``launch``, ``rally``, ``trajectory``, ``waypoint`` and ``footprint`` features carry
+``drone`` (its name), ``drone_index`` and ``color`` (``#rrggbb``) properties, a
+name that starts with the drone's, and a ``style`` of ``<kind>-<drone number>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +48,8 @@ from overwatch.formats._common import DEG_DECIMALS, has_position, utc_time
 from overwatch.geo import LocalFrame
 from overwatch.geo.camera import footprint_corners
 from overwatch.items import Cmd
-from overwatch.mission import Camera
-from overwatch.planning.model import Plan, Trajectory
+from overwatch.mission import Camera, MissionGeometry
+from overwatch.planning.model import Gap, Plan, TeamPlan, Trajectory
 
 Position = tuple[float, ...]  # (lon_deg, lat_deg) or (lon_deg, lat_deg, alt_rel_m)
 PropValue = str | int | float | bool | None | list[float]
@@ -85,28 +91,118 @@ class MapFeature:
     properties: Mapping[str, PropValue] = field(default_factory=dict)
     #: ISO 8601 UTC times this feature is about (start, end), for time sliders
     time_span: tuple[str, str] | None = None
+    #: the style to draw it with (a drone's own, ``trajectory-2``); ``None``: its kind's
+    style: str | None = None
+
+
+#: one colour per drone (``#rrggbb``), in mission order, repeating after the last
+DRONE_COLORS = ("#00ffff", "#ff00ff", "#ffd700", "#7fff00", "#ff7f50", "#1e90ff")
+
+
+@dataclass(frozen=True)
+class DroneTag:
+    """Which drone of a team a feature belongs to (index into ``mission.drones``)."""
+
+    name: str
+    index: int
+
+    @property
+    def color(self) -> str:
+        return DRONE_COLORS[self.index % len(DRONE_COLORS)]
+
+    def mark(self, feature: MapFeature) -> MapFeature:
+        """``feature`` as this drone's: named, with its properties and its style."""
+        props: dict[str, PropValue] = {
+            "drone": self.name,
+            "drone_index": self.index,
+            "color": self.color,
+        }
+        return replace(
+            feature,
+            name=f"{self.name} {feature.name}",
+            properties={**feature.properties, **props},
+            style=f"{feature.kind}-{self.index + 1}",
+        )
 
 
 def plan_features(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> list[MapFeature]:
     """All map features of ``plan``, in the order of the module table."""
     geo = plan.geometry
-    frame = geo.frame
-    mission = plan.mission
-    out: list[MapFeature] = [
-        MapFeature("route", mission.patrol.callsign, line_wgs84(frame, geo.route),
-                   {"length_m": round(float(geo.route.length), 1)}),
-        MapFeature("launch", "launch", _point(frame, geo.launch.x, geo.launch.y),
-                   {"alt_msl_m": mission.launch.alt_msl_m}),
+    out = [_route_feature(geo)]
+    out += _site_features(plan)
+    out += _airspace_features(geo)
+    out += _trajectory_features(plan, plan.trajectory, "trajectory")
+    out += _trajectory_features(plan, plan.baseline_trajectory, "baseline_trajectory")
+    out += _waypoint_features(plan)
+    out += _footprint_features(plan, footprint_every_s)
+    out += _gap_features(plan.geometry, plan.coverage.gaps)
+    return out
+
+
+def team_features(
+    team: TeamPlan, *, footprint_every_s: float = FOOTPRINT_EVERY_S
+) -> list[MapFeature]:
+    """All map features of a team's plan: every drone's, its reliefs and the team's gaps.
+
+    In the order of the module table; a drone's features are tagged (see the module
+    docstring). The baseline is the one-drone FOLLOW baseline; the gaps are the team's.
+    """
+    first = team.drones[0]
+    geo = team.geometry
+    tags = [DroneTag(d.mission.vehicle.name, i) for i, d in enumerate(team.drones)]
+    per_kind: dict[str, list[MapFeature]] = {}
+    for tag, drone in zip(tags, team.drones, strict=True):
+        own = [
+            *_site_features(drone),
+            *_trajectory_features(drone, drone.trajectory, "trajectory"),
+            *_waypoint_features(drone),
+            *_footprint_features(drone, footprint_every_s),
+        ]  # fmt: skip
+        for f in own:
+            per_kind.setdefault(f.kind, []).append(tag.mark(f))
+    baseline = _trajectory_features(first, first.baseline_trajectory, "baseline_trajectory")
+    out = [_route_feature(geo)]
+    for kind in ("launch", "rally"):
+        out += per_kind.get(kind, [])
+    out += _airspace_features(geo)
+    out += per_kind.get("trajectory", []) + baseline
+    out += per_kind.get("waypoint", []) + per_kind.get("footprint", [])
+    out += _gap_features(team.geometry, team.coverage.gaps)
+    out += _relief_features(team, tags)
+    return out
+
+
+# -- the parts -----------------------------------------------------------------------
+
+
+def _route_feature(geo: MissionGeometry) -> MapFeature:
+    props: dict[str, PropValue] = {"length_m": round(float(geo.route.length), 1)}
+    return MapFeature("route", geo.mission.patrol.callsign, line_wgs84(geo.frame, geo.route), props)
+
+
+def _site_features(plan: Plan) -> list[MapFeature]:
+    """The launch site and the rally points of the plan's drone."""
+    geo = plan.geometry
+    out = [
+        MapFeature("launch", "launch", _point(geo.frame, geo.launch.x, geo.launch.y),
+                   {"alt_msl_m": plan.mission.launch.alt_msl_m}),
     ]  # fmt: skip
     out += [
-        MapFeature("rally", f"rally {i + 1}", _point(frame, p.x, p.y))
+        MapFeature("rally", f"rally {i + 1}", _point(geo.frame, p.x, p.y))
         for i, p in enumerate(geo.rally)
     ]
+    return out
+
+
+def _airspace_features(geo: MissionGeometry) -> list[MapFeature]:
+    """The keep-in, the keep-outs, the border and its buffer."""
+    frame = geo.frame
+    out: list[MapFeature] = []
     if geo.keep_in is not None:
         out += [MapFeature("keep_in", "keep-in", g) for g in polygons_wgs84(frame, geo.keep_in)]
     for name, poly in geo.keep_outs:
         out += [MapFeature("keep_out", name, g) for g in polygons_wgs84(frame, poly)]
-    border = mission.airspace.border
+    border = geo.mission.airspace.border
     if geo.border is not None and border is not None:
         out.append(MapFeature("border", border.name, line_wgs84(frame, geo.border)))
         buffer_props: dict[str, PropValue] = {"buffer_m": border.buffer_m}
@@ -114,15 +210,7 @@ def plan_features(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -
             MapFeature("border_buffer", f"{border.name} buffer", g, buffer_props)
             for g in polygons_wgs84(frame, geo.border.buffer(border.buffer_m))
         ]
-    out += _trajectory_features(plan, plan.trajectory, "trajectory")
-    out += _trajectory_features(plan, plan.baseline_trajectory, "baseline_trajectory")
-    out += _waypoint_features(plan)
-    out += _footprint_features(plan, footprint_every_s)
-    out += _gap_features(plan)
     return out
-
-
-# -- the parts -----------------------------------------------------------------------
 
 
 def _trajectory_features(plan: Plan, traj: Trajectory, kind: str) -> list[MapFeature]:
@@ -257,10 +345,32 @@ def footprint_sample_indices(
     return picked
 
 
-def _gap_features(plan: Plan) -> list[MapFeature]:
-    route = plan.geometry.route
+def _relief_features(team: TeamPlan, tags: Sequence[DroneTag]) -> list[MapFeature]:
+    frame = team.geometry.frame
+    start = team.mission.patrol.start_time
     out = []
-    for gap in plan.coverage.gaps:
+    for i, r in enumerate(team.reliefs):
+        when = utc_time(start, r.leave_t_s)
+        props: dict[str, PropValue] = {
+            "tired": tags[r.tired].name,
+            "fresh": tags[r.fresh].name,
+            "tired_sortie": r.tired_sortie + 1,
+            "fresh_sortie": r.fresh_sortie + 1,
+            "on_station_t_s": round(r.on_station_t_s, 1),
+            "leave_t_s": round(r.leave_t_s, 1),
+            "overlap_s": round(r.overlap_s, 1),
+            "station_m": round(r.station_m, 1),
+            "time": when,
+        }
+        name = f"relief {i + 1}: {tags[r.fresh].name} takes over from {tags[r.tired].name}"
+        out.append(MapFeature("relief", name, _point(frame, *r.xy_m), props, (when, when)))
+    return out
+
+
+def _gap_features(geometry: MissionGeometry, gaps: Sequence[Gap]) -> list[MapFeature]:
+    route = geometry.route
+    out = []
+    for gap in gaps:
         piece = substring(route, gap.start_m, gap.end_m)
         if not isinstance(piece, LineString) or piece.length <= 0:
             continue
@@ -271,7 +381,7 @@ def _gap_features(plan: Plan) -> list[MapFeature]:
             "reason": gap.reason,
         }
         name = f"gap {gap.start_m:.0f}-{gap.end_m:.0f} m"
-        out.append(MapFeature("gap", name, line_wgs84(plan.geometry.frame, piece), props))
+        out.append(MapFeature("gap", name, line_wgs84(geometry.frame, piece), props))
     return out
 
 

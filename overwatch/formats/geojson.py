@@ -26,8 +26,9 @@ from overwatch.formats.features import (
     MapFeature,
     PointGeom,
     plan_features,
+    team_features,
 )
-from overwatch.planning.model import Plan
+from overwatch.planning.model import Plan, TeamPlan
 
 
 def feature_collection(features: Sequence[MapFeature], name: str = "") -> dict[str, Any]:
@@ -54,7 +55,24 @@ def plan_geojson(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) ->
 
 def write_geojson(plan: Plan, path: Path, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> Path:
     """Write the plan as a ``.geojson`` file; returns ``path``."""
-    doc = plan_geojson(plan, footprint_every_s=footprint_every_s)
+    return _write(plan_geojson(plan, footprint_every_s=footprint_every_s), path)
+
+
+def team_geojson(team: TeamPlan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> dict[str, Any]:
+    """A team's plan as one GeoJSON object: every drone (``drone`` and ``color``
+    properties on its features), the reliefs and the team's gaps."""
+    name = f"{team.mission.name} ({team.strategy}, {len(team.drones)} drones)"
+    return feature_collection(team_features(team, footprint_every_s=footprint_every_s), name)
+
+
+def write_team_geojson(
+    team: TeamPlan, path: Path, *, footprint_every_s: float = FOOTPRINT_EVERY_S
+) -> Path:
+    """Write a team's plan as a ``.geojson`` file; returns ``path``."""
+    return _write(team_geojson(team, footprint_every_s=footprint_every_s), path)
+
+
+def _write(doc: dict[str, Any], path: Path) -> Path:
     return write_text(path, json.dumps(doc, allow_nan=False, separators=(",", ":")) + "\n")
 
 

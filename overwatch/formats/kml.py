@@ -19,14 +19,16 @@ from pathlib import Path
 from overwatch.formats._common import write_text
 from overwatch.formats.features import (
     FOOTPRINT_EVERY_S,
+    DroneTag,
     Geometry,
     LineGeom,
     MapFeature,
     PointGeom,
     Position,
     plan_features,
+    team_features,
 )
-from overwatch.planning.model import Plan
+from overwatch.planning.model import Plan, TeamPlan
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 
@@ -103,10 +105,51 @@ def plan_kml(plan: Plan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> str
 
 def write_kml(plan: Plan, path: Path, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> Path:
     """Write the plan as a ``.kml`` file; returns ``path``."""
-    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + plan_kml(
-        plan, footprint_every_s=footprint_every_s
-    )
-    return write_text(path, text + "\n")
+    return _write(plan_kml(plan, footprint_every_s=footprint_every_s), path)
+
+
+#: a team's folders: the plan's, and the hand-overs
+TEAM_FOLDERS: dict[str, tuple[str, ...]] = {**FOLDERS, "Reliefs": ("relief",)}
+#: the kinds drawn in each drone's own colour
+_DRONE_KINDS = ("launch", "rally", "trajectory", "waypoint", "footprint")
+
+
+def team_kml(team: TeamPlan, *, footprint_every_s: float = FOOTPRINT_EVERY_S) -> str:
+    """A team's plan as KML text: every drone in its own colour, the reliefs in a folder."""
+    name = f"{team.mission.name} ({team.strategy}, {len(team.drones)} drones)"
+    styles = dict(_STYLES)
+    styles["relief"] = {"icon": _ICONS + "shapes/arrow-reverse.png", "color": "ffffffff"}
+    for i, drone in enumerate(team.drones):
+        styles.update(_drone_styles(DroneTag(drone.mission.vehicle.name, i)))
+    features = team_features(team, footprint_every_s=footprint_every_s)
+    root = kml_document(features, name, folders=TEAM_FOLDERS, styles=styles)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=False)
+
+
+def write_team_kml(
+    team: TeamPlan, path: Path, *, footprint_every_s: float = FOOTPRINT_EVERY_S
+) -> Path:
+    """Write a team's plan as a ``.kml`` file; returns ``path``."""
+    return _write(team_kml(team, footprint_every_s=footprint_every_s), path)
+
+
+def _drone_styles(tag: DroneTag) -> dict[str, dict[str, str]]:
+    """The drone's copy of each kind's style, in its colour (``<kind>-<drone number>``)."""
+    rgb = tag.color.removeprefix("#")
+    bgr = rgb[4:6] + rgb[2:4] + rgb[0:2]
+    out = {}
+    for kind in _DRONE_KINDS:
+        spec = dict(_STYLES[kind])
+        for key in ("line", "poly", "color"):  # keep each one's alpha, tint it
+            if key in spec:
+                spec[key] = spec[key][:2] + bgr
+        out[f"{kind}-{tag.index + 1}"] = spec
+    return out
+
+
+def _write(text: str, path: Path) -> Path:
+    return write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
 
 
 def _q(tag: str) -> str:
@@ -148,7 +191,7 @@ def _placemark(folder: ET.Element, feature: MapFeature, airborne: Collection[str
             span = ET.SubElement(pm, _q("TimeSpan"))
             _text(span, "begin", begin)
             _text(span, "end", end)
-    _text(pm, "styleUrl", f"#{feature.kind}")
+    _text(pm, "styleUrl", f"#{feature.style or feature.kind}")
     data = ET.SubElement(pm, _q("ExtendedData"))
     scalars = {"kind": feature.kind, **feature.properties}
     for key, value in scalars.items():

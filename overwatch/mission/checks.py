@@ -56,23 +56,32 @@ def check_mission(mission: Mission, top: Section, route: Line) -> tuple[MissionW
             errors.append(exc)
 
     run(_check_altitudes, mission, top)
-    run(_check_site, geo, geo.launch, _launch_site_field(top), "the launch site")
-    for i, rally in enumerate(geo.rally):
-        f = _locate(top, "launch", "rally", i)
-        run(_check_site, geo, rally, f, f"rally point {i}")
+    checked: set[str] = set()
+    for index in range(len(mission.drones)):
+        path = _launch_path(top, index)
+        if ".".join(map(str, path)) in checked:
+            continue  # drones sharing the mission's launch section
+        checked.add(".".join(map(str, path)))
+        view = geo.for_drone(index)
+        run(_check_site, geo, view.launch, _launch_site_field(top, path), "the launch site")
+        for i, rally in enumerate(view.rally):
+            f = _locate(top, *path, "rally", i)
+            run(_check_site, geo, rally, f, f"rally point {i}")
     run(_check_route_vs_border, geo, route, warnings)
     run(_check_route_vs_keep_in, geo, route, warnings)
     run(_check_static_site, geo, top)
     raise_all(errors)
-    if mission.patrol.speed_m_s > mission.vehicle.cruise_speed_m_s:
-        f = _locate(top, "patrol", "speed")
-        warnings.append(
-            _warning(
-                f,
-                f"the patrol ({mission.patrol.speed_m_s:.1f} m/s) is faster than the "
-                f"drone's cruise speed ({mission.vehicle.cruise_speed_m_s:.1f} m/s)",
+    for vehicle in mission.vehicles:
+        if mission.patrol.speed_m_s > vehicle.cruise_speed_m_s:
+            f = _locate(top, "patrol", "speed")
+            drone = f"{vehicle.name}'s" if mission.extra_drones else "drone's"
+            warnings.append(
+                _warning(
+                    f,
+                    f"the patrol ({mission.patrol.speed_m_s:.1f} m/s) is faster than the "
+                    f"{drone} cruise speed ({vehicle.cruise_speed_m_s:.1f} m/s)",
+                )
             )
-        )
     return tuple(warnings)
 
 
@@ -220,8 +229,17 @@ def _locate(top: Section, *path: str | int) -> Field:
     return f
 
 
-def _launch_site_field(top: Section) -> Field:
-    f = _locate(top, "launch", "site")
+def _launch_path(top: Section, index: int) -> tuple[str | int, ...]:
+    """Where drone ``index``'s launch section is: under its ``vehicles`` item, else the
+    mission's ``launch``."""
+    own = ("vehicles", index, "launch")
+    if "vehicles" in top and _locate(top, *own).path.endswith(".launch"):
+        return own
+    return ("launch",)
+
+
+def _launch_site_field(top: Section, path: tuple[str | int, ...] = ("launch",)) -> Field:
+    f = _locate(top, *path, "site")
     if not (f.is_mapping or f.is_sequence):
         # with_patrol: name the route's first point too
         return Field(f.node, f"{f.path} (with_patrol: patrol.route[0])", f.file)

@@ -11,7 +11,7 @@ whole, so ``forbidden`` contains the buffer zone and everything beyond it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -46,11 +46,7 @@ class MissionGeometry:
 
     @classmethod
     def of(cls, mission: Mission) -> MissionGeometry:
-        pts = [p.as_tuple() for p in mission.patrol.route]
-        pts.append(mission.launch.site.as_tuple())
-        if mission.airspace.keep_in:
-            pts.extend(p.as_tuple() for p in mission.airspace.keep_in)
-        frame = LocalFrame.around(pts)
+        frame = LocalFrame.around(frame_points(mission))
         route = frame.line([p.as_tuple() for p in mission.patrol.route])
         schedule = PatrolSchedule.build(
             route,
@@ -64,7 +60,12 @@ class MissionGeometry:
         keep_outs = tuple(
             (k.name, frame.polygon([p.as_tuple() for p in k.polygon])) for k in air.keep_out
         )
-        everything = unary_union([route, launch, *rally, *(p for _, p in keep_outs)])
+        others = [
+            frame.point(*p.as_tuple())
+            for d in mission.extra_drones
+            for p in (d.launch.site, *d.launch.rally)
+        ]
+        everything = unary_union([route, launch, *rally, *others, *(p for _, p in keep_outs)])
         if keep_in is not None:
             everything = everything.union(keep_in)
         minx, miny, maxx, maxy = everything.bounds
@@ -93,6 +94,23 @@ class MissionGeometry:
             extent=extent,
         )
 
+    def for_drone(self, index: int) -> MissionGeometry:
+        """The same geometry (same frame, same forbidden zone) seen by drone ``index``.
+
+        Its ``mission`` is :meth:`Mission.as_drone`, and ``launch`` and ``rally``
+        are that drone's; the far side of the border stays the one away from the
+        first drone's launch site (the loader checks that every site is on our side).
+        """
+        if index == 0:
+            return self
+        mission = self.mission.as_drone(index)
+        return replace(
+            self,
+            mission=mission,
+            launch=self.frame.point(*mission.launch.site.as_tuple()),
+            rally=tuple(self.frame.point(*p.as_tuple()) for p in mission.launch.rally),
+        )
+
     def is_allowed(self, geom: BaseGeometry) -> bool:
         """True when ``geom`` (a point or a path, metres) stays where the drone may fly."""
         if self.keep_in is not None and not self.keep_in.covers(geom):
@@ -106,6 +124,16 @@ class MissionGeometry:
         if self.keep_in is not None:
             ok &= shapely.covers(self.keep_in, pts)
         return np.asarray(ok, dtype=bool)
+
+
+def frame_points(mission: Mission) -> list[tuple[float, float]]:
+    """The points whose bounding box centres the mission's local frame: the route, every
+    drone's launch site and the keep-in (``(lat_deg, lon_deg)``)."""
+    pts = [p.as_tuple() for p in mission.patrol.route]
+    pts.extend(d.launch.site.as_tuple() for d in mission.drones)
+    if mission.airspace.keep_in:
+        pts.extend(p.as_tuple() for p in mission.airspace.keep_in)
+    return pts
 
 
 def far_side_zone(

@@ -25,12 +25,14 @@ from overwatch.mission.areas import AREA_EXTENSIONS, read_area_file
 from overwatch.mission.checks import MissionWarning, check_mission
 from overwatch.mission.model import (
     RECOVERIES,
+    RELIEF_MODES,
     SCHEMA_VERSION,
     STRATEGIES,
     Airspace,
     Border,
     BoundingParams,
     Camera,
+    Drone,
     EscortParams,
     FollowBaseline,
     GeoPoint,
@@ -42,6 +44,8 @@ from overwatch.mission.model import (
     Overwatch,
     Patrol,
     RecoveryName,
+    ReliefMode,
+    ReliefParams,
     StaticParams,
     StrategyName,
     Vehicle,
@@ -59,6 +63,21 @@ from overwatch.mission.units import Kind
 
 #: how far from the route a halt given as a point may lie before it is an error
 HALT_SNAP_TOLERANCE_M = 250.0
+
+_SECTIONS = "sections patrol, vehicle (or vehicles) and launch"
+_VEHICLE_KEYS = (
+    "name",
+    "sysid",
+    "cruise_speed",
+    "max_speed",
+    "climb_rate",
+    "descent_rate",
+    "endurance",
+    "reserve",
+    "turnaround",
+    "camera",
+)
+_VEHICLE_REQUIRED = ("name", "cruise_speed", "max_speed", "endurance")
 
 LENGTH, SPEED, DURATION, ANGLE, FRACTION = (
     Kind.LENGTH,
@@ -151,20 +170,27 @@ class _MissionReader:
                 "description",
                 "patrol",
                 "vehicle",
+                "vehicles",
                 "launch",
                 "airspace",
                 "overwatch",
                 "terrain",
             ),
         )
-        for key in ("patrol", "vehicle", "launch"):
-            if key not in top:
-                report(
-                    root.error(
-                        f"missing required section '{key}'",
-                        expected="sections patrol, vehicle and launch",
-                    )
+        if "patrol" not in top:
+            report(root.error("missing required section 'patrol'", expected=_SECTIONS))
+        if "vehicle" in top and "vehicles" in top:
+            report(
+                top["vehicles"].error(
+                    "both 'vehicle' and 'vehicles' are given",
+                    found=f"vehicle at line {top['vehicle'].line}",
+                    expected="one drone under 'vehicle', or a list of them under 'vehicles'",
                 )
+            )
+        elif "vehicle" not in top and "vehicles" not in top:
+            report(root.error("missing required section 'vehicle'", expected=_SECTIONS))
+            if "launch" not in top:
+                report(root.error("missing required section 'launch'", expected=_SECTIONS))
         name = self.attempt(top["name"].text) if "name" in top else self.file.stem
         description = self.attempt(top["description"].text) if "description" in top else ""
 
@@ -177,33 +203,46 @@ class _MissionReader:
             )
         if patrol_sec is not None:
             route = self.attempt(read_line, patrol_sec["route"], self.base_dir)
-        vehicle = self.attempt(self._vehicle, top["vehicle"]) if "vehicle" in top else None
         launch = self.attempt(self._launch, top["launch"], route) if "launch" in top else None
+        drones: list[Drone] | None = None
+        if "vehicles" in top and "vehicle" not in top:
+            drones = self.attempt(self._team, top["vehicles"], route, launch, "launch" in top)
+        elif "vehicle" in top:
+            vehicle = self.attempt(self._vehicle, top["vehicle"])
+            if "launch" not in top:
+                report(root.error("missing required section 'launch'", expected=_SECTIONS))
+            elif vehicle is not None and launch is not None:
+                drones = [Drone(vehicle, launch)]
         airspace = self.attempt(self._airspace, top["airspace"]) if "airspace" in top else None
-        overwatch = self.attempt(self._overwatch, top["overwatch"]) if "overwatch" in top else None
+        count = len(drones) if drones is not None else None
+        overwatch = (
+            self.attempt(self._overwatch, top["overwatch"], count) if "overwatch" in top else None
+        )
         terrain = self.attempt(self._terrain, top["terrain"]) if "terrain" in top else None
         patrol = None
         if patrol_sec is not None:
-            patrol = self.attempt(self._patrol, patrol_sec, route, launch, airspace)
-        if self.errors or None in (name, description, vehicle, launch, patrol, route):
+            sites = [d.launch.site for d in drones or ()] or ([launch.site] if launch else [])
+            patrol = self.attempt(self._patrol, patrol_sec, route, sites, airspace)
+        if self.errors or None in (name, description, drones, patrol, route):
             return None, None, None
         if ("airspace" in top and airspace is None) or ("overwatch" in top and overwatch is None):
             return None, None, None
         if "terrain" in top and terrain is None:
             return None, None, None
         assert name is not None and description is not None and patrol is not None
-        assert vehicle is not None and launch is not None
+        assert drones is not None
         mission = Mission(
             name=name,
             patrol=patrol,
-            vehicle=vehicle,
-            launch=launch,
+            vehicle=drones[0].vehicle,
+            launch=drones[0].launch,
             airspace=airspace or Airspace(),
             overwatch=overwatch or Overwatch(),
             description=description,
             schema_version=SCHEMA_VERSION,
             source=str(self.file),
             terrain_path=terrain,
+            extra_drones=tuple(drones[1:]),
         )
         return mission, top, route
 
@@ -260,7 +299,7 @@ class _MissionReader:
         self,
         sec: Section,
         route: Line | None,
-        launch: Launch | None,
+        sites: list[GeoPoint],
         airspace: Airspace | None,
     ) -> Patrol:
         kind = (
@@ -277,7 +316,7 @@ class _MissionReader:
         # broken launch section leaves the mission unbuilt: its frame then only checks)
         frame = LocalFrame.around(
             [p.as_tuple() for p in route.points]
-            + ([launch.site.as_tuple()] if launch is not None else [])
+            + [p.as_tuple() for p in sites]
             + [p.as_tuple() for p in (airspace.keep_in if airspace else None) or ()]
         )
         line_m = frame.line([p.as_tuple() for p in route.points])
@@ -387,22 +426,66 @@ class _MissionReader:
 
     # -- vehicle -------------------------------------------------------------------
 
+    def _team(
+        self, f: Field, route: Line | None, default: Launch | None, has_default: bool
+    ) -> list[Drone]:
+        """``vehicles:``: one or more drones, each with its own launch or the mission's."""
+        if not f.is_sequence or not f.items():
+            raise f.wrong("a list of one or more vehicles (name, sysid, speeds, …)")
+        drones: list[Drone | None] = []
+        names: dict[str, Field] = {}
+        sysids: dict[int, Field] = {}
+        for item in f.items():
+            read = self.attempt(self._team_member, item, route, default, has_default)
+            drones.append(read if read is None else read[0])
+            if read is None:
+                continue
+            drone, sec = read
+            name, sysid = drone.vehicle.name, drone.vehicle.sysid
+            name_f, sysid_f = sec["name"], sec.get("sysid") or item
+            if name in names:
+                report(
+                    name_f.error(
+                        f"two vehicles are named '{name}'",
+                        found=f"'{name}' also at line {names[name].line}",
+                        expected="a unique name per vehicle",
+                    )
+                )
+            if sysid in sysids:
+                report(
+                    sysid_f.error(
+                        f"two vehicles have MAVLink system id {sysid}",
+                        found=f"sysid {sysid} also at line {sysids[sysid].line}",
+                        expected="a unique sysid per vehicle (1..255; the default is 1)",
+                    )
+                )
+            names.setdefault(name, name_f)
+            sysids.setdefault(sysid, sysid_f)
+        if any(d is None for d in drones):
+            raise AlreadyReported
+        return [d for d in drones if d is not None]
+
+    def _team_member(
+        self, item: Field, route: Line | None, default: Launch | None, has_default: bool
+    ) -> tuple[Drone, Section]:
+        sec = item.mapping((*_VEHICLE_KEYS, "launch"), required=_VEHICLE_REQUIRED)
+        vehicle = self.attempt(self._vehicle_of, sec)
+        launch = default
+        if "launch" in sec:
+            launch = self.attempt(self._launch, sec["launch"], route)
+        elif not has_default:
+            raise item.error(
+                "this vehicle has no launch site",
+                expected="a 'launch' section for the mission, or one under this vehicle",
+            )
+        if vehicle is None or launch is None:
+            raise AlreadyReported
+        return Drone(vehicle, launch), sec
+
     def _vehicle(self, f: Field) -> Vehicle:
-        sec = f.mapping(
-            (
-                "name",
-                "sysid",
-                "cruise_speed",
-                "max_speed",
-                "climb_rate",
-                "descent_rate",
-                "endurance",
-                "reserve",
-                "turnaround",
-                "camera",
-            ),
-            required=("name", "cruise_speed", "max_speed", "endurance"),
-        )
+        return self._vehicle_of(f.mapping(_VEHICLE_KEYS, required=_VEHICLE_REQUIRED))
+
+    def _vehicle_of(self, sec: Section) -> Vehicle:
         name = self.attempt(sec["name"].text)
         sysid = self.attempt(sec["sysid"].integer, 1, 255) if "sysid" in sec else 1
         cruise = self.q(sec, "cruise_speed", SPEED, positive=True)
@@ -652,7 +735,7 @@ class _MissionReader:
 
     # -- overwatch -----------------------------------------------------------------
 
-    def _overwatch(self, f: Field) -> Overwatch:
+    def _overwatch(self, f: Field, drone_count: int | None) -> Overwatch:
         sec = f.mapping(
             (
                 "strategy",
@@ -666,6 +749,7 @@ class _MissionReader:
                 "bounding",
                 "static",
                 "baseline",
+                "relief",
             )
         )
         default = Overwatch()
@@ -708,8 +792,13 @@ class _MissionReader:
         baseline = (
             self.attempt(self._baseline, sec["baseline"]) if "baseline" in sec else FollowBaseline()
         )
+        relief = (
+            self.attempt(self._relief, sec["relief"], drone_count)
+            if "relief" in sec
+            else ReliefParams()
+        )
         parts = (strategy, lead, altitude, corridor, floor, escort, bounding, static, baseline)
-        if not window_ok or None in parts:
+        if not window_ok or None in parts or relief is None:
             raise AlreadyReported
         assert strategy is not None and lead is not None and altitude is not None
         assert corridor is not None and escort is not None and bounding is not None
@@ -727,7 +816,29 @@ class _MissionReader:
             bounding=bounding,
             static=static,
             baseline=baseline,
+            relief=relief,
         )
+
+    def _relief(self, f: Field, drone_count: int | None) -> ReliefParams:
+        sec, d = f.mapping(("mode", "overlap")), ReliefParams()
+        mode: ReliefMode | None = None
+        failed = False
+        if "mode" in sec:
+            chosen = self.attempt(sec["mode"].choice, RELIEF_MODES, "relief mode")
+            mode = next((m for m in RELIEF_MODES if m == chosen), None)
+            failed = mode is None
+            if mode == "continuous" and drone_count == 1:
+                report(
+                    sec["mode"].error(
+                        "continuous relief needs a second drone to take over the watch",
+                        found="1 vehicle",
+                        expected="two or more drones under 'vehicles', or 'mode: swap'",
+                    )
+                )
+        overlap = self.q(sec, "overlap", DURATION, d.overlap_s, minimum=0.0)
+        if overlap is None or failed:
+            raise AlreadyReported
+        return ReliefParams(mode=mode, overlap_s=overlap)
 
     def _lead(
         self, f: Field, lead_min: float | None, lead_max: float | None, window_ok: bool

@@ -9,7 +9,7 @@ mission's local frame) is :class:`overwatch.mission.geometry.MissionGeometry`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -21,6 +21,10 @@ STRATEGIES: tuple[StrategyName, ...] = ("lead", "escort", "bounding", "static")
 #: at the launch site, or at the quickest of the launch site and the rally points.
 RecoveryName = Literal["with_patrol", "launch", "rally"]
 RECOVERIES: tuple[RecoveryName, ...] = ("with_patrol", "launch", "rally")
+#: How the watch passes from one battery to the next: a fresh drone takes over on station
+#: before the tired one leaves (``continuous``), or the one drone lands and relaunches (``swap``).
+ReliefMode = Literal["continuous", "swap"]
+RELIEF_MODES: tuple[ReliefMode, ...] = ("continuous", "swap")
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,16 @@ class FollowBaseline:
 
 
 @dataclass(frozen=True)
+class ReliefParams:
+    """How a tired drone is relieved: ``mode`` (``None``: ``continuous`` with two drones or
+    more, else ``swap``) and how long, in seconds, the fresh drone watches beside the tired
+    one before the tired one leaves (``overlap_s``)."""
+
+    mode: ReliefMode | None = None
+    overlap_s: float = 60.0
+
+
+@dataclass(frozen=True)
 class Overwatch:
     """How to watch over the patrol."""
 
@@ -209,11 +223,25 @@ class Overwatch:
     bounding: BoundingParams = field(default_factory=BoundingParams)
     static: StaticParams = field(default_factory=StaticParams)
     baseline: FollowBaseline = field(default_factory=FollowBaseline)
+    relief: ReliefParams = field(default_factory=ReliefParams)
+
+
+@dataclass(frozen=True)
+class Drone:
+    """One airframe of the team and where it takes off and lands."""
+
+    vehicle: Vehicle
+    launch: Launch
 
 
 @dataclass(frozen=True)
 class Mission:
-    """A whole mission, as loaded from a mission file (``source`` is its path)."""
+    """A whole mission, as loaded from a mission file (``source`` is its path).
+
+    ``vehicle`` and ``launch`` are the first drone's (the one a single-drone plan
+    flies); ``extra_drones`` are the others of the team, in file order. Read the
+    whole team as :attr:`drones` or :attr:`vehicles`.
+    """
 
     name: str
     patrol: Patrol
@@ -225,3 +253,28 @@ class Mission:
     schema_version: int = SCHEMA_VERSION
     source: str | None = None
     terrain_path: str | None = None  # elevation GeoTIFF (absolute path), when the mission names one
+    extra_drones: tuple[Drone, ...] = ()
+
+    @property
+    def drones(self) -> tuple[Drone, ...]:
+        """Every drone of the team, the first one first."""
+        return (Drone(self.vehicle, self.launch), *self.extra_drones)
+
+    @property
+    def vehicles(self) -> tuple[Vehicle, ...]:
+        return tuple(d.vehicle for d in self.drones)
+
+    @property
+    def relief_mode(self) -> ReliefMode:
+        """``overwatch.relief.mode``, or its default: ``continuous`` with two drones or more."""
+        mode = self.overwatch.relief.mode
+        if mode is not None:
+            return mode
+        return "continuous" if self.extra_drones else "swap"
+
+    def as_drone(self, index: int) -> Mission:
+        """The same mission with drone ``index`` first (its ``vehicle`` and ``launch``)."""
+        team = self.drones
+        first = team[index]
+        rest = team[:index] + team[index + 1 :]
+        return replace(self, vehicle=first.vehicle, launch=first.launch, extra_drones=rest)

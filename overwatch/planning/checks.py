@@ -19,9 +19,17 @@ _ALT_TOL_M = 1e-6
 
 def plan_violations(plan: Plan) -> list[str]:
     """Every constraint the plan breaks, as sentences (empty when the plan is sound)."""
-    out = []
-    for label, traj in (("plan", plan.trajectory), ("baseline", plan.baseline_trajectory)):
-        out += trajectory_violations(plan, traj, label)
+    return drone_violations(plan, baseline=True)
+
+
+def drone_violations(plan: Plan, *, baseline: bool = False) -> list[str]:
+    """What :func:`plan_violations` finds, without the baseline unless ``baseline``
+    (a team's drones share one baseline, checked once); labels name the drone's vehicle."""
+    name = plan.mission.vehicle.name
+    label = f"{name}: plan" if plan.mission.extra_drones else "plan"
+    out = trajectory_violations(plan, plan.trajectory, label)
+    if baseline:
+        out += trajectory_violations(plan, plan.baseline_trajectory, "baseline")
     reserve = plan.mission.vehicle.reserve_fraction
     for s in plan.sorties:
         if s.reserve_at_landing < reserve - 1e-9:

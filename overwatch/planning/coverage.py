@@ -16,13 +16,14 @@ footprint quad (Cyrus–Beck), which decides all lateral samples at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from overwatch.geo.camera import footprint_corners
-from overwatch.mission import MissionGeometry
+from overwatch.mission import Camera, MissionGeometry
 from overwatch.planning.model import BoolArray, Coverage, FloatArray, Gap, IntArray, Trajectory
 from overwatch.planning.routeview import RouteView
 
@@ -45,18 +46,77 @@ class LeadCoverage:
     lateral_step_m: float = 10.0
 
     def __call__(self, trajectory: Trajectory, geometry: MissionGeometry) -> Coverage:
-        ow = geometry.mission.overwatch
-        cam = geometry.mission.vehicle.camera
+        grid = _Grid.of(geometry, self.station_step_m, self.lateral_step_m)
+        covered = grid.covered(trajectory, geometry.mission.vehicle.camera)
+        return grid.score(covered, trajectory)
+
+    def team(
+        self, views: Sequence[tuple[Trajectory, MissionGeometry]], merged: Trajectory
+    ) -> tuple[Coverage, tuple[Coverage, ...]]:
+        """The team's coverage (a sample any drone saw counts) and each drone's own.
+
+        ``views`` holds each drone's trajectory with the geometry it sees (its
+        camera); ``merged`` is all of them in time order, for the gaps' reasons.
+        """
+        grid = _Grid.of(views[0][1], self.station_step_m, self.lateral_step_m)
+        each = [grid.covered(traj, geo.mission.vehicle.camera) for traj, geo in views]
+        union = np.logical_or.reduce(each)
+        own = tuple(grid.score(c, traj) for c, (traj, _) in zip(each, views, strict=True))
+        return grid.score(union, merged), own
+
+
+def team_coverage(
+    coverage: CoverageFunction,
+    views: Sequence[tuple[Trajectory, MissionGeometry]],
+    merged: Trajectory,
+) -> tuple[Coverage, tuple[Coverage, ...]]:
+    """The team's coverage and each drone's, with any coverage function.
+
+    :class:`LeadCoverage` sees each drone through its own camera; another
+    function scores the merged trajectory through the first drone's camera.
+    """
+    if isinstance(coverage, LeadCoverage):
+        return coverage.team(views, merged)
+    own = tuple(coverage(traj, geo) for traj, geo in views)
+    return coverage(merged, views[0][1]), own
+
+
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """The samples along and across the corridor, and the patrol's timing at each station."""
+
+    geometry: MissionGeometry
+    station_step_m: float
+    route_length_m: float
+    stations: FloatArray
+    offsets: FloatArray
+    centres: FloatArray
+    normals: FloatArray
+    arrival: FloatArray
+
+    @classmethod
+    def of(cls, geometry: MissionGeometry, station_step_m: float, lateral_step_m: float) -> _Grid:
         route = RouteView.of(geometry)
-        stations = _stations(route.length_m, self.station_step_m)
-        width = ow.corridor_width_m
-        lanes = max(1, round(width / self.lateral_step_m) + 1)
+        stations = _stations(route.length_m, station_step_m)
+        width = geometry.mission.overwatch.corridor_width_m
+        lanes = max(1, round(width / lateral_step_m) + 1)
         offsets = np.linspace(-width / 2.0, width / 2.0, lanes) if width > 0 else np.zeros(1)
-        centres = route.points(stations)
         heading = np.radians(route.heading_deg(stations))
-        normals = np.column_stack([np.cos(heading), -np.sin(heading)])  # to the right
-        arrival = route.arrival_time_s(stations)
-        covered = np.zeros((len(stations), len(offsets)), dtype=bool)
+        return cls(
+            geometry=geometry,
+            station_step_m=station_step_m,
+            route_length_m=route.length_m,
+            stations=stations,
+            offsets=offsets,
+            centres=route.points(stations),
+            normals=np.column_stack([np.cos(heading), -np.sin(heading)]),  # to the right
+            arrival=route.arrival_time_s(stations),
+        )
+
+    def covered(self, trajectory: Trajectory, cam: Camera) -> BoolArray:
+        """Which samples (stations × lanes) the camera saw inside the lead window."""
+        ow = self.geometry.mission.overwatch
+        covered = np.zeros((len(self.stations), len(self.offsets)), dtype=bool)
         rows = np.flatnonzero(trajectory.airborne & (trajectory.alt_rel_m > 0.5))
         if len(rows):
             quads = footprint_corners(
@@ -69,26 +129,30 @@ class LeadCoverage:
                 cam.vfov_deg,
             )
             t = trajectory.t_s[rows]
-            first = np.searchsorted(arrival, t + ow.lead_min_s, side="left")
-            last = np.searchsorted(arrival, t + ow.lead_max_s, side="right")
+            first = np.searchsorted(self.arrival, t + ow.lead_min_s, side="left")
+            last = np.searchsorted(self.arrival, t + ow.lead_max_s, side="right")
             _cover(
                 covered,
                 quads,
                 first,
                 last,
-                centres,
-                normals,
-                offsets,
-                width / 2.0,
+                self.centres,
+                self.normals,
+                self.offsets,
+                ow.corridor_width_m / 2.0,
                 self.station_step_m,
             )
+        return covered
+
+    def score(self, covered: BoolArray, trajectory: Trajectory) -> Coverage:
+        ow = self.geometry.mission.overwatch
         fraction = covered.mean(axis=1)
         gaps = _gaps(
-            stations,
+            self.stations,
             fraction,
-            route.length_m,
+            self.route_length_m,
             self.station_step_m,
-            arrival,
+            self.arrival,
             trajectory,
             ow.lead_min_s,
             ow.lead_max_s,
@@ -98,7 +162,7 @@ class LeadCoverage:
             longest_gap_m=max((g.length_m for g in gaps), default=0.0),
             gaps=gaps,
             sample_count=int(covered.size),
-            station_m=stations,
+            station_m=self.stations,
             station_fraction=fraction,
         )
 

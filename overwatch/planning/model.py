@@ -8,7 +8,9 @@ the vehicle and the exporters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +49,37 @@ class Trajectory:
     @property
     def airborne(self) -> BoolArray:
         return np.asarray(self.sortie >= 0, dtype=bool)
+
+    def take(self, rows: slice | IntArray) -> Trajectory:
+        """The rows ``rows`` (a slice or indices) as a trajectory of their own."""
+        return Trajectory(
+            t_s=self.t_s[rows],
+            x_m=self.x_m[rows],
+            y_m=self.y_m[rows],
+            alt_rel_m=self.alt_rel_m[rows],
+            yaw_deg=self.yaw_deg[rows],
+            gimbal_pitch_deg=self.gimbal_pitch_deg[rows],
+            sortie=np.asarray(self.sortie[rows], dtype=np.int64),
+            watching=np.asarray(self.watching[rows], dtype=bool),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Trajectory]) -> Trajectory:
+        """Trajectories one after the other, row for row (an empty one for none)."""
+
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0)
+
+        return cls(
+            t_s=cat("t_s"),
+            x_m=cat("x_m"),
+            y_m=cat("y_m"),
+            alt_rel_m=cat("alt_rel_m"),
+            yaw_deg=cat("yaw_deg"),
+            gimbal_pitch_deg=cat("gimbal_pitch_deg"),
+            sortie=cat("sortie").astype(np.int64),
+            watching=cat("watching").astype(bool),
+        )
 
     def distance_m(self) -> float:
         """Horizontal plus vertical distance flown, metres."""
@@ -137,3 +170,63 @@ class Plan:
     @property
     def min_reserve_at_landing(self) -> float:
         return min((s.reserve_at_landing for s in self.sorties), default=1.0)
+
+
+@dataclass(frozen=True)
+class Relief:
+    """One hand-over of the watch from a tired drone to a fresh one.
+
+    Drones are indices into ``mission.drones``, sorties indices into that drone's
+    ``TeamPlan.drones[i].sorties``. The fresh drone is on station (watching the
+    same stretch) from ``on_station_t_s``; the tired one leaves at ``leave_t_s``
+    (mission time, s). ``station_m`` is the route station the camera was aimed at
+    when the tired drone left, ``xy_m`` where the fresh drone took over.
+    """
+
+    tired: int
+    tired_sortie: int
+    fresh: int
+    fresh_sortie: int
+    on_station_t_s: float
+    leave_t_s: float
+    station_m: float
+    xy_m: tuple[float, float]
+
+    @property
+    def overlap_s(self) -> float:
+        """How long both drones watched together; negative: the fresh one came late."""
+        return self.leave_t_s - self.on_station_t_s
+
+
+@dataclass(frozen=True, eq=False)
+class TeamPlan:
+    """The plan for every drone of a mission on the patrol's one timeline.
+
+    ``drones[i]`` is drone ``i``'s own :class:`Plan`: its mission is
+    ``mission.as_drone(i)`` (its vehicle and launch first), its trajectory,
+    sorties and items are its own, its ``coverage`` is what it watched alone,
+    and its baseline is the single drone's FOLLOW baseline. ``coverage`` is the
+    team's lead coverage (a sample watched by any drone counts). ``single`` is
+    the first drone alone with battery swaps, planned in the same call, for
+    comparison. With ``relief_mode == "swap"`` the team is ``single`` alone.
+    """
+
+    mission: Mission
+    geometry: MissionGeometry
+    strategy: str
+    relief_mode: str
+    overlap_s: float
+    drones: tuple[Plan, ...]
+    reliefs: tuple[Relief, ...]
+    coverage: Coverage
+    single: Plan
+    notes: tuple[str, ...] = ()
+
+    def reliefs_of(self, drone: int) -> tuple[Relief, ...]:
+        """The reliefs drone ``drone`` takes part in (as the tired or the fresh one)."""
+        return tuple(r for r in self.reliefs if drone in (r.tired, r.fresh))
+
+    @property
+    def min_relief_overlap_s(self) -> float | None:
+        """The shortest overlap of any relief (``None`` without reliefs)."""
+        return min((r.overlap_s for r in self.reliefs), default=None)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from overwatch.errors import ConstraintViolation, PlanningError
-from overwatch.mission import Mission, MissionGeometry
-from overwatch.planning.checks import plan_violations
-from overwatch.planning.coverage import CoverageFunction, lead_coverage
+from overwatch.mission import Mission, MissionGeometry, Vehicle
+from overwatch.planning.checks import drone_violations, plan_violations
+from overwatch.planning.coverage import CoverageFunction, lead_coverage, team_coverage
 from overwatch.planning.flight import Flight, Flyer
 from overwatch.planning.landing import FixedSites, LandingPolicy, WithPatrol
 from overwatch.planning.mavitems import fence_items, rally_items, sortie_items
-from overwatch.planning.model import Plan, Sortie, Trajectory
+from overwatch.planning.model import Plan, Sortie, TeamPlan, Trajectory
+from overwatch.planning.relief import TeamMember, fly_team
 from overwatch.planning.routeview import RouteView
 from overwatch.planning.strategies import STRATEGY_BY_NAME, FollowStrategy, Strategy, WatchRequest
 from overwatch.planning.zone import FlyZone, where
+
+#: vertical separation between the watch altitudes of a team's drones, metres: during a
+#: relief the fresh drone takes over the very pose the tired one holds
+RELIEF_SEPARATION_M = 15.0
 
 
 def plan(
@@ -29,39 +35,187 @@ def plan(
 ) -> Plan:
     """Plan ``mission`` with ``strategy`` (a name, an object, or the mission's own choice).
 
-    ``coverage`` scores both the plan and the baseline (ArduPilot FOLLOW at
-    the mission's offsets unless ``baseline`` is given); ``step_s`` is the
-    trajectory's time step in seconds. Raises :class:`ConstraintViolation`
-    when the mission cannot be flown within its constraints.
+    The first drone (``mission.vehicle``) flies alone, with battery swaps; see
+    :func:`plan_team` for the whole team. ``coverage`` scores both the plan and
+    the baseline (ArduPilot FOLLOW at the mission's offsets unless ``baseline``
+    is given); ``step_s`` is the trajectory's time step in seconds. Raises
+    :class:`ConstraintViolation` when the mission cannot be flown within its
+    constraints.
     """
-    chosen = _resolve(strategy if strategy is not None else mission.overwatch.strategy)
-    geometry = MissionGeometry.of(mission)
-    _check_vehicle(mission)
-    alt = flight_altitude_m(mission)
-    zone = FlyZone.build(geometry)
+    return _single(_Setup.of(mission, strategy, step_s), coverage, baseline)
+
+
+def plan_team(
+    mission: Mission,
+    strategy: str | Strategy | None = None,
+    *,
+    coverage: CoverageFunction = lead_coverage,
+    baseline: Strategy | None = None,
+    step_s: float = 1.0,
+) -> TeamPlan:
+    """Plan every drone of ``mission`` on the patrol's timeline (``overwatch.relief``).
+
+    ``continuous`` (the default with two drones or more): the drones relieve one
+    another on station, the fresh one watching beside the tired one for
+    ``relief.overlap_s`` before the tired one leaves (:mod:`overwatch.planning.relief`).
+    ``swap``: the first drone alone with battery swaps, as :func:`plan`. Either
+    way :attr:`TeamPlan.single` is :func:`plan`'s result from the same call, to
+    compare with. Arguments as for :func:`plan`; raises
+    :class:`ConstraintViolation` (``relief`` when ``continuous`` has one drone).
+    """
+    mode = mission.relief_mode
+    overlap = mission.overwatch.relief.overlap_s
+    if mode == "continuous" and not mission.extra_drones:
+        raise ConstraintViolation(
+            "relief", "overwatch.relief.mode", "continuous relief needs two or more drones"
+        )
+    if not (overlap >= 0 and math.isfinite(overlap)):
+        raise ConstraintViolation(
+            "relief", "overwatch.relief.overlap", f"must be zero or more seconds, got {overlap}"
+        )
+    setup = _Setup.of(mission, strategy, step_s)
+    single = _single(setup, coverage, baseline)
+    if mode == "swap":
+        return TeamPlan(
+            mission, setup.geometry, single.strategy, mode, overlap, (single,), (),
+            single.coverage, single,
+        )  # fmt: skip
+    altitudes = team_altitudes_m(mission, len(mission.drones))
+    members = tuple(_member(setup, i, alt) for i, alt in enumerate(altitudes))
+    team = fly_team(setup.zone, members, overlap)
+    drones: list[Plan] = []
+    views = [(f.trajectory, m.geometry) for m, f in zip(members, team.flights, strict=True)]
+    merged = Trajectory.concat([t for t, _ in views])
+    merged = merged.take(np.argsort(merged.t_s, kind="stable"))
+    team_cov, own = team_coverage(coverage, views, merged)
+    for member, flight, cov in zip(members, team.flights, own, strict=True):
+        geo = member.geometry
+        drones.append(
+            Plan(
+                mission=geo.mission,
+                geometry=geo,
+                strategy=single.strategy,
+                trajectory=flight.trajectory,
+                sorties=_sorties(flight, setup.zone, member.flight_alt_m, geo),
+                fence_items=single.fence_items,
+                rally_items=rally_items(geo, member.flight_alt_m),
+                coverage=cov,
+                baseline_trajectory=single.baseline_trajectory,
+                baseline_coverage=single.baseline_coverage,
+            )
+        )
+    _refuse_if([p for d in drones for p in drone_violations(d)])
+    return TeamPlan(
+        mission=mission,
+        geometry=setup.geometry,
+        strategy=single.strategy,
+        relief_mode=mode,
+        overlap_s=overlap,
+        drones=tuple(drones),
+        reliefs=team.reliefs,
+        coverage=team_cov,
+        single=single,
+        notes=team.notes,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Setup:
+    """What every plan of one mission shares: its geometry, air, altitude and watch request."""
+
+    mission: Mission
+    strategy: Strategy
+    geometry: MissionGeometry
+    zone: FlyZone
+    alt: float
+    step_s: float
+
+    @classmethod
+    def of(cls, mission: Mission, strategy: str | Strategy | None, step_s: float) -> _Setup:
+        chosen = _resolve(strategy if strategy is not None else mission.overwatch.strategy)
+        geometry = MissionGeometry.of(mission)
+        for vehicle in mission.vehicles:
+            _check_vehicle(vehicle)
+        alt = flight_altitude_m(mission)
+        return cls(mission, chosen, geometry, FlyZone.build(geometry), alt, step_s)
+
+    def request(self, geometry: MissionGeometry) -> WatchRequest:
+        return WatchRequest(geometry, self.alt, self.step_s)
+
+
+def _single(setup: _Setup, coverage: CoverageFunction, baseline: Strategy | None) -> Plan:
+    mission, geometry, zone, alt = setup.mission, setup.geometry, setup.zone, setup.alt
     landing = landing_policy(geometry, zone)
     launch = (float(geometry.launch.x), float(geometry.launch.y))
     flyer = Flyer(zone, mission.vehicle, alt, landing, first_site=launch)
-    request = WatchRequest(geometry, alt, step_s)
-    flight = flyer.fly(chosen.watch_track(request))
+    request = setup.request(geometry)
+    flight = flyer.fly(setup.strategy.watch_track(request))
     base = flyer.fly((baseline or FollowStrategy()).watch_track(request))
     result = Plan(
         mission=mission,
         geometry=geometry,
-        strategy=chosen.name,
+        strategy=setup.strategy.name,
         trajectory=flight.trajectory,
-        sorties=_sorties(flight, zone, alt, mission.vehicle.cruise_speed_m_s),
+        sorties=_sorties(flight, zone, alt, geometry),
         fence_items=fence_items(geometry),
         rally_items=rally_items(geometry, alt),
         coverage=coverage(flight.trajectory, geometry),
         baseline_trajectory=base.trajectory,
         baseline_coverage=coverage(base.trajectory, geometry),
     )
-    problems = plan_violations(result)
+    _refuse_if(plan_violations(result))
+    return result
+
+
+def _refuse_if(problems: list[str]) -> None:
     if problems:
         # a planner bug, not a user mistake: refuse to hand out an unsafe plan
         raise PlanningError("internal check failed: " + "; ".join(problems[:5]))
-    return result
+
+
+def team_altitudes_m(mission: Mission, count: int) -> tuple[float, ...]:
+    """Each drone's watch altitude above home: the first at :func:`flight_altitude_m`, the
+    others :data:`RELIEF_SEPARATION_M` apart above it (below when the band is full), so two
+    drones on the same pose during a relief are separated vertically.
+
+    Raises ``ConstraintViolation("altitude")`` when the airspace's band cannot hold them.
+    """
+    alt = flight_altitude_m(mission)
+    lo, hi = mission.airspace.min_alt_agl_m, mission.airspace.max_alt_agl_m
+    offsets = [k * RELIEF_SEPARATION_M * sign for k in range(1, count) for sign in (1, -1)]
+    out = [alt] + [alt + o for o in offsets if lo - 1e-9 <= alt + o <= hi + 1e-9]
+    out = out[:count]
+    if len(out) < count:
+        raise ConstraintViolation(
+            "altitude",
+            "airspace.altitude",
+            f"{count} drones need {RELIEF_SEPARATION_M:.0f} m between their watch altitudes; "
+            f"the band {lo:g}–{hi:g} m holds {len(out)}",
+        )
+    return tuple(out)
+
+
+def _member(setup: _Setup, index: int, alt_m: float) -> TeamMember:
+    geometry = setup.geometry.for_drone(index)
+    zone = setup.zone
+    site = (float(geometry.launch.x), float(geometry.launch.y))
+    name = geometry.mission.vehicle.name
+    if not zone.point_allowed(*site):
+        raise ConstraintViolation(
+            "airspace",
+            f"{name}'s launch site at {where(geometry, *site)}",
+            "inside forbidden airspace or outside the keep-in",
+        )
+    return TeamMember(
+        index=index,
+        geometry=geometry,
+        flight_alt_m=alt_m,
+        vehicle=geometry.mission.vehicle,
+        landing=landing_policy(geometry, zone),
+        track=setup.strategy.watch_track(WatchRequest(geometry, alt_m, setup.step_s)),
+        first_site=site,
+        launches_with_patrol=geometry.mission.launch.with_patrol,
+    )
 
 
 def flight_altitude_m(mission: Mission) -> float:
@@ -109,8 +263,7 @@ def _resolve(strategy: str | Strategy) -> Strategy:
     return strategy
 
 
-def _check_vehicle(mission: Mission) -> None:
-    v = mission.vehicle
+def _check_vehicle(v: Vehicle) -> None:
     for name in (
         "cruise_speed_m_s",
         "max_speed_m_s",
@@ -129,7 +282,10 @@ def _check_vehicle(mission: Mission) -> None:
         )
 
 
-def _sorties(flight: Flight, zone: FlyZone, alt: float, cruise: float) -> tuple[Sortie, ...]:
+def _sorties(
+    flight: Flight, zone: FlyZone, alt: float, geometry: MissionGeometry
+) -> tuple[Sortie, ...]:
+    cruise = geometry.mission.vehicle.cruise_speed_m_s
     out = []
     for leg in flight.sorties:
         out.append(
@@ -139,23 +295,9 @@ def _sorties(flight: Flight, zone: FlyZone, alt: float, cruise: float) -> tuple[
                 landing_t_s=leg.landing_t_s,
                 takeoff_xy_m=leg.takeoff_xy_m,
                 landing_xy_m=leg.landing_xy_m,
-                items=sortie_items(flight, leg, zone.geometry, alt, cruise, zone.segments_clear),
-                distance_m=_slice(flight.trajectory, leg.first, leg.last).distance_m(),
+                items=sortie_items(flight, leg, geometry, alt, cruise, zone.segments_clear),
+                distance_m=flight.trajectory.take(slice(leg.first, leg.last)).distance_m(),
                 reserve_at_landing=leg.reserve_at_landing,
             )
         )
     return tuple(out)
-
-
-def _slice(traj: Trajectory, first: int, last: int) -> Trajectory:
-    sl = slice(first, last)
-    return Trajectory(
-        t_s=traj.t_s[sl],
-        x_m=traj.x_m[sl],
-        y_m=traj.y_m[sl],
-        alt_rel_m=traj.alt_rel_m[sl],
-        yaw_deg=traj.yaw_deg[sl],
-        gimbal_pitch_deg=traj.gimbal_pitch_deg[sl],
-        sortie=np.asarray(traj.sortie[sl], dtype=np.int64),
-        watching=traj.watching[sl],
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,35 @@ def test_plan_prints_the_summary_and_writes_every_format(tmp_path: Path) -> None
     assert doc["fileType"] == "Plan" and doc["mission"]["items"]
     png = next(tmp_path.glob("*.png")).read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+def test_validate_names_a_team() -> None:
+    result = overwatch("validate", str(MISSIONS / "relief-patrol.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "2 drones (Hexa-1, Hexa-2), continuous relief" in result.stdout
+    single = overwatch("validate", str(MISSIONS / "vehicle-patrol.yaml"))
+    assert "drones" not in single.stdout
+
+
+def test_plan_of_a_team_prints_each_drone_and_writes_its_files(tmp_path: Path) -> None:
+    result = overwatch("plan", str(MISSIONS / "relief-patrol.yaml"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "2 drones, continuous relief" in out and "one drone, swaps" in out
+    assert "lead coverage" in out and "longest unwatched" in out
+    for name in ("Hexa-1", "Hexa-2"):
+        assert name in out
+        assert len(list(tmp_path.glob(f"*-{name.lower()}-sortie*.plan"))) >= 1
+        assert len(list(tmp_path.glob(f"*-{name.lower()}-sortie*.waypoints"))) >= 1
+    assert "reserve at each" in out and "(floor 20 %)" in out
+    reliefs = re.findall(
+        r"^  relief at km [\d.]+: (Hexa-\d) .* (Hexa-\d) .*: (\d+) s together$", out, re.M
+    )
+    assert len(reliefs) >= 2
+    assert all(fresh != tired and int(s) >= 60 for fresh, tired, s in reliefs)
+    suffixes = sorted({p.suffix for p in tmp_path.iterdir()})
+    assert suffixes == [".geojson", ".kml", ".plan", ".png", ".waypoints"]
+    assert len(list(tmp_path.glob("*.geojson"))) == 1  # one for the whole team
 
 
 def test_plan_strategy_override(tmp_path: Path) -> None:

@@ -14,7 +14,10 @@ from tests.mission.helpers import BASE, mutate, write
 
 MISSIONS = Path(__file__).resolve().parents[2] / "missions"
 # other parts keep their own files here too (e.g. simulator scenarios): name ours
-EXAMPLES = [MISSIONS / n for n in ("customs-post.yaml", "foot-patrol.yaml", "vehicle-patrol.yaml")]
+EXAMPLES = [
+    MISSIONS / n
+    for n in ("customs-post.yaml", "foot-patrol.yaml", "relief-patrol.yaml", "vehicle-patrol.yaml")
+]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

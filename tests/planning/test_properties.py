@@ -8,13 +8,17 @@ the planner's own final check (they sample points along every leg).
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+
 import numpy as np
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overwatch.items import Cmd, Frame, MissionType
-from overwatch.planning import Plan, Trajectory, fence_polygons, plan
+from overwatch.mission import Drone
+from overwatch.planning import Plan, Trajectory, fence_polygons, plan, plan_team
 from overwatch.planning.checks import item_path
 from tests.planning.missions import generated_mission, vehicle
 
@@ -107,3 +111,41 @@ def _check(p: Plan) -> None:
 def test_plans_keep_every_constraint(case: tuple[object, str]) -> None:
     mission, strategy = case
     _check(plan(mission, strategy))  # type: ignore[arg-type]
+
+
+@st.composite
+def teams(draw: st.DrawFn) -> tuple[object, str]:
+    mission, strategy = draw(missions())
+    count = draw(st.integers(2, 3))
+    base = mission.vehicle  # type: ignore[attr-defined]
+    copies = (replace(base, name=f"copter-{i}", sysid=i) for i in range(2, count + 1))
+    extra = tuple(Drone(v, mission.launch) for v in copies)  # type: ignore[attr-defined]
+    return replace(mission, extra_drones=extra), strategy  # type: ignore[type-var]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(teams())
+def test_team_plans_keep_every_constraint_and_hand_over_on_station(
+    case: tuple[object, str],
+) -> None:
+    mission, strategy = case
+    team = plan_team(mission, strategy)  # type: ignore[arg-type]
+    for drone in team.drones:
+        if drone.sorties:
+            _check(drone)
+        for a, b in itertools.pairwise(drone.sorties):  # a battery swap between two sorties
+            assert b.takeoff_t_s >= a.landing_t_s + drone.mission.vehicle.turnaround_s - 1e-6
+    for r in team.reliefs:
+        assert r.tired != r.fresh
+        fresh = team.drones[r.fresh].mission.vehicle.name
+        late = any(n.startswith(f"{fresh} reaches the watch") for n in team.notes)
+        assert late or r.overlap_s >= team.overlap_s
+        if r.overlap_s < team.overlap_s and r.fresh_sortie > 0:
+            # late only because it could not take off sooner after its battery swap
+            sorties = team.drones[r.fresh].sorties
+            ready = sorties[r.fresh_sortie - 1].landing_t_s
+            ready += team.drones[r.fresh].mission.vehicle.turnaround_s
+            assert sorties[r.fresh_sortie].takeoff_t_s <= ready + 30.0
+    assert team.coverage.lead_coverage >= max(d.coverage.lead_coverage for d in team.drones)
+    if not team.notes:
+        assert team.coverage.longest_gap_m <= team.single.coverage.longest_gap_m + 1e-6
