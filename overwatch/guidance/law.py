@@ -139,6 +139,7 @@ class Guidance:
             lead_max_s=ow.lead_max_s,
             margin_s=self.config.return_margin_s,
             lead_margin_s=self.config.swap_lead_margin_s,
+            max_battery_pct=self.config.swap_max_battery_pct,
             land_at_halt=mission.launch.recovers_with_patrol,
         )
         self._swap_plan: SwapPlan | None = None

@@ -92,6 +92,8 @@ class SwapPlanner:
     lead_max_s: float
     margin_s: float
     lead_margin_s: float
+    #: a sortie to a fixed site breaks at a halt only once the battery is down to this
+    max_battery_pct: float = 60.0
     #: the landing site is the patrol (``recovery: with_patrol``): wait for it at the halt
     #: and land there as it arrives, watching the road until then, instead of leaving a
     #: lead window early for a site away from the road
@@ -165,7 +167,8 @@ class SwapPlanner:
         the road left when the patrol finishes first."""
         halts = predicted_halts(pred, now_s)
         look = _LookAhead(self, pred, nearest_site)
-        return look.best(now_s, self.energy.sortie_flight_left_s(battery_pct), halts, _LOOK_AHEAD)
+        budget = self.energy.sortie_flight_left_s(battery_pct)
+        return look.best(now_s, budget, halts, _LOOK_AHEAD, battery_pct)
 
     def _leave_s(self, halt: HaltWindow) -> float:
         """When to turn for the landing site of a break at ``halt``."""
@@ -258,9 +261,17 @@ class _LookAhead:
             found = self._sites[key] = self._nearest((float(xy[0]), float(xy[1])), t_s)
         return found
 
-    def best(self, t0_s: float, budget_s: float, halts: list[HaltWindow], depth: int) -> SwapChoice:
+    def best(
+        self,
+        t0_s: float,
+        budget_s: float,
+        halts: list[HaltWindow],
+        depth: int,
+        battery_pct: float | None = None,
+    ) -> SwapChoice:
         """The least unwatched from ``t0_s`` on ``budget_s`` seconds of flight: a halt's
-        plan, or None (lasting to the end, or a break where the battery runs out)."""
+        plan, or None (lasting to the end, or a break where the battery runs out).
+        ``battery_pct``: the battery now, for the first break (see :meth:`_too_full`)."""
         p = self.p
         if p._short_of_end_s(t0_s, budget_s, self.pred, self._nearest) <= 0.0:
             return SwapChoice(0.0, None)
@@ -272,6 +283,8 @@ class _LookAhead:
             home_s = p.energy.return_needed_s(distance_m=site.distance_m, alt_rel_m=p.alt_rel_m)
             if (leave - t0_s) * _RUN_AHEAD_DRAIN + home_s + p.margin_s > budget_s:
                 continue  # cannot get there and back on this battery
+            if battery_pct is not None and self._too_full(battery_pct, leave - t0_s):
+                continue
             back = leave + p.absence_s(site.distance_m)
             lost = p.halt_lost_s(leave, back, halt)
             if depth > 0:
@@ -283,6 +296,18 @@ class _LookAhead:
             ):
                 best = SwapChoice(lost, self._plan(leave, halt, site))
         return best
+
+    def _too_full(self, battery_pct: float, until_leave_s: float) -> bool:
+        """A sortie to a fixed site breaks at a halt only once the battery is down to
+        :attr:`SwapPlanner.max_battery_pct`: the cost of its transit both ways is an estimate
+        (on real ArduCopter SITL a dearer drain made a 90 s halt at 84 % look cheaper than
+        the checkpoint it then could not reach), and an early swap far from the road is
+        the dearest mistake. Beside the patrol a swap costs no transit and is not held back."""
+        p = self.p
+        if p.land_at_halt:
+            return False
+        spend = p.energy.sortie_drain_pct_per_s() * _RUN_AHEAD_DRAIN * until_leave_s
+        return battery_pct - spend > p.max_battery_pct
 
     def _plan(self, leave_s: float, halt: HaltWindow, site: LandingSite) -> SwapPlan:
         p = self.p

@@ -247,7 +247,8 @@ class GuidanceConfig:
     whose endurance is quoted at 10 m/s and cruises at 15 m/s).
     ``plan_swaps``: when the battery will not last the patrol, break the sortie
     where it costs least over the rest of the patrol (at a planned halt, leaving
-    ``swap_lead_margin_s`` inside the lead window after running ahead to the halt).
+    ``swap_lead_margin_s`` inside the lead window after running ahead to the halt); from a
+    fixed landing site only where the battery will be down to ``swap_max_battery_pct``.
     ``relaunch_lead_rate``: after a relaunch, the lead builds back from 0 at
     this many seconds of lead per second. ``detour_max_m``: a patrol off its
     route by less than this is on a detour: keep watching the route ahead.
@@ -268,6 +269,7 @@ class GuidanceConfig:
     transit_drain_factor: float = 1.3
     plan_swaps: bool = True
     swap_lead_margin_s: float = 25.0
+    swap_max_battery_pct: float = 60.0
     relaunch_lead_rate: float = 0.5
     detour_max_m: float = 400.0
 
