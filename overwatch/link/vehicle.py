@@ -44,6 +44,9 @@ DEFAULT_TELEMETRY_HZ: dict[str, float] = {
     "GIMBAL_DEVICE_ATTITUDE_STATUS": 2.0,
 }
 
+#: tries of each telemetry-rate request before it is given up (1.5 s each by default)
+_TELEMETRY_ATTEMPTS = 6
+
 # SET_POSITION_TARGET type_mask bits (POSITION_TARGET_TYPEMASK)
 _IGNORE_POSITION = 1 | 2 | 4
 _IGNORE_VELOCITY = 8 | 16 | 32
@@ -223,6 +226,8 @@ class Vehicle:
                     f"request_telemetry({name}={rate_hz:g} Hz)",
                     mavlink.MAV_CMD_SET_MESSAGE_INTERVAL,
                     (message_id, interval_us),
+                    # a relay in between (MAVProxy) on a busy machine answers late: more tries
+                    attempts=_TELEMETRY_ATTEMPTS,
                 )
                 accepted[name] = True
             except CommandRejected:
