@@ -286,15 +286,15 @@ class _LookAhead:
             if battery_pct is not None and self._too_full(battery_pct, leave - t0_s):
                 continue
             back = leave + p.absence_s(site.distance_m)
-            lost = p.halt_lost_s(leave, back, halt)
+            own = p.halt_lost_s(leave, back, halt)
             if depth > 0:
-                lost += self.best(back, self.full_s, halts[i + 1 :], depth - 1).lost_s
+                lost = own + self.best(back, self.full_s, halts[i + 1 :], depth - 1).lost_s
             else:
-                lost += self._rough_s(back)
+                lost = own + self._rough_s(back)
             if lost < best.lost_s - 1.0 or (
                 best.plan is not None and lost <= best.lost_s + 1.0 and leave > best.plan.leave_at_s
             ):
-                best = SwapChoice(lost, self._plan(leave, halt, site))
+                best = SwapChoice(lost, self._plan(leave, halt, site, own))
         return best
 
     def _too_full(self, battery_pct: float, until_leave_s: float) -> bool:
@@ -309,14 +309,13 @@ class _LookAhead:
         spend = p.energy.sortie_drain_pct_per_s() * _RUN_AHEAD_DRAIN * until_leave_s
         return battery_pct - spend > p.max_battery_pct
 
-    def _plan(self, leave_s: float, halt: HaltWindow, site: LandingSite) -> SwapPlan:
+    def _plan(self, leave_s: float, halt: HaltWindow, site: LandingSite, lost_s: float) -> SwapPlan:
+        """The plan of a break at ``halt`` that leaves ``lost_s`` of its own unwatched."""
         p = self.p
-        back = leave_s + p.absence_s(site.distance_m)
-        lost = p.halt_lost_s(leave_s, back, halt)
         speed = max(float(self.pred.route.planned_speed_at(halt.station_m)), 0.5)
         extra_lead = max(p.lead_max_s - p.lead_margin_s - p.lead_s, 0.0)
         catch_up_s = extra_lead * speed / max(p.vehicle.cruise_speed_m_s - speed, 1.0)
-        return SwapPlan(leave_s, leave_s - catch_up_s - 30.0, halt, site.name, lost)
+        return SwapPlan(leave_s, leave_s - catch_up_s - 30.0, halt, site.name, lost_s)
 
     def _anywhere_s(
         self, t0_s: float, budget_s: float, halts: list[HaltWindow], depth: int
