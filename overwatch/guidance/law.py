@@ -149,6 +149,7 @@ class Guidance:
         pitch = mission.vehicle.camera.gimbal_pitch_deg
         self.look_ahead_m = self.alt_rel_m / math.tan(math.radians(-pitch)) if pitch < -5 else 100.0
         self._return: _Return | None = None
+        self._relieved = False  # another drone has taken over: fly home at the next tick
         self._last_return_point: tuple[tuple[XY, float, bool], LandingSite] | None = None
         #: where sorties land (the mission's recovery)
         self.sites = LandingSites(
@@ -200,6 +201,12 @@ class Guidance:
         self._operator = None
         self._return = _Return("", None, ReturnReason.JOB_DONE, None)
 
+    def relieved_return(self) -> None:
+        """Another drone of the team watches now: fly to the quickest landing site, land,
+        and wait there for a fresh battery (only a fresh pack ends this return)."""
+        self._operator = None
+        self._relieved = True
+
     def operator_resume(self) -> None:
         """Cancel hold, look-at, land and an operator return; guidance takes over again.
 
@@ -230,7 +237,12 @@ class Guidance:
         self._now_s, self._pred = now_s, (pred if est.mode is not TrackMode.STALE else None)
         self._update_swap_plan(now_s, vehicle, pred)
         energy = self._energy_status(drone, vehicle)
-        if (
+        if self._relieved:
+            self._relieved = False
+            if self._return is None or not self._return.reason.needs_fresh_battery:
+                # no gap: the drone that took over watches on
+                self._start_return(now_s, drone, vehicle, None, ReturnReason.RELIEVED)
+        elif (
             self._return is None
             and energy.must_return
             and self._operator is not OperatorOverride.LAND

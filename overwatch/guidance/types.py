@@ -20,11 +20,12 @@ class ReturnReason(enum.StrEnum):
     OPERATOR = "operator"  # the operator asked for it
     STATIC_DONE = "static watch complete"  # a static watch lasted its duration
     JOB_DONE = "job done"  # the run is over: land where the crew is (beside the patrol too)
+    RELIEVED = "relieved"  # another drone of the team has taken over the watch
 
     @property
     def needs_fresh_battery(self) -> bool:
         """Only a fresh battery ends this return (the operator's resume does not)."""
-        return self in (ReturnReason.ENERGY, ReturnReason.SWAP)
+        return self in (ReturnReason.ENERGY, ReturnReason.SWAP, ReturnReason.RELIEVED)
 
 
 class OperatorOverride(enum.StrEnum):

@@ -223,9 +223,11 @@ class Link:
         """Vehicles heard so far (or asked for), by sysid."""
         return dict(self._vehicles)
 
-    async def wait_vehicle(self, timeout_s: float = 10.0) -> Vehicle:
-        """The first vehicle heard whose heartbeat says it has booted. Raises
-        :class:`LinkTimeout`.
+    async def wait_vehicle(
+        self, timeout_s: float | None = 10.0, *, sysid: int | None = None
+    ) -> Vehicle:
+        """The first vehicle heard whose heartbeat says it has booted (``sysid``: that one).
+        Raises :class:`LinkTimeout` after ``timeout_s`` (None: waits as long as it takes).
 
         ArduCopter sets its initial mode (STABILIZE) at the end of its start-up, and
         takes commands while it starts up: a mode set before then is overwritten (measured
@@ -237,7 +239,8 @@ class Link:
             while True:
                 for vehicle in self._vehicles.values():
                     state = vehicle.state
-                    if state.heartbeat_seen and state.system_status not in BOOTING:
+                    wanted = sysid is None or vehicle.sysid == sysid
+                    if wanted and state.heartbeat_seen and state.system_status not in BOOTING:
                         return vehicle
                 self._new_vehicle.clear()
                 await self._new_vehicle.wait()
@@ -246,14 +249,19 @@ class Link:
             async with asyncio.timeout(timeout_s):
                 return await first()
         except TimeoutError:
-            booting = [v.sysid for v in self._vehicles.values() if v.state.heartbeat_seen]
+            booting = [
+                v.sysid
+                for v in self._vehicles.values()
+                if v.state.heartbeat_seen and sysid in (None, v.sysid)
+            ]
             if booting:
                 raise LinkTimeout(
                     f"vehicle {booting[0]} on {self.transport.description} was still booting "
                     f"(MAV_STATE_BOOT) after {timeout_s:g} s"
                 ) from None
+            which = "no vehicle heartbeat" if sysid is None else f"no heartbeat of vehicle {sysid}"
             raise LinkTimeout(
-                f"no vehicle heartbeat on {self.transport.description} within {timeout_s:g} s"
+                f"{which} on {self.transport.description} within {timeout_s:g} s"
             ) from None
 
     def _state(self, sysid: int) -> VehicleState:

@@ -36,6 +36,8 @@ class SessionConfig:
 
     connect: str
     patrol_feed: str
+    #: further vehicle links (``--connect`` again): a team's drones are matched by sysid
+    more_connects: tuple[str, ...] = ()
     #: other ground stations sharing the link (``--out``), see :mod:`overwatch.link.forward`
     outs: tuple[str, ...] = ()
     #: the MAVLink 2 signing key (32 bytes): every packet signed, unsigned ones dropped

@@ -72,6 +72,7 @@ class Controller:
 
     ``active``: overwatch has started and guidance steers (the operator's land and
     RTL stop it). ``relaunch_after_swap``: climb out again on a fresh battery.
+    ``coverage``: where what the camera sees is counted (default: its own).
     """
 
     def __init__(
@@ -81,11 +82,13 @@ class Controller:
         config: GuidanceConfig | None = None,
         *,
         relaunch_after_swap: bool = True,
+        coverage: LiveCoverage | None = None,
     ) -> None:
         self.geometry = geometry
         self.config = config or GuidanceConfig()
         self.relaunch_after_swap = relaunch_after_swap
-        self.coverage = LiveCoverage(geometry)
+        #: what the camera covered (a team's drones share one)
+        self.coverage = LiveCoverage(geometry) if coverage is None else coverage
         self.pilot: Pilot = new_pilot(strategy)
         self.guidance = self._guidance_for(self.pilot)
         self.active = False
@@ -132,6 +135,11 @@ class Controller:
             self.guidance.job_done_return()
         else:
             self.guidance.operator_return()
+        self.active = True
+
+    def relieved(self) -> None:
+        """Another drone of the team has the watch: fly home, land, wait for a fresh battery."""
+        self.guidance.relieved_return()
         self.active = True
 
     def relaunched(self) -> None:

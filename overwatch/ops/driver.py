@@ -71,6 +71,10 @@ class VehicleDriver:
         self.airborne_once = False  # a takeoff of this session reached its height
         self.tasks = TaskSet(note)
         self._relaunch: asyncio.Task[None] | None = None
+        self._launch: asyncio.Task[None] | None = None
+        #: a team's launches of this drone that failed, and why the last one did
+        self.launch_failures = 0
+        self.launch_error = ""
         self._beacon: PositionBeacon | None = None
 
     def need_vehicle(self) -> Vehicle:
@@ -147,6 +151,37 @@ class VehicleDriver:
                     self.note("warning", f"FOLLOW baseline after the swap: {exc}")
 
         self._relaunch = self.tasks.spawn(relaunch(), "relaunch")
+
+    @property
+    def launching(self) -> bool:
+        """A launch (:meth:`start_launch`) or a relaunch is arming or climbing the drone."""
+        return any(t is not None and not t.done() for t in (self._launch, self._relaunch))
+
+    def start_launch(self) -> None:
+        """Send this drone of a team to the watch: arm, take off, aim the camera and let
+        guidance steer (once at a time); a failure is counted in ``launch_failures``."""
+        if self.launching:
+            return
+
+        async def launch() -> None:
+            try:
+                vehicle = self.need_vehicle()
+                await self.set_cruise_speed(vehicle)
+                await self.arm_and_takeoff()
+                await vehicle.gimbal(self.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
+            except OverwatchError as exc:
+                self.launch_failures += 1
+                self.launch_error = str(exc)
+                return
+            self.controller.relaunched()
+            self.controller.start()
+            if self.controller.strategy == "follow-baseline":
+                try:
+                    await self.start_follow_baseline()
+                except OverwatchError as exc:
+                    self.note("warning", f"{self.mission.vehicle.name}: FOLLOW baseline: {exc}")
+
+        self._launch = self.tasks.spawn(launch(), "launch")
 
     def forward_patrol_position(self) -> None:
         """The patrol's newest fix to the drone, as the MAVLink system FOLLOW mode follows."""

@@ -18,7 +18,7 @@ from rich.text import Text
 from overwatch.errors import LinkTimeout, OverwatchError
 from overwatch.ops.session import LiveSession
 from overwatch.ops.shortfall import below_plan
-from overwatch.ops.state import SessionSnapshot
+from overwatch.ops.state import DroneView, SessionSnapshot
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,17 @@ def progress_line(snap: SessionSnapshot) -> Text:
         if c.planned is not None:
             text.append(f"(plan {c.planned:.1%}) ")
     text.append(f"| cues {len(snap.cues)} | {d.guidance_state}")
+    if len(snap.drones) > 1:
+        text.append(" | " + " · ".join(_team_member(v) for v in snap.drones))
     if d.stop_request is not None:
         text.append(f" | ASK: {d.stop_request}", style="bold yellow")
     return text
+
+
+def _team_member(drone: DroneView) -> str:
+    """One drone of a team on the progress line: its name, role and battery."""
+    battery = f" {drone.battery_pct:.0f}%" if drone.battery_pct is not None else ""
+    return f"{drone.name} {drone.role}{battery}"
 
 
 async def run_headless(

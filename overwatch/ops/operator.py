@@ -4,27 +4,64 @@ Flight commands go to the controller (who steers) and to the vehicle through
 the :class:`~overwatch.ops.driver.VehicleDriver`; cue commands go to the cue
 book, which records each on disk before any screen can see it. Each command
 leaves a note in the session's log.
+
+With a team, a flight command goes to the selected drone (:meth:`select`; by
+default the one on duty). Starting overwatch launches the first drone and
+leaves the others to the relief coordinator; the job's end brings every drone
+that is up home.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from overwatch.cues import CueBook
+from overwatch.errors import OverwatchError
 from overwatch.ops.controller import Controller, new_pilot
+from overwatch.ops.crew import Crew
 from overwatch.ops.driver import VehicleDriver
 from overwatch.ops.inputs import NoteFn
 from overwatch.ops.state import LatLon
+from overwatch.ops.team import ReliefCoordinator
 
 
 class OperatorCommands:
     """The operator's commands for one live session (see the module docstring)."""
 
     def __init__(
-        self, controller: Controller, flight: VehicleDriver, cues: CueBook, note: NoteFn
+        self,
+        crews: Sequence[Crew],
+        team: ReliefCoordinator | None,
+        cues: CueBook,
+        note: NoteFn,
     ) -> None:
-        self.controller = controller
-        self.flight = flight
+        self.crews = tuple(crews)
+        self.team = team
         self.cues = cues
         self.note = note
+        self.selected: int | None = None  # None: the drone on duty
+
+    def select(self, crew: int | None) -> None:
+        """Address drone ``crew`` (an index into the team) from now on; None: the one on duty."""
+        if crew is not None and not 0 <= crew < len(self.crews):
+            raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
+        self.selected = crew
+
+    @property
+    def crew(self) -> Crew:
+        """The drone addressed."""
+        if self.selected is not None:
+            return self.crews[self.selected]
+        duty = None if self.team is None else self.team.duty
+        return self.crews[duty or 0]
+
+    @property
+    def controller(self) -> Controller:
+        return self.crew.controller
+
+    @property
+    def flight(self) -> VehicleDriver:
+        return self.crew.flight
 
     # -- flight ---------------------------------------------------------------------
 
@@ -52,18 +89,25 @@ class OperatorCommands:
             flight.airborne_once = True
         await vehicle.gimbal(flight.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
         self.controller.start()
+        if self.team is not None:
+            self.team.started(self.crews.index(self.crew))
+            for other in self.crews:
+                if other is not self.crew:
+                    other.controller.start()  # steered once the coordinator launches it
         self.note("info", f"overwatch started ({self.controller.strategy})")
 
     async def return_to_nearest_site(self) -> None:
         """The job is done: a guided return to where the crew is (beside the patrol with
         ``recovery: with_patrol``, else home or the quickest rally point), and land there
-        (any strategy)."""
-        vehicle = self.flight.need_vehicle()
-        self.controller.return_home(job_done=True)  # from FOLLOW too: guidance flies it
-        await self.flight.set_cruise_speed(vehicle)
-        # a drone already landing (at a site guidance chose) is left to land
-        if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):
-            await vehicle.set_mode("GUIDED")
+        (any strategy); with a team, every drone that is up."""
+        crews = [self.crew] if self.team is None else [c for c in self.crews if _up(c)]
+        for crew in crews:
+            vehicle = crew.flight.need_vehicle()
+            crew.controller.return_home(job_done=True)  # from FOLLOW too: guidance flies it
+            await crew.flight.set_cruise_speed(vehicle)
+            # a drone already landing (at a site guidance chose) is left to land
+            if vehicle.state.armed and vehicle.state.mode not in ("GUIDED", "LAND"):
+                await vehicle.set_mode("GUIDED")
         self.note("info", "returning to the nearest landing site")
 
     async def hold(self) -> None:
@@ -128,6 +172,12 @@ class OperatorCommands:
 
     async def note_cue(self, cue_id: str, text: str) -> None:
         self.cues.note(cue_id, text)
+
+
+def _up(crew: Crew) -> bool:
+    """``crew``'s drone is armed or being launched."""
+    vehicle = crew.vehicle
+    return vehicle is not None and (vehicle.state.armed or crew.flight.launching)
 
 
 __all__ = ["OperatorCommands"]

@@ -30,7 +30,8 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class DroneView:
-    """The drone as the session last heard it."""
+    """The drone as the session last heard it (``role``: what it does for the team, e.g.
+    ``on station``, ``standby``; empty for a single drone)."""
 
     position: LatLon | None = None
     alt_rel_m: float | None = None
@@ -54,6 +55,9 @@ class DroneView:
     stop_request: str | None = None
     footprint: tuple[LatLon, ...] = ()
     trail: tuple[LatLon, ...] = ()
+    name: str = ""
+    sysid: int | None = None
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,10 @@ class EventLine:
 
 @dataclass(frozen=True, eq=False)
 class SessionSnapshot:
-    """Everything a screen needs at one moment (``time_s`` is UNIX time)."""
+    """Everything a screen needs at one moment (``time_s`` is UNIX time).
+
+    ``drone`` is the drone on duty (a single drone: the drone); ``drones`` every drone
+    of the team in the mission's order, ``duty`` the index of the one on duty in it."""
 
     time_s: float
     drone: DroneView = field(default_factory=DroneView)
@@ -131,6 +138,8 @@ class SessionSnapshot:
     strategy: str = "lead"
     video_frame: npt.NDArray[np.uint8] | None = None  # small RGB, latest only
     video_status: str = "no video"
+    drones: tuple[DroneView, ...] = ()
+    duty: int | None = None
 
 
 class SessionCommands(Protocol):

@@ -30,6 +30,7 @@ from overwatch.ops.state import (
 from overwatch.tracking import PatrolTracker, TrackMode
 
 if TYPE_CHECKING:
+    from overwatch.ops.crew import Crew
     from overwatch.ops.session import LiveSession
 
 #: GPS_FIX_TYPE names as a field crew reads them
@@ -80,6 +81,8 @@ def drone_view(
     link_lost: bool | None = None,
     bad_packets: int = 0,
     stop_request: str | None = None,
+    name: str = "",
+    role: str = "",
 ) -> DroneView:
     """The drone panel's contents from the vehicle state (``now_s`` on the state's clock)."""
     s = state
@@ -109,6 +112,9 @@ def drone_view(
         stop_request=stop_request,
         footprint=footprint,
         trail=tuple(trail),
+        name=name,
+        sysid=s.sysid,
+        role=role,
     )
 
 
@@ -242,9 +248,14 @@ def session_snapshot(session: LiveSession) -> SessionSnapshot:
     geometry, tracker = session.geometry, session.tracker
     progress = route_progress(tracker, geometry, now)
     video = session.video
+    drones = tuple(_crew_drone(session, crew) for crew in session.crews)
+    team = session.team
+    duty = session.crews.index(session.duty)
     return SessionSnapshot(
         time_s=now,
-        drone=_session_drone(session),
+        drone=drones[duty],
+        drones=drones,
+        duty=duty if team is not None and team.duty is not None else None,
         patrol=patrol_view(
             tracker,
             geometry,
@@ -262,18 +273,23 @@ def session_snapshot(session: LiveSession) -> SessionSnapshot:
     )
 
 
-def _session_drone(session: LiveSession) -> DroneView:
-    vehicle, command = session.vehicle, session.last_command
+def _crew_drone(session: LiveSession, crew: Crew) -> DroneView:
+    vehicle, controller = crew.vehicle, crew.controller
+    team = session.team
+    role = "" if team is None else team.roles[crew.index].value
     if vehicle is None:
-        return DroneView()
-    active = command is not None and session.active
+        return DroneView(name=crew.name, sysid=crew.sysid, role=role)
+    command = controller.last_command
+    active = command is not None and controller.active
     stop = command.energy.stop_request if command is not None and active else None
     return drone_view(
         vehicle.state,
-        session.geometry,
+        crew.geometry,
         now_s=asyncio.get_running_loop().time(),
         guidance_state=command.state.value if command is not None and active else "IDLE",
-        trail=session.drone_trail,
-        bad_packets=session.link.bad_packets,
+        trail=crew.trail,
+        bad_packets=vehicle.link.bad_packets,
         stop_request=None if stop is None or command is None else stop.text(command.time_s),
+        name=crew.name,
+        role=role,
     )
