@@ -88,7 +88,7 @@ def tired(margin_s: float) -> CrewInput:
     return replace(WATCHING, command=command(margin_s=margin_s))
 
 
-def test_the_fresh_drone_takes_off_to_be_on_station_an_overlap_before_the_tired_one_leaves() -> (
+def test_the_fresh_drone_goes_up_to_be_on_station_an_overlap_before_the_tired_one_leaves() -> (
     None
 ):
     coordinator = team()
