@@ -21,13 +21,28 @@ OUT_HELP = (
 )
 
 
-def add_connection_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--connect", metavar="URL", default=None, help=CONNECT_HELP)
+TEAM_HELP = (
+    "; give it once per link for a team of drones on links of their own, each drone "
+    "matched by its sysid"
+)
+
+
+def add_connection_options(p: argparse.ArgumentParser, *, team: bool = False) -> None:
+    """``--connect`` (repeatable with ``team``: a live session's drones) and ``--out``."""
+    if team:
+        p.add_argument(
+            "--connect", metavar="URL", action="append", default=None, help=CONNECT_HELP + TEAM_HELP
+        )
+    else:
+        p.add_argument("--connect", metavar="URL", default=None, help=CONNECT_HELP)
     p.add_argument("--out", metavar="URL", action="append", default=[], dest="outs", help=OUT_HELP)
 
 
 def connection_from(args: argparse.Namespace, say: Callable[[str], None]) -> str:
-    """The URL to connect to; without ``--connect``, the default, and ``say`` so."""
+    """The URL to connect to (the first ``--connect``); without one, the default, and
+    ``say`` so."""
+    if isinstance(args.connect, list):
+        return str(args.connect[0])
     if args.connect:
         return str(args.connect)
     say(
@@ -35,3 +50,8 @@ def connection_from(args: argparse.Namespace, say: Callable[[str], None]) -> str
         "(every interface, UDP port 14550)"
     )
     return DEFAULT_CONNECTION
+
+
+def more_connections_from(args: argparse.Namespace) -> tuple[str, ...]:
+    """The second and later ``--connect`` of a team's session."""
+    return tuple(str(url) for url in args.connect[1:]) if isinstance(args.connect, list) else ()

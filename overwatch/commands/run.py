@@ -13,7 +13,11 @@ from rich.markup import escape
 from rich.text import Text
 
 from overwatch.commands import preflight
-from overwatch.commands.connection import add_connection_options, connection_from
+from overwatch.commands.connection import (
+    add_connection_options,
+    connection_from,
+    more_connections_from,
+)
 from overwatch.commands.detector_option import add_detector_option, detector_from
 from overwatch.commands.signing import add_signing_options, signing_key_from
 from overwatch.errors import RunDirError, VideoError
@@ -55,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("mission", type=Path, help="the mission YAML file")
-    add_connection_options(p)
+    add_connection_options(p, team=True)
     add_signing_options(p)
     p.add_argument(
         "--patrol",
@@ -164,6 +168,7 @@ def session_from(args: argparse.Namespace) -> tuple[LiveSession, Path]:
         check_cot_output(args.cot_out, tak)  # a bad URL or certificate stops here, not later
     config = SessionConfig(
         connect=connection_from(args, _say),
+        more_connects=more_connections_from(args),
         outs=tuple(args.outs),
         signing_key=signing_key_from(args),
         patrol_feed=args.patrol,

@@ -11,7 +11,7 @@ from overwatch.errors import OverwatchError
 from overwatch.feeds.cot_out import TakCredentials
 from overwatch.guidance import GuidanceConfig
 from overwatch.mission import Mission, StrategyName
-from overwatch.planning import plan
+from overwatch.planning import plan, plan_team
 
 if TYPE_CHECKING:
     from overwatch.video import Detector
@@ -69,10 +69,16 @@ def planned_lead_coverage(
 ) -> float | None:
     """The plan's lead coverage for the strategy flown, said with ``say`` (None for the
     FOLLOW baseline, a comparison rather than a job, and for a mission that cannot be
-    planned: ``say`` is told why)."""
+    planned: ``say`` is told why); a team's: the team plan's."""
     if mode == "follow-baseline":
         return None
     try:
+        if mission.extra_drones:
+            team = plan_team(mission, mode)
+            figure = team.coverage.lead_coverage
+            drones = f"{len(team.drones)} drones, {team.relief_mode} relief"
+            say(f"the plan: lead coverage {figure:.1%} ({mode}, {drones})")
+            return figure
         figure = plan(mission, mode).coverage.lead_coverage
     except OverwatchError as exc:
         say(f"warning: no plan to hold the live figure against: {exc}")

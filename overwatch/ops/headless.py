@@ -149,7 +149,7 @@ async def run_headless(
         except asyncio.CancelledError:
             landed = False
     summary = session.coverage.summary()
-    vehicle = session.vehicle
+    heard = [crew.vehicle for crew in session.crews if crew.vehicle is not None]
     planned = session.config.planned_lead_coverage
     shortfall: tuple[str, ...] = ()
     if reason == "patrol arrived" and below_plan(summary.lead_coverage, planned):
@@ -160,8 +160,8 @@ async def run_headless(
         summary.lead_coverage,
         len(session.cues),
         landed,
-        airborne=session.flight.airborne_once,
-        link_lost=vehicle is not None and vehicle.state.link_lost,
+        airborne=any(crew.flight.airborne_once for crew in session.crews),
+        link_lost=any(vehicle.state.link_lost for vehicle in heard),
         planned=planned,
         live_floor=session.mission.overwatch.live_floor,
         shortfall=shortfall,
@@ -248,13 +248,17 @@ class _Progress:
 
 
 async def _wait_landed(session: LiveSession, timeout_s: float, live: _Progress) -> bool:
+    """Every drone heard has landed and disarmed (within ``timeout_s``)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    vehicle = session.vehicle
-    assert vehicle is not None
     while loop.time() < deadline:
         live.update(progress_line(session.snapshot()))
-        if not vehicle.state.armed:
+        up = [
+            crew
+            for crew in session.crews
+            if crew.vehicle is not None and (crew.vehicle.state.armed or crew.flight.launching)
+        ]
+        if not up:
             return True
         await asyncio.sleep(0.25)
     return False

@@ -155,12 +155,19 @@ class LinkNotes:
     """A link listener that notes the vehicle's STATUSTEXT, link loss and recovery, and mode
     changes."""
 
-    def __init__(self, note: NoteFn) -> None:
+    def __init__(self, note: NoteFn, names: dict[int, str] | None = None) -> None:
+        """``names``: a team's drones by sysid, to say which drone each note is of."""
         self._note = note
-        self._mode: str | None = None
+        self._names = names or {}
+        self._modes: dict[int, str] = {}
 
     def __call__(self, event: ev.Event) -> None:
-        note = self._note
+        name = self._names.get(event.sysid)
+        who = f"{name}: " if name else ""
+
+        def note(level: str, text: str) -> None:
+            self._note(level, who + text)
+
         if isinstance(event, ev.StatusText):
             note("info", f"vehicle: {event.text}")
         elif isinstance(event, ev.LinkLost):
@@ -169,7 +176,7 @@ class LinkNotes:
             )
         elif isinstance(event, ev.LinkRecovered):
             note("info", f"link recovered after {event.outage_s:.1f} s")
-        elif isinstance(event, ev.Heartbeat) and event.mode != self._mode:
-            if self._mode is not None:
-                note("info", f"mode {self._mode} → {event.mode}")
-            self._mode = event.mode
+        elif isinstance(event, ev.Heartbeat) and event.mode != self._modes.get(event.sysid):
+            if event.sysid in self._modes:
+                note("info", f"mode {self._modes[event.sysid]} → {event.mode}")
+            self._modes[event.sysid] = event.mode

@@ -100,6 +100,8 @@ class OperatorCommands:
         """The job is done: a guided return to where the crew is (beside the patrol with
         ``recovery: with_patrol``, else home or the quickest rally point), and land there
         (any strategy); with a team, every drone that is up."""
+        if self.team is not None:
+            self.team.finish()
         crews = [self.crew] if self.team is None else [c for c in self.crews if _up(c)]
         for crew in crews:
             vehicle = crew.flight.need_vehicle()

@@ -220,9 +220,10 @@ class LiveSession:
 
         The first drone must be heard within ``vehicle_timeout_s``; a team's others
         are attached whenever they are heard (a note says so)."""
+        names = {c.sysid: c.name for c in self.crews} if self.team is not None else None
         for link in self.links:
             await link.start()
-            link.add_listener(LinkNotes(self.note))
+            link.add_listener(LinkNotes(self.note, names))
         self._tasks.spawn(self._feed_task(), "patrol-feed")
         if self.config.sightings_url:
             self._tasks.spawn(self._sightings_task(self.config.sightings_url), "sightings")
@@ -380,7 +381,7 @@ class LiveSession:
         assert team is not None
         duty = self.duty
         inputs = [crew_input(crew, duty, self.tracker, now) for crew in self.crews]
-        for action in team.step(now, inputs, patrol_left_s=self._patrol_left_s(now)):
+        for action in team.step(now, inputs, watch_left_s=self._watch_left_s(now)):
             if isinstance(action, Launch):
                 crew = self.crews[action.crew]
                 self.note("info", f"{crew.name} takes off {action.why}")
@@ -390,12 +391,15 @@ class LiveSession:
             else:
                 self.note(action.level, action.text)
 
-    def _patrol_left_s(self, now: float) -> float | None:
-        """Seconds until the patrol reaches the end of its route (None: not known)."""
+    def _watch_left_s(self, now: float) -> float | None:
+        """Seconds the road still needs watching: until the patrol is ``lead_min`` from the
+        end of its route, the last moment its end counts as watched ahead (None: not known)."""
         if self.tracker.prediction() is None:
             return None
         end = float(self.tracker.arrival_times_s(np.array([self.geometry.route.length]))[0])
-        return end - now if math.isfinite(end) else None
+        if not math.isfinite(end):
+            return None
+        return end - self.mission.overwatch.lead_min_s - now
 
     async def _cot_task(self, target: str) -> None:
         from overwatch.ops.cot import CotSharer  # only sessions that share need it

@@ -184,23 +184,34 @@ class ReliefCoordinator:
         self._failures_seen: dict[int, int] = {}
         self._lost_at: tuple[float, int] | None = None
         self._warned_alone = False
+        self._started = False  # nothing is launched before the operator starts overwatch
 
     @property
     def size(self) -> int:
         return len(self.names)
 
+    def finish(self) -> None:
+        """The job is done (every drone comes home): no more launches, reliefs or notes."""
+        self._started = False
+        self.relief = None
+
     def started(self, crew: int) -> None:
         """``crew`` was launched by the operator's start: it is on duty."""
         self.duty = crew
+        self._started = True
 
     # -- the tick -------------------------------------------------------------------
 
     def step(
-        self, now_s: float, crews: Sequence[CrewInput], *, patrol_left_s: float | None = None
+        self, now_s: float, crews: Sequence[CrewInput], *, watch_left_s: float | None = None
     ) -> list[TeamAction]:
-        """Roles for this tick and what to do. ``patrol_left_s``: the patrol's time to the end
-        of its route (None: not known), so no drone takes off for a watch that ends first."""
+        """Roles for this tick and what to do. ``watch_left_s``: how long the road still
+        needs watching, until the patrol is ``lead_min`` from its end (None: not known), so
+        no drone takes off for a watch that ends first."""
         actions: list[TeamAction] = []
+        if not self._started:
+            self._update_roles(crews)
+            return actions
         actions += self._failed_launches(now_s, crews)
         actions += self._check_duty(now_s, crews)
         if self.duty is None:
@@ -208,7 +219,7 @@ class ReliefCoordinator:
         elif self.relief is not None:
             actions += self._relieving(now_s, crews)
         elif self.mode == "continuous":
-            actions += self._maybe_relieve(now_s, crews, patrol_left_s)
+            actions += self._maybe_relieve(now_s, crews, watch_left_s)
         self._update_roles(crews)
         return actions
 
@@ -329,9 +340,9 @@ class ReliefCoordinator:
         self.duty = best
         self._warned_alone = False
         self._log_takeover(now_s, best)
-        why = "the watch has no drone"
+        why = "to take the watch"
         if lost is not None:
-            why = f"{self.names[lost[1]]} has left the watch"
+            why = f"to take the watch: {self.names[lost[1]]} has left it"
         return [Launch(best, why)]
 
     def _log_takeover(self, now_s: float, crew: int) -> None:
@@ -342,7 +353,7 @@ class ReliefCoordinator:
         self.log.takeovers.append((lost[0], lost[1], crew, now_s - lost[0]))
 
     def _maybe_relieve(
-        self, now_s: float, crews: Sequence[CrewInput], patrol_left_s: float | None
+        self, now_s: float, crews: Sequence[CrewInput], watch_left_s: float | None
     ) -> list[TeamAction]:
         if not self.anticipate:
             return []
@@ -355,8 +366,8 @@ class ReliefCoordinator:
         if margin is None:
             return []
         leave_in = margin - self.return_margin_s
-        if patrol_left_s is not None and patrol_left_s <= leave_in:
-            return []  # the patrol arrives before the battery runs down
+        if watch_left_s is not None and watch_left_s <= leave_in:
+            return []  # the watch ends before the battery runs down
         ready = self._ready(now_s, crews)
         if not ready:
             return []

@@ -88,9 +88,7 @@ def tired(margin_s: float) -> CrewInput:
     return replace(WATCHING, command=command(margin_s=margin_s))
 
 
-def test_the_fresh_drone_goes_up_to_be_on_station_an_overlap_before_the_tired_one_leaves() -> (
-    None
-):
+def test_the_fresh_drone_goes_up_to_be_on_station_an_overlap_before_the_tired_one_leaves() -> None:
     coordinator = team()
     must_leave_in = LEAD_S + OVERLAP_S + ARRIVAL_MARGIN_S
     early = coordinator.step(0.0, [tired(RETURN_MARGIN_S + must_leave_in + 5.0), ON_GROUND])
@@ -101,9 +99,9 @@ def test_the_fresh_drone_goes_up_to_be_on_station_an_overlap_before_the_tired_on
     assert due[0].crew == 1
 
 
-def test_no_relief_when_the_patrol_arrives_before_the_battery_runs_down() -> None:
+def test_no_relief_when_the_watch_ends_before_the_battery_runs_down() -> None:
     coordinator = team()
-    actions = coordinator.step(0.0, [tired(RETURN_MARGIN_S + 100.0), ON_GROUND], patrol_left_s=90.0)
+    actions = coordinator.step(0.0, [tired(RETURN_MARGIN_S + 100.0), ON_GROUND], watch_left_s=90.0)
     assert actions == []
 
 
