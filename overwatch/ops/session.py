@@ -361,8 +361,8 @@ class LiveSession:
         snap = crew.flight.vehicle_snapshot()
         if vehicle is None or snap is None:
             return
-        if self.track is not None and crew is self.duty:
-            self.track.drone(now, snap)
+        if self.track is not None:
+            self.track.drone(now, snap, sysid=crew.sysid if crew.index else None)
         if snap.alt_rel_m > 2.0:
             crew.trail.append((snap.lat_deg, snap.lon_deg))
         state = vehicle.state

@@ -230,9 +230,16 @@ class ReliefCoordinator:
                 continue
             self._failures_seen[i] = c.launch_failures
             self._retry_after[i] = now_s + RETRY_LAUNCH_S
+            said_before = any(e == c.launch_error for _, j, e in self.log.failed_launches if j == i)
             self.log.failed_launches.append((now_s, i, c.launch_error))
             text = f"{self.names[i]} did not take off: {c.launch_error}"
             relief = self.relief
+            if said_before:  # tried again, refused again for the same reason: said already
+                if relief is not None and relief.fresh == i:
+                    self.relief = None
+                elif self.duty == i:
+                    self.duty = None
+                continue
             if relief is not None and relief.fresh == i:
                 self.relief = None
                 text += (
@@ -276,6 +283,16 @@ class ReliefCoordinator:
             self.duty = None
             self._lost_at = (now_s, duty)
             self._drop_relief_of(duty)
+            gap = c.command.gap
+            if gap is not None and self._started:
+                out.append(
+                    TeamNote(
+                        "warning",
+                        f"{self.names[duty]} turned home with no drone to relieve it: km "
+                        f"{gap.start_m / 1000:.2f}–{gap.end_m / 1000:.2f} is expected to go "
+                        f"unwatched ({gap.reason})",
+                    )
+                )
         elif (
             self.relief is not None
             and self.relief.tired == duty

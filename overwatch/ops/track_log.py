@@ -52,7 +52,7 @@ class TrackLog:
         self._file: IO[str] | None = None
         self._closed = False
         self._synced = time.monotonic()
-        self._last_drone_s = -math.inf
+        self._last_drone_s: dict[int | None, float] = {}  # by sysid (None: the first drone)
         self.records = 0
 
     def patrol(self, fix: PatrolFix, estimate: PatrolEstimate) -> None:
@@ -76,23 +76,25 @@ class TrackLog:
             record["hdop"] = round(fix.hdop, 2)
         self._write(record)
 
-    def drone(self, now_s: float, snap: VehicleSnapshot) -> None:
-        """The drone's pose at session time ``now_s`` (at most one a second)."""
-        if now_s - self._last_drone_s < DRONE_EVERY_S:
+    def drone(self, now_s: float, snap: VehicleSnapshot, sysid: int | None = None) -> None:
+        """The drone's pose at session time ``now_s`` (at most one a second per drone);
+        ``sysid`` for a team's drones after the first, whose records carry it."""
+        if now_s - self._last_drone_s.get(sysid, -math.inf) < DRONE_EVERY_S:
             return
-        self._last_drone_s = now_s
+        self._last_drone_s[sysid] = now_s
         camera = CameraPose.of_vehicle(snap, self.geometry)
-        self._write(
-            {
-                "t_s": round(now_s - self._start_s, 3),
-                "what": "drone",
-                "lat_deg": round(snap.lat_deg, 7),
-                "lon_deg": round(snap.lon_deg, 7),
-                "alt_rel_m": round(snap.alt_rel_m, 2),
-                "yaw_deg": round(camera.yaw_deg, 2),
-                "gimbal_pitch_deg": round(camera.pitch_deg, 2),
-            }
-        )
+        record: dict[str, object] = {
+            "t_s": round(now_s - self._start_s, 3),
+            "what": "drone",
+            "lat_deg": round(snap.lat_deg, 7),
+            "lon_deg": round(snap.lon_deg, 7),
+            "alt_rel_m": round(snap.alt_rel_m, 2),
+            "yaw_deg": round(camera.yaw_deg, 2),
+            "gimbal_pitch_deg": round(camera.pitch_deg, 2),
+        }
+        if sysid is not None:
+            record["sysid"] = sysid
+        self._write(record)
 
     def close(self) -> None:
         self._closed = True
