@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="set a parameter at boot (repeatable)",
     )
+    # what sets each vehicle of a team apart (VehicleSpec): ``overwatch sim`` fills it in
+    # from the mission's drones; the command line has none
+    p.set_defaults(team=())
     return p
 
 
@@ -150,6 +153,7 @@ def fleet_from(ns: argparse.Namespace) -> SimulatedFleet:
         host=ns.host,
         udp_out=ns.udp_out,
         seed=ns.seed,
+        team=ns.team,
         **options,
     )
 
@@ -158,11 +162,17 @@ async def serve(
     fleet: SimulatedFleet,
     out: TextIO = sys.stdout,
     on_ready: Callable[[SimulatedFleet], None] | None = None,
+    *,
+    show_sysid: bool = False,
 ) -> None:
-    """Run ``fleet``, print its URLs to ``out``, and simulate until cancelled."""
+    """Run ``fleet``, print its URLs to ``out``, and simulate until cancelled.
+
+    One line per vehicle, ``vehicle 1: tcp:127.0.0.1:5760``; with ``show_sysid``,
+    ``vehicle 1: tcp:127.0.0.1:5760 (sysid 1)`` (as ``overwatch sim`` prints them)."""
     async with fleet:
-        for i, url in enumerate(fleet.urls):
-            print(f"vehicle {i + 1}: {url}", file=out, flush=True)
+        for i, vehicle in enumerate(fleet.vehicles):
+            said = f" (sysid {vehicle.sysid})" if show_sysid else ""
+            print(f"vehicle {i + 1}: {vehicle.url}{said}", file=out, flush=True)
         if on_ready is not None:
             on_ready(fleet)
         await asyncio.Event().wait()

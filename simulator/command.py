@@ -1,12 +1,17 @@
-"""``overwatch sim MISSION.yaml`` — simulated ArduCopters homed at the mission's launch site.
+"""``overwatch sim MISSION.yaml`` — simulated ArduCopters homed at the mission's launch sites.
 
-With ``--scenario`` the patrol and the threats of a training scenario run
-beside the vehicle: the patrol's tracker is published as NMEA or CoT, the
-stand-in detector's sightings as CoT markers, and ground truth is logged for
-scoring. With ``--sitl`` real ArduPilot SITL runs instead of the built-in
-simulator (the binary from ``--sitl PATH`` or ``ARDUPILOT_SITL``; the variable
-alone never switches the backend). With ``--video-out`` vehicle 1 carries a
-synthetic camera that films the scenario and streams RTP/H.264 (see docs/video.md).
+One vehicle per drone of the mission (``--vehicles N`` for another count): vehicle
+*i* is drone *i*, homed at its launch site, with its MAVLink system id, a battery
+that lasts its endurance and a ground crew that swaps it in its turnaround; vehicles
+past the mission's drones are homed beside the first launch site. Each prints a line
+``vehicle I: URL (sysid S)``. With ``--scenario`` the patrol and the threats of a
+training scenario run beside the team: the patrol's tracker is published as NMEA or
+CoT, the stand-in detector's sightings (through every drone's camera) as CoT markers,
+and ground truth is logged for scoring. With ``--sitl`` real ArduPilot SITL runs
+instead of the built-in simulator (the binary from ``--sitl PATH`` or
+``ARDUPILOT_SITL``; the variable alone never switches the backend). With
+``--video-out`` vehicle 1 carries a synthetic camera that films the scenario and
+streams RTP/H.264 (see docs/video.md).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING
 from overwatch.errors import MissionError, SimulatorError
 from overwatch.mission import Mission, load_mission
 from simulator.failsafes import gcs_failsafe_timeout_s
+from simulator.fleet import SYSIDS, VehicleSpec
 
 if TYPE_CHECKING:
     from simulator.camera import StreamConfig, SyntheticCamera
@@ -31,7 +37,10 @@ if TYPE_CHECKING:
 SIM_HELP_EPILOG = (
     "Every option of 'python -m simulator' applies too (--vehicles, --speedup, --loss, "
     "--latency-ms, --outage START:END, --gps-delay, --ekf-delay, --wind, --param NAME=VALUE, …); "
-    "run 'python -m simulator --help' for the list. Home comes from the mission."
+    "run 'python -m simulator --help' for the list. Homes come from the mission. --vehicles N "
+    "defaults to the number of drones in the mission (its 'vehicles:' list; 1 with 'vehicle:'): "
+    "vehicle i is drone i, at its own launch site with its own sysid, battery and turnaround; "
+    "vehicles past the mission's drones sit beside the first launch site."
 )
 
 
@@ -52,7 +61,7 @@ def battery_capacity_mah(endurance_s: float, *, sitl: bool = False) -> float:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "sim",
-        help="run simulated vehicles (or ArduPilot SITL) homed at the mission's launch site",
+        help="run simulated vehicles (or ArduPilot SITL) homed at the mission's launch sites",
         description=__doc__,
         epilog=SIM_HELP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -137,9 +146,13 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
 def simulator_arguments(
     mission: Mission, mission_path: Path, extra: list[str], *, sitl: bool = False
 ) -> argparse.Namespace:
-    """``python -m simulator``'s options for ``mission``: home at its launch site, a pack that
-    gives its endurance, the ground crew's swap time and a GCS failsafe timeout of two wall
-    seconds, each unless ``extra`` (more options) gives it."""
+    """``python -m simulator``'s options for ``mission``: one vehicle per drone of the mission
+    unless ``--vehicles`` says how many; vehicle *i* is drone *i* (``ns.team[i]``, a
+    :class:`~simulator.fleet.VehicleSpec`): homed at its launch site, its system id, a pack
+    that gives its endurance and its ground crew's swap time, each unless ``extra`` (more
+    options) gives it. ``--lat``/``--lon``/``--alt`` are the first launch site, where vehicles
+    past the mission's drones sit, with the first drone's pack and crew. A GCS failsafe
+    timeout of two wall seconds unless ``extra`` gives one."""
     from simulator import cli as sim_cli
 
     site = mission.launch.site
@@ -154,15 +167,49 @@ def simulator_arguments(
                 file=str(mission_path),
                 field="launch.site",
             )
-    if not any(a.startswith("BATT_CAPACITY=") for a in extra):
-        extra += [
-            "--param",
-            f"BATT_CAPACITY={battery_capacity_mah(mission.vehicle.endurance_s, sitl=sitl):.0f}",
-        ]
-    if not any(a.startswith("SIM_BATT_SWAP_S=") for a in extra):
-        # the ground crew swaps the pack this long after the drone lands and disarms
-        extra += ["--param", f"SIM_BATT_SWAP_S={mission.vehicle.turnaround_s:g}"]
-    ns = sim_cli.build_parser().parse_args(home + extra)
+    parser = sim_cli.build_parser()
+    parser.set_defaults(vehicles=None)  # given or not: by default, one per drone
+    ns = parser.parse_args(home + extra)
+    drones = mission.drones
+    if ns.vehicles is None:
+        ns.vehicles = len(drones)
+    if not 1 <= ns.vehicles <= len(SYSIDS):
+        raise SimulatorError(
+            f"--vehicles: expected 1 to {len(SYSIDS)} vehicles (one MAVLink system id each), "
+            f"got {ns.vehicles}"
+        )
+    # SITL's instance i opens its serial ports and RC input from base + 10·i up to + 4
+    last_port = ns.base_port + 10 * (ns.vehicles - 1) + (4 if sitl else 0)
+    if ns.base_port != 0 and last_port > 65535:
+        raise SimulatorError(
+            f"--base-port {ns.base_port} leaves no room for --vehicles {ns.vehicles} "
+            f"(vehicle {ns.vehicles} would listen on {last_port}, past 65535)"
+        )
+    own_capacity = not any(name == "BATT_CAPACITY" for name, _ in ns.param)
+    own_swap = not any(name == "SIM_BATT_SWAP_S" for name, _ in ns.param)
+    team: list[VehicleSpec] = []
+    for i, drone in enumerate(drones[: ns.vehicles]):
+        vehicle, launch = drone.vehicle, drone.launch
+        if vehicle.sysid not in SYSIDS:
+            raise MissionError(
+                f"the simulator gives a vehicle a MAVLink system id from 1 to {SYSIDS[-1]}, "
+                f"not {vehicle.sysid} (255 is the ground station's)",
+                file=str(mission_path),
+                field=f"vehicles[{i}].sysid" if len(drones) > 1 else "vehicle.sysid",
+            )
+        own: dict[str, float] = {}
+        if own_capacity:
+            capacity_mah = battery_capacity_mah(vehicle.endurance_s, sitl=sitl)
+            own["BATT_CAPACITY"] = float(round(capacity_mah))
+        if own_swap:
+            # the ground crew swaps the pack this long after the drone lands and disarms
+            own["SIM_BATT_SWAP_S"] = vehicle.turnaround_s
+        where = (launch.site.lat_deg, launch.site.lon_deg, launch.alt_msl_m)
+        team.append(VehicleSpec(home=where, sysid=vehicle.sysid, params=own))
+    ns.team = tuple(team)
+    # vehicles past the mission's drones have the first drone's pack and crew
+    for name, value in team[0].params.items():
+        ns.param.append((name, value))
     if not any(name == "FS_GCS_TIMEOUT" for name, _ in ns.param):
         ns.param.append(("FS_GCS_TIMEOUT", gcs_failsafe_timeout_s(ns.speedup)))
     return ns
@@ -234,7 +281,7 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
     from simulator import cli as sim_cli
     from simulator.fleet import SimulatedFleet
     from simulator.scenario.actors import World
-    from simulator.scenario.runner import FeedTarget, ScenarioRunner
+    from simulator.scenario.runner import FeedTarget, ScenarioRunner, team_of
 
     assert isinstance(fleet, SimulatedFleet)
     tasks: list[asyncio.Task[None]] = []
@@ -258,6 +305,7 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
             sightings_to=(host, int(port)),
             truth_path=args.truth,
             pre_roll_s=args.pre_roll,
+            team=team_of(scenario.mission, f.vehicles, [v.sysid for v in f.vehicles]),
         )
         print(
             f"scenario '{scenario.name}': patrol → {args.patrol_out}, "
@@ -267,7 +315,7 @@ async def _serve(fleet: object, scenario: object, args: argparse.Namespace) -> N
         tasks.append(asyncio.create_task(runner.run(tick_wall_s=0.02)))
 
     try:
-        await sim_cli.serve(fleet, on_ready=on_ready)
+        await sim_cli.serve(fleet, on_ready=on_ready, show_sysid=True)
     finally:
         if camera is not None:
             camera.stop()
@@ -297,30 +345,38 @@ _HARNESS_PARAMS = frozenset({"SIM_BATT_SWAP_S"})
 
 
 async def _serve_sitl(args: argparse.Namespace, ns: argparse.Namespace, scenario: object) -> None:
-    """SITL instances homed at the launch site; with a scenario, the patrol, the threats, the
-    stand-in detector and the ground crew's battery swaps beside vehicle 1, which they watch
-    over MAVLink on SITL's second port."""
+    """SITL instances, instance *i* as vehicle *i* of ``ns.team``: homed at its drone's
+    launch site with its sysid and its battery, and its own ground crew's battery swaps in
+    its turnaround. With a scenario, the patrol, the threats and the stand-in detector run
+    beside them, watching every instance over MAVLink on SITL's second port."""
     from overwatch.scenario.model import Scenario
     from simulator.crew import GroundCrew
+    from simulator.fleet import team_sysids
     from simulator.scenario.actors import World
-    from simulator.scenario.runner import FeedTarget, ScenarioRunner
+    from simulator.scenario.runner import FeedTarget, ScenarioRunner, team_of
     from simulator.sitl import SitlInstance
     from simulator.watcher import MavlinkWatcher
 
     params = {name: value for name, value in ns.param if name not in _HARNESS_PARAMS}
     swap_s = next((v for name, v in ns.param if name == "SIM_BATT_SWAP_S"), 0.0)
+    team: tuple[VehicleSpec, ...] = ns.team
+    sysids = team_sysids(ns.vehicles, [spec.sysid for spec in team])
     instances: list[SitlInstance] = []
     tasks: list[asyncio.Task[None]] = []
     watchers: list[MavlinkWatcher] = []
     try:
         for i in range(ns.vehicles):
+            spec = team[i] if i < len(team) else VehicleSpec()
+            lat, lon, alt = (ns.lat, ns.lon, ns.alt) if spec.home is None else spec.home
+            own = {k: v for k, v in spec.params.items() if k not in _HARNESS_PARAMS}
             inst = SitlInstance(
-                home=(ns.lat, ns.lon, ns.alt, 0.0),
+                home=(lat, lon, alt, 0.0),
                 binary=args.sitl,
                 instance=i,
+                sysid=sysids[i],
                 speedup=ns.speedup,
                 base_port=ns.base_port,
-                params=params,
+                params={**params, **own},
             )
             instances.append(inst)
             url = await inst.start(timeout_s=120.0)
@@ -330,12 +386,16 @@ async def _serve_sitl(args: argparse.Namespace, ns: argparse.Namespace, scenario
             )
             await watcher.start()
             watchers.append(watcher)
-            if swap_s > 0:
-                crew = GroundCrew(watcher, turnaround_s=swap_s)
+            crew_s = float(spec.params.get("SIM_BATT_SWAP_S", swap_s))
+            if crew_s > 0:
+                crew = GroundCrew(watcher, turnaround_s=crew_s)
                 tasks.append(asyncio.create_task(crew.run(), name=f"crew-{i + 1}"))
         if isinstance(scenario, Scenario):
             world = World(scenario)
-            watchers[0].gimbal_default(scenario.mission.vehicle.camera.gimbal_pitch_deg)
+            drones = scenario.mission.drones
+            for i, watcher in enumerate(watchers):
+                drone = drones[i] if i < len(drones) else drones[0]
+                watcher.gimbal_default(drone.vehicle.camera.gimbal_pitch_deg)
             host, _, port = args.sightings_out.rpartition(":")
             runner = ScenarioRunner(
                 world,
@@ -345,11 +405,14 @@ async def _serve_sitl(args: argparse.Namespace, ns: argparse.Namespace, scenario
                 sightings_to=(host, int(port)),
                 truth_path=args.truth,
                 pre_roll_s=args.pre_roll,
+                team=team_of(scenario.mission, watchers, sysids),
+            )
+            watched = ", ".join(
+                f"vehicle {i + 1} watched on {inst.watch_url}" for i, inst in enumerate(instances)
             )
             print(
                 f"scenario '{scenario.name}': patrol → {args.patrol_out}, "
-                f"sightings → udp {args.sightings_out} (vehicle 1 watched on "
-                f"{instances[0].watch_url})",
+                f"sightings → udp {args.sightings_out} ({watched})",
                 flush=True,
             )
             tasks.append(asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario"))

@@ -6,6 +6,9 @@
 ...         print(fleet.urls)        # ['tcp:127.0.0.1:40123', 'tcp:127.0.0.1:40125']
 ...         await fleet.run_for(60)  # simulated seconds
 
+A team whose vehicles each have their own launch site, system id and parameters gives
+each one a :class:`VehicleSpec` (``team=``); vehicles past the team keep the fleet's.
+
 One task steps every vehicle's physics in fixed simulated steps up to the
 clock, then sends due telemetry; socket callbacks feed received frames
 through each link's fault injector to the autopilot, whose answers go out
@@ -19,8 +22,8 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
@@ -57,6 +60,54 @@ MAX_BACKLOG_S = 1.0
 UNSIGNED_ACCEPTED = frozenset({mav.MAVLINK_MSG_ID_RADIO_STATUS, mav.MAVLINK_MSG_ID_RADIO})
 #: ArduPilot starts signing 1 minute past the key's stored timestamp (replay margin).
 _SIGNING_MARGIN = 60 * 100 * 1000
+
+
+#: the MAVLink system ids a vehicle may have (255 is the ground station's)
+SYSIDS = range(1, 255)
+
+
+@dataclass(frozen=True)
+class VehicleSpec:
+    """What sets one vehicle of a fleet apart (each left out: the fleet's own).
+
+    ``home`` is (lat_deg, lon_deg, alt_msl_m), the vehicle's own launch site; ``sysid`` its
+    MAVLink system id; ``params`` parameters of its own, over the fleet's (its battery's
+    ``BATT_CAPACITY``, its crew's ``SIM_BATT_SWAP_S``).
+    """
+
+    home: tuple[float, float, float] | None = None
+    sysid: int | None = None
+    params: Mapping[str, float] = field(default_factory=dict)
+
+
+def team_sysids(count: int, wanted: Sequence[int | None]) -> list[int]:
+    """The system ids of ``count`` vehicles: ``wanted[i]`` where it is given, else *i* + 1
+    unless another vehicle has that one, else the lowest id nobody has.
+
+    >>> team_sysids(3, [2, 1])
+    [2, 1, 3]
+    >>> team_sysids(3, [3])
+    [3, 2, 1]
+    """
+    given = [w for w in list(wanted)[:count] if w is not None]
+    for sysid in given:
+        if sysid not in SYSIDS:
+            raise SimulatorError(f"system id must be in 1..254, got {sysid}")
+        if given.count(sysid) > 1:
+            raise SimulatorError(f"two vehicles have system id {sysid}")
+    taken = set(given)
+    sysids: list[int] = []
+    for i in range(count):
+        own = wanted[i] if i < len(wanted) else None
+        if own is None:
+            own = i + 1 if i + 1 in SYSIDS and i + 1 not in taken else None
+            if own is None:
+                own = next((s for s in SYSIDS if s not in taken), None)
+            if own is None:
+                raise SimulatorError(f"{count} vehicles are more than MAVLink has system ids")
+            taken.add(own)
+        sysids.append(own)
+    return sysids
 
 
 def _accept_unsigned(_codec: Any, msg_id: int) -> bool:
@@ -282,6 +333,11 @@ class SimulatedFleet:
     the wall clock. ``udp_out`` (host, port) also sends each vehicle's
     stream to port + 10·*i*. Other keyword arguments go to every vehicle's
     :class:`VehicleConfig`.
+
+    ``team[i]`` (a :class:`VehicleSpec`) sets vehicle *i* apart: homed at its own
+    site (``spacing_m`` east of it for each vehicle before it homed there too), its
+    own system id (the others take *i* + 1 unless that one is taken, see
+    :func:`team_sysids`), and its own parameters over the fleet's.
     """
 
     def __init__(
@@ -296,6 +352,7 @@ class SimulatedFleet:
         seed: int = 0,
         spacing_m: float = 5.0,
         physics_dt_s: float = PHYSICS_DT_S,
+        team: Sequence[VehicleSpec] = (),
         **vehicle_options: Any,
     ) -> None:
         if vehicles < 1:
@@ -308,17 +365,24 @@ class SimulatedFleet:
         self.host = host
         self.udp_out = udp_out
         self.physics_dt_s = physics_dt_s
-        lat, lon, alt = home
-        plane = TangentPlane(lat, lon)
+        sysids = team_sysids(vehicles, [spec.sysid for spec in team])
+        params: dict[str, float] = dict(vehicle_options.pop("params", None) or {})
+        homed: list[tuple[float, float, float]] = []  # the sites of the vehicles so far
         self.vehicles: list[SimulatedVehicle] = []
         for i in range(vehicles):
-            vlat, vlon = plane.to_lat_lon(spacing_m * i, 0.0)
+            spec = team[i] if i < len(team) else VehicleSpec()
+            site = home if spec.home is None else spec.home
+            # beside the vehicles homed at the same site before it (the fleet's: all of them)
+            beside = i if spec.home is None else homed.count(site)
+            homed.append(site)
+            vlat, vlon = TangentPlane(site[0], site[1]).to_lat_lon(spacing_m * beside, 0.0)
             config = VehicleConfig(
                 home_lat_deg=vlat,
                 home_lon_deg=vlon,
-                home_alt_msl_m=alt,
-                sysid=i + 1,
+                home_alt_msl_m=site[2],
+                sysid=sysids[i],
                 seed=seed * 1000 + i,
+                params={**params, **spec.params},
                 **vehicle_options,
             )
             # one fault generator per vehicle, reproducible from both seeds

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -19,7 +20,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from overwatch.errors import SimulatorError
+from overwatch.mission import load_mission
 from overwatch.process import end_with_parent
+
+#: the line ``overwatch sim`` prints for each vehicle once they all serve:
+#: ``vehicle 1: tcp:127.0.0.1:5760 (sysid 1)``, and with SITL
+#: ``vehicle 2: tcp:127.0.0.1:5770 (ArduPilot SITL, sysid 2)``
+VEHICLE_LINE = re.compile(
+    r"^vehicle (?P<number>\d+): (?P<url>\S+)(?: \((?:[^)]*, )?sysid (?P<sysid>\d+)\))?$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class SimVehicle:
+    """One vehicle ``overwatch sim`` serves: its number (from 1), URL and system id."""
+
+    number: int
+    url: str
+    sysid: int
+
+
+def vehicles_announced(text: str) -> list[SimVehicle]:
+    """The vehicles ``overwatch sim``'s output ``text`` announces, in order (a line without
+    a sysid, as ``python -m simulator`` prints it, has sysid = its number).
+
+    >>> text = ("vehicle 1: tcp:127.0.0.1:5760 (sysid 1)\\n"
+    ...         "vehicle 2: tcp:127.0.0.1:5770 (ArduPilot SITL, sysid 2)\\n")
+    >>> [(v.url, v.sysid) for v in vehicles_announced(text)]
+    [('tcp:127.0.0.1:5760', 1), ('tcp:127.0.0.1:5770', 2)]
+    """
+    found = []
+    for m in VEHICLE_LINE.finditer(text):
+        number = int(m["number"])
+        found.append(SimVehicle(number, m["url"], int(m["sysid"] or number)))
+    return found
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -61,6 +96,11 @@ class SimProcess:
     RTP/H.264 to 127.0.0.1:``video_port``, described by :attr:`video_sdp`.
     ``sitl`` (an ``arducopter`` binary) runs real ArduPilot SITL instead of the
     built-in simulator, the scenario beside it.
+
+    ``vehicles`` is ``--vehicles`` (None: the simulator's default, one per drone of the
+    mission); vehicle *i* listens on ``tcp_port`` + 10·*i*. Once started, :attr:`urls`
+    and :attr:`sysids` say where each one serves and who it is, as the simulator
+    printed them; :attr:`connect_url` is the first one's.
     """
 
     mission: Path
@@ -74,15 +114,48 @@ class SimProcess:
     video_port: int | None = None
     video_fps: int = 15
     sitl: str | None = None
+    vehicles: int | None = None
     process: subprocess.Popen[bytes] | None = None
+    #: every vehicle the simulator announced at start-up, in order
+    served: list[SimVehicle] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        count = self.vehicle_count
         if self.sitl is not None:
-            self.tcp_port = free_port_block()
+            # SITL instance i: serial0..2 on base + 10·i .. + 2, RC input on + 4
+            self.tcp_port = free_port_block(10 * (count - 1) + 5)
+        elif count > 1:
+            self.tcp_port = free_port_block(10 * (count - 1) + 1)
+
+    @property
+    def vehicle_count(self) -> int:
+        """How many vehicles the simulator will serve: ``vehicles``, ``--vehicles`` in
+        ``extra_args``, else one per drone of the mission."""
+        if self.vehicles is not None:
+            return self.vehicles
+        args = list(self.extra_args)
+        for i, arg in enumerate(args):
+            value = args[i + 1] if arg == "--vehicles" and i + 1 < len(args) else None
+            if arg.startswith("--vehicles="):
+                value = arg.partition("=")[2]
+            if value is not None and value.isdigit():
+                return int(value)
+        return len(load_mission(self.mission).drones)
 
     @property
     def connect_url(self) -> str:
+        """Vehicle 1's URL."""
         return f"tcp:127.0.0.1:{self.tcp_port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every vehicle's URL, vehicle 1's first (known once started)."""
+        return [v.url for v in self.served]
+
+    @property
+    def sysids(self) -> list[int]:
+        """Every vehicle's MAVLink system id, in the order of :attr:`urls`."""
+        return [v.sysid for v in self.served]
 
     @property
     def patrol_url(self) -> str:
@@ -109,6 +182,8 @@ class SimProcess:
             "--base-port",
             str(self.tcp_port),
         ]
+        if self.vehicles is not None:
+            cmd += ["--vehicles", str(self.vehicles)]
         if self.sitl is not None:
             cmd += ["--sitl", self.sitl]
         if self.scenario is not None:
@@ -146,14 +221,18 @@ class SimProcess:
         # so an operator (or a test) can stop exactly this simulator, by PID
         (self.run_dir / "simulator.pid").write_text(f"{self.process.pid}\n")
         deadline = time.monotonic() + timeout_s
+        count = self.vehicle_count
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 text = (self.run_dir / "simulator.log").read_text(errors="replace")
                 raise SimulatorError(f"the simulator exited at start-up:\n{text}")
-            # it says so once every vehicle serves (SITL: after its parameter check)
-            if "vehicle 1: " in (self.run_dir / "simulator.log").read_text(errors="replace"):
+            # a line per vehicle once it serves (SITL: after its parameter check)
+            text = (self.run_dir / "simulator.log").read_text(errors="replace")
+            served = vehicles_announced(text)
+            if len(served) >= count:
                 with socket.socket() as s:
                     if s.connect_ex(("127.0.0.1", self.tcp_port)) == 0:
+                        self.served = served
                         return self
             time.sleep(0.05)
         self.stop()

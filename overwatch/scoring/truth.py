@@ -18,12 +18,17 @@ One JSON object per line, ``what`` says which (see
 
 ``t_s`` is scenario time: seconds since the patrol's planned start. Unknown
 ``what`` values are skipped, so the writer may add records.
+
+With a team, the first drone's records are a lone drone's; the other drones' ``drone``,
+``sighting`` and ``pickup`` records carry their ``sysid``. Their tracks are kept apart
+(:attr:`TruthLog.team_rows`): the score's drone is the first one; every drone's
+sightings count.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +77,8 @@ class TruthLog:
     gimbal_pitch_deg``; ``patrol_rows`` columns: ``t_s, lat_deg, lon_deg,
     station_m, off_route_m``. Rows are in time order. ``torn_lines`` counts
     a last line cut short (a simulator killed mid-write): it is left out.
+    ``team_rows`` holds the other drones' tracks of a team, by sysid, in the
+    columns of ``drone_rows``.
     """
 
     threats: tuple[ThreatTruth, ...]
@@ -79,6 +86,7 @@ class TruthLog:
     patrol_rows: FloatArray
     sightings: tuple[SightingTruth, ...] = ()
     torn_lines: int = 0
+    team_rows: dict[int, FloatArray] = field(default_factory=dict)
 
     @property
     def patrol_t_s(self) -> FloatArray:
@@ -103,6 +111,7 @@ class TruthLog:
         """
         threats: list[ThreatTruth] = []
         drone: list[list[float]] = []
+        team: dict[int, list[list[float]]] = {}
         patrol: list[list[float]] = []
         sightings: list[SightingTruth] = []
         try:
@@ -128,7 +137,11 @@ class TruthLog:
                 if what == "threat":
                     threats.append(_threat(record))
                 elif what == "drone":
-                    drone.append([float(record[k]) for k in _DRONE_FIELDS])
+                    row = [float(record[k]) for k in _DRONE_FIELDS]
+                    if "sysid" in record:  # another drone of the team
+                        team.setdefault(int(record["sysid"]), []).append(row)
+                    else:
+                        drone.append(row)
                 elif what == "patrol":
                     patrol.append([float(record[k]) for k in _PATROL_FIELDS])
                 elif what == "sighting":
@@ -156,7 +169,13 @@ class TruthLog:
             p[np.argsort(p[:, 0], kind="stable")],
             tuple(sightings),
             torn,
+            {sysid: _in_time_order(rows) for sysid, rows in sorted(team.items())},
         )
+
+
+def _in_time_order(rows: list[list[float]]) -> FloatArray:
+    a = np.asarray(rows, dtype=float)
+    return a[np.argsort(a[:, 0], kind="stable")]
 
 
 def _threat(r: dict[str, Any]) -> ThreatTruth:

@@ -8,6 +8,10 @@ the scenario's feed faults (:mod:`simulator.scenario.feed_faults`): an outlier
 goes out displaced, a bad sentence corrupted; the truth log keeps the true
 position in the ``patrol`` record and says what went out in a ``feed_fault``
 record beside it.
+
+With a team, the stand-in detector looks through every drone's camera, each with that
+drone's camera model: the first vehicle's records are those of a drone alone, and the
+others' ``drone``, ``sighting`` and ``pickup`` records carry their ``sysid``.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import os
 import random
 import socket
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
+from overwatch.mission.model import Camera, Mission
 from simulator.pose import VehiclePose
 from simulator.scenario.actors import World
 from simulator.scenario.feed_faults import TRUE_FIX, FeedFaults, FixFault
@@ -52,6 +57,56 @@ class Carriable(Protocol):
 #: with ``recovery: with_patrol``, the patrol picks up a drone landed this close to it (the
 #: crew walks over to one that came down off the road, clear of a keep-out or the border), m
 PICKUP_RADIUS_M = 500.0
+
+
+@dataclass(frozen=True)
+class TeamVehicle:
+    """Another drone of the team, beside the runner's first vehicle: the stand-in detector
+    looks through its camera (``camera``, its own model), and with ``recovers_with_patrol``
+    the patrol may pick it up."""
+
+    vehicle: PoseSource
+    sysid: int
+    camera: Camera
+    recovers_with_patrol: bool = False
+
+
+def team_of(
+    mission: Mission, vehicles: Sequence[PoseSource], sysids: Sequence[int]
+) -> list[TeamVehicle]:
+    """The vehicles after the first one as :class:`TeamVehicle`: vehicle *i* is the mission's
+    drone *i* (its camera, its launch's recovery) where the mission has one, else a copy of
+    the first drone."""
+    drones = mission.drones
+    team: list[TeamVehicle] = []
+    for i in range(1, len(vehicles)):
+        drone = drones[i] if i < len(drones) else drones[0]
+        team.append(
+            TeamVehicle(
+                vehicles[i],
+                sysids[i],
+                drone.vehicle.camera,
+                drone.launch.recovers_with_patrol,
+            )
+        )
+    return team
+
+
+@dataclass
+class _Eye:
+    """One vehicle the runner watches: what it looks with and what it has seen."""
+
+    vehicle: PoseSource
+    camera: Camera
+    recovers_with_patrol: bool
+    rng: random.Random
+    #: what its records add (the first vehicle's are a lone drone's: nothing; the others'
+    #: their ``sysid``), and how its markers' uids begin
+    extra: dict[str, object] = field(default_factory=dict)
+    uid_prefix: str = "det-"
+    sightings: int = 0
+    carrying: bool = False
+    pickups: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,7 +177,10 @@ class ScenarioRunner:
     """Drives one scenario at the simulator's clock.
 
     ``sim_now`` returns simulated seconds since the simulator booted; the
-    scenario's clock is ``sim_now() - pre_roll_s``.
+    scenario's clock is ``sim_now() - pre_roll_s``. ``vehicle`` is the first drone
+    (the mission's ``vehicle``); ``team`` the others (see :func:`team_of`), each looked
+    through by the stand-in detector with its own camera and random generator, so the
+    first drone's sightings are the same with or without them.
     """
 
     def __init__(
@@ -139,6 +197,7 @@ class ScenarioRunner:
         seed: int | None = None,
         patrol_sink: Callable[[bytes], None] | None = None,
         sightings_sink: Callable[[bytes], None] | None = None,
+        team: Sequence[TeamVehicle] = (),
     ) -> None:
         self.world = world
         self.vehicle = vehicle
@@ -162,10 +221,24 @@ class ScenarioRunner:
         # disk every TRUTH_FSYNC_S (a power cut loses at most that much)
         self._truth: IO[str] | None = truth_path.open("w", buffering=1) if truth_path else None
         self._truth_synced = time.monotonic()
-        self._sighting_count = 0
-        #: the patrol carries the drone (picked up beside it, until it is armed again)
-        self.carrying = False
-        self.pickups = 0
+        mission = world.scenario.mission
+        self._eyes: list[_Eye] = []
+        if vehicle is not None:
+            self._eyes.append(
+                _Eye(vehicle, mission.vehicle.camera, mission.launch.recovers_with_patrol, self.rng)
+            )
+        seed = world.scenario.seed if seed is None else seed
+        for member in team:
+            self._eyes.append(
+                _Eye(
+                    member.vehicle,
+                    member.camera,
+                    member.recovers_with_patrol,
+                    random.Random(f"{seed}/sysid {member.sysid}"),
+                    extra={"sysid": member.sysid},
+                    uid_prefix=f"det-{member.sysid}-",
+                )
+            )
         self.fixes_sent = 0
         self.sightings_sent = 0
         self._faults = FeedFaults(world.scenario.patrol)
@@ -188,6 +261,21 @@ class ScenarioRunner:
                     ),
                 }
             )
+
+    @property
+    def carrying(self) -> bool:
+        """The patrol carries the first drone (picked up beside it, until it is armed again)."""
+        return bool(self._eyes) and self._eyes[0].carrying
+
+    @property
+    def pickups(self) -> int:
+        """How often the patrol picked the first drone up."""
+        return self._eyes[0].pickups if self._eyes else 0
+
+    @property
+    def watched(self) -> int:
+        """How many vehicles the stand-in detector looks through."""
+        return len(self._eyes)
 
     def scenario_time_s(self) -> float:
         return self.sim_now() - self.pre_roll_s
@@ -291,34 +379,40 @@ class ScenarioRunner:
     def _carry(self, t_s: float, x_m: float, y_m: float, lat_deg: float, lon_deg: float) -> None:
         """With ``recovery: with_patrol``, the patrol picks up a drone that landed beside it
         and carries it on until it is armed for its next sortie."""
-        vehicle = self.vehicle
-        mission = self.world.scenario.mission
-        if not mission.launch.recovers_with_patrol or not isinstance(vehicle, Carriable):
-            return
-        if not self.carrying:
-            pose = vehicle.pose()
-            if pose.alt_rel_m > 1.0:
-                return
-            dx, dy = self.world.geometry.frame.to_local(pose.lat_deg, pose.lon_deg)
-            if math.hypot(dx - x_m, dy - y_m) > PICKUP_RADIUS_M:
-                return
-        carried = vehicle.carry_to(lat_deg, lon_deg)
-        if carried and not self.carrying:
-            self.pickups += 1
-            self._log({"what": "pickup", "t_s": round(t_s, 2), "count": self.pickups})
-        self.carrying = carried
+        for eye in self._eyes:
+            vehicle = eye.vehicle
+            if not eye.recovers_with_patrol or not isinstance(vehicle, Carriable):
+                continue
+            if not eye.carrying:
+                pose = vehicle.pose()
+                if pose.alt_rel_m > 1.0:
+                    continue
+                dx, dy = self.world.geometry.frame.to_local(pose.lat_deg, pose.lon_deg)
+                if math.hypot(dx - x_m, dy - y_m) > PICKUP_RADIUS_M:
+                    continue
+            carried = vehicle.carry_to(lat_deg, lon_deg)
+            if carried and not eye.carrying:
+                eye.pickups += 1
+                self._log(
+                    {"what": "pickup", "t_s": round(t_s, 2), "count": eye.pickups, **eye.extra}
+                )
+            eye.carrying = carried
 
     def sensor_look(self, t_s: float) -> None:
-        if self.vehicle is None:
-            return
-        pose = self.vehicle.pose()
+        """One look of the stand-in detector through each drone's camera."""
+        for eye in self._eyes:
+            self._look(eye, t_s)
+
+    def _look(self, eye: _Eye, t_s: float) -> None:
+        pose = eye.vehicle.pose()
         frame = self.world.geometry.frame
         x, y = frame.to_local(pose.lat_deg, pose.lon_deg)
-        camera = self.world.scenario.mission.vehicle.camera
+        camera = eye.camera
         self._log(
             {
                 "t_s": round(t_s, 3),
                 "what": "drone",
+                **eye.extra,
                 "lat_deg": round(pose.lat_deg, 7),
                 "lon_deg": round(pose.lon_deg, 7),
                 "alt_rel_m": round(pose.alt_rel_m, 2),
@@ -338,13 +432,13 @@ class ScenarioRunner:
             camera.vfov_deg,
         )
         when = self.world.scenario.mission.patrol.start_time + timedelta(seconds=t_s)
-        for s in look(self.world, t_s, cam, self.rng):
+        for s in look(self.world, t_s, cam, eye.rng):
             lat, lon = frame.to_wgs84(s.x_m, s.y_m)
-            self._sighting_count += 1
+            eye.sightings += 1
             if self._sightings is not None:
                 self._sightings.send(
                     sighting_event(
-                        uid=f"det-{self._sighting_count}",
+                        uid=f"{eye.uid_prefix}{eye.sightings}",
                         when=when,
                         lat_deg=lat,
                         lon_deg=lon,
@@ -358,6 +452,7 @@ class ScenarioRunner:
                 {
                     "t_s": round(t_s, 3),
                     "what": "sighting",
+                    **eye.extra,
                     "truth_id": s.truth_id,
                     "kind": s.kind,
                     "lat_deg": round(lat, 7),

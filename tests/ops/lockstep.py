@@ -6,6 +6,11 @@ one :class:`~simulator.lockstep.VirtualTimeLoop`. MAVLink, the patrol's NMEA and
 detector's CoT are the same bytes as on the wire, handed over in memory, and decoded by
 the session's own parsers. The run is as fast as the CPU allows and the same on a busy
 machine as on an idle one.
+
+A mission with a team gives one vehicle per drone (as ``overwatch sim`` does): every
+vehicle talks over the one in-process transport, as several drones on one radio
+channel, so the ground station hears every sysid on its one link, and the scenario's
+stand-in detector looks through every drone's camera.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from simulator.command import simulator_arguments
 from simulator.fleet import SimulatedFleet
 from simulator.lockstep import InProcessLink
 from simulator.scenario.actors import World
-from simulator.scenario.runner import ScenarioRunner
+from simulator.scenario.runner import ScenarioRunner, team_of
 
 #: where the session believes it is connected (names only: nothing is opened)
 CONNECT = "in-process:vehicle-1"
@@ -37,7 +42,9 @@ PATROL_FEED = "nmea+in-process://patrol"
 
 
 class InProcessTransport:
-    """The ground station's side of :class:`~simulator.lockstep.InProcessLink`."""
+    """The ground station's side of :class:`~simulator.lockstep.InProcessLink`: what any
+    vehicle sends comes in through :meth:`push`; what the station writes goes to every
+    vehicle (``to_vehicle``), as on a shared radio channel."""
 
     description = CONNECT
 
@@ -154,12 +161,22 @@ async def in_process_world(
     fleet = sim_cli.fleet_from(ns)
     fleet.lockstep(loop.time)
     transport = InProcessTransport()
-    link = InProcessLink(transport.push)
-    transport.to_vehicle = link.from_ground
-    fleet.vehicles[0].attach(link)
+    links = [InProcessLink(transport.push) for _ in fleet.vehicles]
+    for vehicle, link in zip(fleet.vehicles, links, strict=True):
+        vehicle.attach(link)
+    if len(links) == 1:
+        transport.to_vehicle = links[0].from_ground
+    else:
+
+        def to_every_vehicle(data: bytes) -> None:
+            for link in links:
+                link.from_ground(data)
+
+        transport.to_vehicle = to_every_vehicle
     world = InProcessWorld(fleet, transport, InProcessNmeaFeed(loop.time))
+    loaded = load_scenario(scenario)
     runner = ScenarioRunner(
-        World(load_scenario(scenario)),
+        World(loaded),
         fleet.vehicles[0],
         lambda: fleet.time_s,
         patrol_feed=None,
@@ -167,6 +184,7 @@ async def in_process_world(
         sightings_sink=world.marker,
         truth_path=run_dir / "truth.jsonl",
         pre_roll_s=pre_roll_s,
+        team=team_of(loaded.mission, fleet.vehicles, [v.sysid for v in fleet.vehicles]),
     )
     await fleet.start(serve=False)
     task = world.scenario = asyncio.create_task(runner.run(tick_wall_s=0.02), name="scenario")

@@ -223,7 +223,7 @@ def test_overwatch_sim_flies_real_sitl_only_when_asked(tmp_path: Path) -> None:
     )
     try:
         first = proc.stdout.readline().strip()  # type: ignore[union-attr]
-        assert first == f"vehicle 1: tcp:127.0.0.1:{port}", (first, proc.stderr)
+        assert first == f"vehicle 1: tcp:127.0.0.1:{port} (sysid 1)", (first, proc.stderr)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     finally:
