@@ -248,17 +248,15 @@ class _Progress:
 
 
 async def _wait_landed(session: LiveSession, timeout_s: float, live: _Progress) -> bool:
-    """Every drone heard has landed and disarmed (within ``timeout_s``)."""
+    """Every drone heard has landed and disarmed (within ``timeout_s``). A drone whose link
+    is lost is not waited for, and is not counted as landed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while loop.time() < deadline:
         live.update(progress_line(session.snapshot()))
-        up = [
-            crew
-            for crew in session.crews
-            if crew.vehicle is not None and (crew.vehicle.state.armed or crew.flight.launching)
-        ]
+        heard = [(c.vehicle.state, c.flight) for c in session.crews if c.vehicle is not None]
+        up = [s for s, flight in heard if not s.link_lost and (s.armed or flight.launching)]
         if not up:
-            return True
+            return not any(s.armed for s, _ in heard if s.link_lost)
         await asyncio.sleep(0.25)
     return False

@@ -177,9 +177,11 @@ class OperatorCommands:
 
 
 def _up(crew: Crew) -> bool:
-    """``crew``'s drone is armed or being launched."""
+    """``crew``'s drone is armed or being launched, and its link is up."""
     vehicle = crew.vehicle
-    return vehicle is not None and (vehicle.state.armed or crew.flight.launching)
+    if vehicle is None or vehicle.state.link_lost:
+        return False  # nothing it would hear: its autopilot's failsafe brings it down
+    return vehicle.state.armed or crew.flight.launching
 
 
 __all__ = ["OperatorCommands"]

@@ -271,6 +271,9 @@ class ReliefCoordinator:
             self._drop_relief_of(duty)
             name = self.names[duty]
             out.append(TeamNote("error", f"{name} lost ({why}): another drone takes over"))
+            if self.duty is not None:  # the drone relieving it was on its way already
+                self._log_takeover(now_s, self.duty)
+                out.append(TeamNote("info", f"{self.names[self.duty]} takes over the watch"))
         elif (
             c.command is not None
             and c.command.state in HOMEWARD
@@ -359,7 +362,8 @@ class ReliefCoordinator:
         self._log_takeover(now_s, best)
         why = "to take the watch"
         if lost is not None:
-            why = f"to take the watch: {self.names[lost[1]]} has left it"
+            left = lost[1]
+            why += " again" if left == best else f": {self.names[left]} has left it"
         return [Launch(best, why)]
 
     def _log_takeover(self, now_s: float, crew: int) -> None:

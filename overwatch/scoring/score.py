@@ -29,7 +29,7 @@ from shapely.geometry import Point
 from overwatch.formats.features import MIN_FOOTPRINT_HEIGHT_M
 from overwatch.geo.camera import footprint_corners
 from overwatch.mission import MissionGeometry, PatrolSchedule
-from overwatch.planning.coverage import LeadCoverage
+from overwatch.planning.coverage import LeadCoverage, team_coverage
 from overwatch.planning.model import Coverage, Trajectory
 from overwatch.planning.strategies import static_site
 from overwatch.scoring.truth import FloatArray, SightingTruth, ThreatTruth, TruthLog
@@ -259,7 +259,17 @@ def score_run(
         coverage = _no_coverage()
     else:
         real = replace(geometry, schedule=schedule)
-        coverage = (coverage_function or LeadCoverage())(trajectory, real)
+        function = coverage_function or LeadCoverage()
+        if truth.team_rows:  # a team: a sample any drone's camera saw counts
+            views = [(trajectory, real)] + [
+                (_trajectory(rows, geometry), real.for_drone(_drone_index(geometry, sysid)))
+                for sysid, rows in truth.team_rows.items()
+            ]
+            merged = Trajectory.concat([t for t, _ in views])
+            merged = merged.take(np.argsort(merged.t_s, kind="stable"))
+            coverage = team_coverage(function, views, merged)[0]
+        else:
+            coverage = function(trajectory, real)
     static = geometry.mission.overwatch.strategy == "static"
     owner = _assign(geometry, truth, cues)
     scores = tuple(
@@ -308,8 +318,19 @@ def _patrol_lead_s(
 
 
 def drone_trajectory(truth: TruthLog, geometry: MissionGeometry) -> Trajectory:
-    """The drone's true track in ``geometry``'s local frame; each airborne stretch a sortie."""
-    d = truth.drone_rows
+    """The (first) drone's true track in ``geometry``'s local frame; each airborne stretch a
+    sortie."""
+    return _trajectory(truth.drone_rows, geometry)
+
+
+def _drone_index(geometry: MissionGeometry, sysid: int) -> int:
+    """The index in the mission's team of the drone with ``sysid`` (0 when none has it)."""
+    drones = geometry.mission.drones
+    return next((i for i, d in enumerate(drones) if d.vehicle.sysid == sysid), 0)
+
+
+def _trajectory(d: FloatArray, geometry: MissionGeometry) -> Trajectory:
+    """Drone rows (``t_s, lat, lon, alt_rel, yaw, gimbal_pitch``) as a track in the local frame."""
     x, y = geometry.frame.to_local(d[:, 1], d[:, 2])
     airborne = d[:, 3] > AIRBORNE_ABOVE_M
     takeoffs = np.cumsum(airborne & ~np.concatenate([[False], airborne[:-1]]))

@@ -152,14 +152,19 @@ async def in_process_world(
     *,
     speedup: float,
     pre_roll_s: float = 180.0,
+    prepare: Callable[[SimulatedFleet], None] | None = None,
 ) -> AsyncIterator[InProcessWorld]:
     """``overwatch sim MISSION --scenario SCENARIO --truth RUN_DIR/truth.jsonl --speedup
-    SPEEDUP SIM_ARGS`` on the running (virtual-time) loop, its links in memory."""
+    SPEEDUP SIM_ARGS`` on the running (virtual-time) loop, its links in memory.
+    ``prepare`` is handed the fleet before its links are attached (a test's faults on one
+    vehicle: its own link outage, a parameter that stops it arming)."""
     loop = asyncio.get_running_loop()
     args = ["--speedup", repr(speedup), *sim_args]
     ns = simulator_arguments(load_mission(mission), mission, args)
     fleet = sim_cli.fleet_from(ns)
     fleet.lockstep(loop.time)
+    if prepare is not None:
+        prepare(fleet)
     transport = InProcessTransport()
     links = [InProcessLink(transport.push) for _ in fleet.vehicles]
     for vehicle, link in zip(fleet.vehicles, links, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from overwatch.ops.state import SessionSnapshot
 from overwatch.ops.training import SimProcess
 from overwatch.scoring import RunScore, load_run, read_run_dir
 from overwatch.scoring.rundir import RunManifest
+from simulator.fleet import SimulatedFleet
 from simulator.lockstep import run_lockstep
 from tests.ops.lockstep import CONNECT, PATROL_FEED, in_process_world
 
@@ -43,6 +45,8 @@ class LiveRun:
     track_modes: list[str]
     lowest_battery_pct: float | None
     landed_battery_pct: float | None
+    #: every note the session made, in order (its ``events`` keep only the last 200)
+    notes: list[str]
 
 
 async def fly(
@@ -88,17 +92,21 @@ def fly_in_process(
     sim_args: tuple[str, ...] = SIM_ARGS,
     time_limit_s: float | None = None,
     planned: float | None = None,
+    prepare: Callable[[SimulatedFleet], None] | None = None,
 ) -> LiveRun:
     """The same run as :func:`fly` on the built-in simulator, in this process on one virtual
     clock (:mod:`tests.ops.lockstep`): as fast as the CPU allows, and the same on a busy
     machine as on an idle one. ``speedup`` is the training speed-up the simulator and the
     session are set up for, in virtual seconds (it sets how often they wake, not how long
     the run takes). ``planned`` is the plan's lead coverage, held against the live one as
-    ``overwatch run`` does."""
+    ``overwatch run`` does; ``prepare`` is handed the simulated fleet before the run (faults
+    on one vehicle)."""
 
     async def main() -> LiveRun:
         RunManifest(mission, scenario, datetime.now(UTC), speedup, mode).write(run_dir)
-        world_of = in_process_world(mission, scenario, run_dir, sim_args, speedup=speedup)
+        world_of = in_process_world(
+            mission, scenario, run_dir, sim_args, speedup=speedup, prepare=prepare
+        )
         async with world_of as world:
             config = SessionConfig(
                 connect=CONNECT,
@@ -127,8 +135,11 @@ async def _drive(session: LiveSession, run_dir: Path, time_limit_s: float | None
     states: list[str] = []
     track_modes: list[str] = []
     battery: list[float] = []
+    notes: list[str] = []
 
     def watch(snap: SessionSnapshot) -> None:
+        new = session.notes_total - len(notes)
+        notes.extend(e.text for e in list(session.events)[len(session.events) - new :] if new)
         state = snap.drone.guidance_state
         if not states or states[-1] != state:
             states.append(state)
@@ -157,6 +168,7 @@ async def _drive(session: LiveSession, run_dir: Path, time_limit_s: float | None
         track_modes,
         min(battery, default=None),
         landed_pct,
+        notes,
     )
 
 
