@@ -20,8 +20,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="replay a recorded flight (.tlog) in the UI: pause, 1×/4×/16×, seek",
         description=(
             "Replay a recorded flight in the terminal UI. Keys: space pause/play, 1/2/3 for "
-            "1×/4×/16×, [ ] seek 10 s, { } seek 60 s, home/end. The mission comes from --mission "
-            "or from run.json next to the tlog."
+            "1×/4×/16×, [ ] seek 10 s, { } seek 60 s, home/end. Every vehicle in the tlog is "
+            "shown, named as the mission names its sysid (v picks the one whose details show). "
+            "The mission comes from --mission or from run.json next to the tlog."
         ),
     )
     p.add_argument("tlog", type=Path, help="the flight's .tlog")

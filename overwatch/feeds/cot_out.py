@@ -151,13 +151,15 @@ def drone_event(
     speed_m_s: float | None = None,
     sensor: SensorView | None = None,
     video_url: str | None = None,
+    remarks: str | None = None,
     now_s: float | None = None,
     stale_s: float = 10.0,
 ) -> bytes:
     """The drone (rotary-wing UAV, ``a-f-A-M-H-Q``), uid ``overwatch-uav-<name>``.
 
     ``hae_m``: height above the WGS84 ellipsoid (m). ``sensor`` adds a
-    ``<sensor>`` field-of-view detail; ``video_url`` a ``<__video url=…>`` link.
+    ``<sensor>`` field-of-view detail; ``video_url`` a ``<__video url=…>`` link;
+    ``remarks`` a ``<remarks>`` (a team's drone: what it does for the team).
     """
     event, detail = _event(
         f"overwatch-uav-{name}",
@@ -185,6 +187,8 @@ def drone_event(
         )
     if video_url is not None:
         ET.SubElement(detail, "__video", {"url": video_url, "uid": f"overwatch-video-{name}"})
+    if remarks is not None:
+        ET.SubElement(detail, "remarks").text = remarks
     return frame_event(event)
 
 

@@ -1,5 +1,10 @@
 """Share the live picture with TAK: the drone, its camera view, the patrol and the cues.
 
+A team's drones are each their own track (``overwatch-uav-<name>``, the names being
+unique in a mission, so a drone keeps its marker from one run to the next) with its
+own footprint (``overwatch-footprint-<name>``), and say their role in their remarks
+(``Hexa-2: on station``); a single drone's uid is its name's, as it always was.
+
 ``udp://HOST:PORT`` sends datagrams (ATAK's SA multicast group 239.2.3.1:6969
 in the field; tests use unicast to 127.0.0.1), ``tcp://HOST:PORT`` streams to
 a TAK server, and ``tls://HOST:PORT`` streams to a TAK server over TLS with the
@@ -38,6 +43,7 @@ from overwatch.feeds.cot_out import TakCredentials, shareable_video_url, tls_con
 from overwatch.ops.views import camera_footprint
 
 if TYPE_CHECKING:
+    from overwatch.ops.crew import Crew
     from overwatch.ops.session import LiveSession
 
 
@@ -153,38 +159,11 @@ class CotSharer:
         """Send the current picture; returns how many events went out."""
         session = self.session
         now = session.clock.now()
-        name = session.mission.vehicle.name
         events: list[bytes] = []
-        snap = session.vehicle_snapshot()
-        state = session.vehicle.state if session.vehicle else None
-        if snap is not None and state is not None:
-            cam = session.mission.vehicle.camera
-            pitch = (
-                snap.gimbal_pitch_deg if snap.gimbal_pitch_deg is not None else cam.gimbal_pitch_deg
-            )
-            events.append(
-                drone_event(
-                    name,
-                    snap.lat_deg,
-                    snap.lon_deg,
-                    state.alt_msl_m,
-                    course_deg=snap.heading_deg,
-                    speed_m_s=state.groundspeed_m_s,
-                    sensor=SensorView(
-                        azimuth_deg=(snap.heading_deg + (snap.gimbal_yaw_deg or 0.0)) % 360.0,
-                        elevation_deg=pitch,
-                        fov_h_deg=cam.hfov_deg,
-                        fov_v_deg=cam.vfov_deg,
-                        range_m=500.0,
-                    ),
-                    video_url=self.video_url,
-                    now_s=now,
-                )
-            )
-            if snap.alt_rel_m > 2.0:
-                events.append(
-                    footprint_event(name, camera_footprint(snap, session.geometry), now_s=now)
-                )
+        team = session.team
+        for crew in session.crews:
+            role = None if team is None else f"{crew.name}: {team.roles[crew.index].value}"
+            events.extend(self._drone_events(crew, now, role))
         # the patrol is ours to report only when its position did not come from TAK
         if not session.config.patrol_feed.startswith("cot"):
             est = session.tracker.estimate(now)
@@ -218,6 +197,41 @@ class CotSharer:
             await self.sender.send(data)
         self.events_sent += len(events)
         return len(events)
+
+    def _drone_events(self, crew: Crew, now: float, remarks: str | None) -> list[bytes]:
+        """``crew``'s drone (uid from its name, unique in the mission) and, once it is up,
+        its camera's footprint; nothing before it is heard with a fix."""
+        snap = crew.flight.vehicle_snapshot()
+        vehicle = crew.vehicle
+        if snap is None or vehicle is None:
+            return []
+        name, state = crew.name, vehicle.state
+        cam = crew.geometry.mission.vehicle.camera
+        pitch = snap.gimbal_pitch_deg if snap.gimbal_pitch_deg is not None else cam.gimbal_pitch_deg
+        events = [
+            drone_event(
+                name,
+                snap.lat_deg,
+                snap.lon_deg,
+                state.alt_msl_m,
+                course_deg=snap.heading_deg,
+                speed_m_s=state.groundspeed_m_s,
+                sensor=SensorView(
+                    azimuth_deg=(snap.heading_deg + (snap.gimbal_yaw_deg or 0.0)) % 360.0,
+                    elevation_deg=pitch,
+                    fov_h_deg=cam.hfov_deg,
+                    fov_v_deg=cam.vfov_deg,
+                    range_m=500.0,
+                ),
+                video_url=self.video_url,
+                remarks=remarks,
+                now_s=now,
+            )
+        ]
+        if snap.alt_rel_m > 2.0:
+            footprint = camera_footprint(snap, crew.geometry)
+            events.append(footprint_event(name, footprint, now_s=now))
+        return events
 
     async def close(self) -> None:
         await self.sender.aclose()

@@ -13,6 +13,7 @@ that is up home.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from overwatch.cues import CueBook
@@ -46,6 +47,20 @@ class OperatorCommands:
         if crew is not None and not 0 <= crew < len(self.crews):
             raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
         self.selected = crew
+
+    def addressed(self, crew: int | None) -> OperatorCommands:
+        """These commands addressed to drone ``crew`` (None: the one on duty when a command
+        runs) for good, whatever :meth:`select` chooses later.
+
+        The terminal UI sends each flight command through one of these, so a command still
+        running on one drone (a take-off waits for its climb) and the next one sent to
+        another (or the same command sent to every drone at once) cannot swap drones.
+        """
+        if crew is not None and not 0 <= crew < len(self.crews):
+            raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
+        bound = copy.copy(self)  # shares the crews, the team, the cue book and the log
+        bound.selected = crew
+        return bound
 
     @property
     def crew(self) -> Crew:

@@ -7,6 +7,12 @@ uses, and a :class:`~overwatch.ops.state.SessionSnapshot` is taken every
 tlog's agree (a field recording); a training run at a speed-up keeps cue
 times on the simulated clock, so its cues are shown from the start.
 Recorded video segments give the video panel its frames.
+
+Every vehicle heard in the tlog is a drone of the snapshots (``drones``), in the
+mission's order, named as the mission names its sysid (``vehicle N`` for one it does
+not list), each with its own trail and footprint; a team's events say which drone
+they come from. Who was on duty is not recorded: ``duty`` stays None, and
+``drone`` is the first drone up (the first of all while none is).
 """
 
 from __future__ import annotations
@@ -27,8 +33,6 @@ from overwatch.mission import MissionGeometry
 from overwatch.ops.state import CueView, EventLine, SessionSnapshot
 from overwatch.ops.views import cue_view, drone_view
 
-_GCS_TYPE = 6
-
 
 def snapshots_from_tlog(
     tlog: Path,
@@ -47,46 +51,64 @@ def snapshots_from_tlog(
     if not records:
         raise OverwatchError(f"{tlog}: no MAVLink packets in this file (is it a .tlog?)")
     decoder = Decoder()
+    team = _Team(geometry)
     states: dict[int, VehicleState] = {}
     vehicle_ids: set[int] = set()
     events: deque[EventLine] = deque(maxlen=200)
-    trail: deque[tuple[float, float]] = deque(maxlen=trail_points)
+    trails: dict[int, deque[tuple[float, float]]] = {}
     cues = _cue_views(cues_path, records[0][0], records[-1][0])
     frames = _video_frames(video_dir) if video_dir is not None else []
     snapshots: list[SessionSnapshot] = []
     next_t = records[0][0]
-    last_mode: str | None = None
+    last_modes: dict[int, str] = {}
     for unix_s, packet in records:
         for message in decoder.feed(packet):
             event = to_event(message)
             if event is None:
                 continue
-            if isinstance(event, ev.Heartbeat) and event.mav_type != _GCS_TYPE:
-                vehicle_ids.add(event.sysid)
-                if event.mode != last_mode and last_mode is not None:
-                    events.append(EventLine(unix_s, "info", f"mode {last_mode} → {event.mode}"))
-                last_mode = event.mode if event.sysid == min(vehicle_ids) else last_mode
-            if isinstance(event, ev.StatusText):
-                events.append(EventLine(unix_s, "info", f"vehicle: {event.text}"))
             state = states.setdefault(event.sysid, VehicleState(event.sysid))
             state.apply(event, unix_s)
+            # a vehicle's heartbeat (not a ground station's, a gimbal's or a camera's)
+            if isinstance(event, ev.Heartbeat) and state.heartbeat_seen and state.mode:
+                vehicle_ids.add(event.sysid)
+                last_mode = last_modes.get(event.sysid)
+                if state.mode != last_mode and last_mode is not None:
+                    who = team.prefix(event.sysid, vehicle_ids, "")
+                    line = f"{who}mode {last_mode} → {state.mode}"
+                    events.append(EventLine(unix_s, "info", line))
+                last_modes[event.sysid] = state.mode
+            if isinstance(event, ev.StatusText):
+                who = team.prefix(event.sysid, vehicle_ids, "vehicle: ")
+                events.append(EventLine(unix_s, "info", f"{who}{event.text}"))
         if unix_s < next_t or not vehicle_ids:
             continue
         next_t = unix_s + step_s
-        s = states[min(vehicle_ids)]
-        drone = drone_view(
-            s, geometry, now_s=unix_s, guidance_state="REPLAY", trail=trail, link_lost=False
-        )
-        if drone.position is not None:
-            trail.append(drone.position)
-            drone = replace(drone, trail=tuple(trail))
+        drones = []
+        for sysid in team.order(vehicle_ids):
+            trail = trails.setdefault(sysid, deque(maxlen=trail_points))
+            drone = drone_view(
+                states[sysid],
+                team.geometry(sysid),
+                now_s=unix_s,
+                guidance_state="REPLAY",
+                trail=trail,
+                link_lost=False,
+                name=team.name(sysid),
+            )
+            if drone.position is not None:
+                trail.append(drone.position)
+                drone = replace(drone, trail=tuple(trail))
+            drones.append(drone)
+        # who was on duty is not in the tlog: the drone shown first is the first one up
+        up = [d for d in drones if d.airborne]
         shown = tuple(
             replace(c, age_s=max(0.0, unix_s - first)) for first, c in cues if first <= unix_s
         )
         snapshots.append(
             SessionSnapshot(
                 time_s=unix_s,
-                drone=drone,
+                drone=up[0] if up else drones[0],
+                drones=tuple(drones),
                 cues=shown,
                 events=tuple(events),
                 strategy="replay",
@@ -95,6 +117,39 @@ def snapshots_from_tlog(
             )
         )
     return snapshots
+
+
+class _Team:
+    """The mission's drones by sysid: their names, their views of the mission, their order.
+
+    Vehicles the mission does not list are ``vehicle N``, after its own, by sysid."""
+
+    def __init__(self, geometry: MissionGeometry) -> None:
+        drones = geometry.mission.drones
+        self._geometry = geometry
+        self._index = {d.vehicle.sysid: i for i, d in enumerate(drones)}
+        self._names = {d.vehicle.sysid: d.vehicle.name for d in drones}
+        self._views = {
+            d.vehicle.sysid: geometry.for_drone(i) if len(drones) > 1 else geometry
+            for i, d in enumerate(drones)
+        }
+        self.size = len(drones)
+
+    def name(self, sysid: int) -> str:
+        return self._names.get(sysid) or f"vehicle {sysid}"
+
+    def geometry(self, sysid: int) -> MissionGeometry:
+        return self._views.get(sysid, self._geometry)
+
+    def order(self, sysids: set[int]) -> list[int]:
+        """``sysids`` in the mission's order, then the others by sysid."""
+        return sorted(sysids, key=lambda s: (self._index.get(s, self.size), s))
+
+    def prefix(self, sysid: int, heard: set[int], alone: str) -> str:
+        """``Hexa-2: `` before a team's vehicle's event; ``alone`` for a lone drone's."""
+        if self.size > 1 or len(heard) > 1:
+            return f"{self.name(sysid)}: "
+        return alone
 
 
 def _cue_views(path: Path | None, start_s: float, end_s: float) -> list[tuple[float, CueView]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -158,3 +158,13 @@ class SessionCommands(Protocol):
     async def acknowledge_cue(self, cue_id: str) -> None: ...
     async def dismiss_cue(self, cue_id: str) -> None: ...
     async def note_cue(self, cue_id: str, text: str) -> None: ...
+
+
+@runtime_checkable
+class TeamCommands(SessionCommands, Protocol):
+    """A team's :class:`SessionCommands`: the same commands addressed to one drone."""
+
+    def addressed(self, crew: int | None) -> SessionCommands:
+        """The commands for drone ``crew`` (an index into ``SessionSnapshot.drones``; None:
+        the one on duty when each command runs)."""
+        ...

@@ -17,6 +17,7 @@ from collections.abc import Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from overwatch.ops.operator import OperatorCommands
 from overwatch.ops.session import LiveSession
 from overwatch.ops.state import LatLon, SessionSnapshot
 
@@ -79,49 +80,60 @@ class SessionThread:
 
 
 class _CommandProxy:
-    """SessionCommands whose calls run on the session's loop."""
+    """SessionCommands whose calls run on the session's loop (``addressed``: bound to one
+    drone of a team, see :meth:`OperatorCommands.addressed`)."""
 
-    def __init__(self, owner: SessionThread) -> None:
+    def __init__(self, owner: SessionThread, addressed: tuple[int | None] | None = None) -> None:
         self._owner = owner
+        self._addressed = addressed
+
+    def addressed(self, crew: int | None) -> _CommandProxy:
+        """These commands addressed to drone ``crew`` (None: the one on duty)."""
+        return _CommandProxy(self._owner, (crew,))
+
+    @property
+    def _commands(self) -> OperatorCommands:
+        commands = self._owner.session.commands
+        return commands if self._addressed is None else commands.addressed(self._addressed[0])
 
     async def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return await asyncio.wrap_future(self._owner.call(coro))
 
     async def start_overwatch(self) -> None:
-        await self._run(self._owner.session.commands.start_overwatch())
+        await self._run(self._commands.start_overwatch())
 
     async def hold(self) -> None:
-        await self._run(self._owner.session.commands.hold())
+        await self._run(self._commands.hold())
 
     async def resume(self) -> None:
-        await self._run(self._owner.session.commands.resume())
+        await self._run(self._commands.resume())
 
     async def return_to_launch(self) -> None:
-        await self._run(self._owner.session.commands.return_to_launch())
+        await self._run(self._commands.return_to_launch())
 
     async def land(self) -> None:
-        await self._run(self._owner.session.commands.land())
+        await self._run(self._commands.land())
 
     async def set_strategy(self, name: str) -> None:
-        await self._run(self._owner.session.commands.set_strategy(name))
+        await self._run(self._commands.set_strategy(name))
 
     async def start_follow_baseline(self) -> None:
-        await self._run(self._owner.session.commands.start_follow_baseline())
+        await self._run(self._commands.start_follow_baseline())
 
     async def arm_and_takeoff(self) -> None:
-        await self._run(self._owner.session.commands.arm_and_takeoff())
+        await self._run(self._commands.arm_and_takeoff())
 
     async def look_at(self, position: LatLon) -> None:
-        await self._run(self._owner.session.commands.look_at(position))
+        await self._run(self._commands.look_at(position))
 
     async def mark_cue(self, position: LatLon, kind: str = "unknown", note: str = "") -> str:
-        return await self._run(self._owner.session.commands.mark_cue(position, kind, note))
+        return await self._run(self._commands.mark_cue(position, kind, note))
 
     async def acknowledge_cue(self, cue_id: str) -> None:
-        await self._run(self._owner.session.commands.acknowledge_cue(cue_id))
+        await self._run(self._commands.acknowledge_cue(cue_id))
 
     async def dismiss_cue(self, cue_id: str) -> None:
-        await self._run(self._owner.session.commands.dismiss_cue(cue_id))
+        await self._run(self._commands.dismiss_cue(cue_id))
 
     async def note_cue(self, cue_id: str, text: str) -> None:
-        await self._run(self._owner.session.commands.note_cue(cue_id, text))
+        await self._run(self._commands.note_cue(cue_id, text))

@@ -4,16 +4,22 @@ Build it with :func:`make_app`. The app renders snapshots it polls from a
 :class:`~overwatch.tui.source.SnapshotSource` and sends the operator's
 commands through :class:`~overwatch.ops.state.SessionCommands` in workers,
 so a slow or dead link never blocks the screen.
+
+With a team (two drones or more in the snapshot), ``v`` chooses whom flight commands
+address (see :mod:`overwatch.tui.team`); each command is sent to a drone named when it
+is sent (:meth:`~overwatch.ops.state.TeamCommands.addressed`), so commands overlapping
+in their workers never swap drones, and "all" sends one per drone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from shapely.geometry import Polygon
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -23,21 +29,37 @@ from textual.widgets import Footer
 
 from overwatch.errors import OverwatchError
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import EventLine, LatLon, SessionCommands, SessionSnapshot
+from overwatch.ops.state import (
+    EventLine,
+    LatLon,
+    SessionCommands,
+    SessionSnapshot,
+    TeamCommands,
+)
 from overwatch.tui import format as fmt
-from overwatch.tui.keys import APP_BINDINGS, help_sections
+from overwatch.tui.keys import APP_BINDINGS, TEAM_BINDINGS, help_sections
 from overwatch.tui.map_scene import MapScene
 from overwatch.tui.palette import THEMES
 from overwatch.tui.screens.confirm import ConfirmScreen
 from overwatch.tui.screens.help import HelpScreen
 from overwatch.tui.screens.note import NoteScreen
 from overwatch.tui.source import PushSnapshotSource, SnapshotSource
+from overwatch.tui.team import (
+    ALL,
+    Target,
+    addressed_indices,
+    drone_name,
+    next_target,
+    shown_drone,
+    target_label,
+    team_of,
+)
 from overwatch.tui.widgets.coverage import CoverageStrip
 from overwatch.tui.widgets.cue_table import CueTable
 from overwatch.tui.widgets.events_log import EventsLog
 from overwatch.tui.widgets.patrol import PatrolPanel
 from overwatch.tui.widgets.tactical_map import TacticalMap
-from overwatch.tui.widgets.telemetry import TelemetryPanel
+from overwatch.tui.widgets.telemetry import TeamView, TelemetryPanel
 from overwatch.tui.widgets.video import VideoPanel
 
 ThemeName = Literal["dark", "light"]
@@ -58,6 +80,8 @@ PALETTE = (
     ("Mark cue at camera centre", "M", "mark_at_camera"),
     ("Keys", "?: every key", "help"),
 )
+#: the command palette's entries for a team
+TEAM_PALETTE = (("Address the next drone", "v: on duty → 1 → 2 … → all", "cycle_drone"),)
 
 
 class OverwatchApp(App[None]):
@@ -65,7 +89,7 @@ class OverwatchApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Overwatch"
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS, *TEAM_BINDINGS]
 
     def __init__(
         self,
@@ -89,6 +113,9 @@ class OverwatchApp(App[None]):
         self._scene = MapScene(geometry)
         self._shown: SessionSnapshot | None = None
         self._cursor: LatLon | None = None
+        #: whom flight commands address (a team's; see overwatch.tui.team)
+        self._target: Target = None
+        self._team_size = 0
 
     # -- layout ------------------------------------------------------------------------
 
@@ -165,7 +192,7 @@ class OverwatchApp(App[None]):
             title += f" · [reverse bold] LINK LOST {age} [/]"
         if str(map_.border_title) != title:
             map_.border_title = title
-        telemetry.drone = snapshot.drone
+        self._show_team(snapshot, telemetry, map_)
         patrol.patrol = snapshot.patrol
         video.snapshot = snapshot
         cues.cues = snapshot.cues
@@ -174,9 +201,37 @@ class OverwatchApp(App[None]):
         strip.patrol_station_m = snapshot.patrol.station_m
         events_log.events = snapshot.events
 
+    def _show_team(
+        self, snapshot: SessionSnapshot, telemetry: TelemetryPanel, map_: TacticalMap
+    ) -> None:
+        """The drone panel: the drone, or a team's list and the drone addressed."""
+        team = team_of(snapshot)
+        if len(team) != self._team_size:
+            self._team_size = len(team)
+            if isinstance(self._target, int) and self._target >= len(team):
+                self._target = None
+            self.refresh_bindings()  # the team's keys show only with a team
+        target = self._target
+        map_.addressed = target if isinstance(target, int) else None
+        if not team:
+            telemetry.team = None
+            telemetry.drone = snapshot.drone
+            return
+        indices = addressed_indices(target, snapshot)
+        shown = target if isinstance(target, int) else snapshot.duty
+        telemetry.team = TeamView(
+            team, snapshot.duty, indices, shown, target_label(target, snapshot)
+        )
+        telemetry.drone = shown_drone(target, snapshot)
+
     @property
     def shown_snapshot(self) -> SessionSnapshot | None:
         return self._shown
+
+    @property
+    def target(self) -> Target:
+        """Whom flight commands address: None the drone on duty, a drone's index, or "all"."""
+        return self._target
 
     # -- intents up --------------------------------------------------------------------
 
@@ -199,7 +254,7 @@ class OverwatchApp(App[None]):
         elif message.action == "dismiss":
             self.send(f"dismiss {cue.cue_id}", lambda: self.commands.dismiss_cue(cue.cue_id))
         elif message.action == "look":
-            self.send(f"look at {cue.cue_id}", lambda: self.commands.look_at(cue.position))
+            self._fly(f"look at {cue.cue_id}", lambda c: c.look_at(cue.position), every=False)
         else:
 
             def noted(text: str | None) -> None:
@@ -235,38 +290,95 @@ class OverwatchApp(App[None]):
         if (events_log := self._widget(EventsLog)) is not None:
             events_log.add_event(EventLine(time_s, level, text))
 
+    def _addressed(self, *, every: bool = True) -> list[tuple[str, SessionCommands]]:
+        """``(" name", commands)`` for each drone a flight command goes to now: the drone,
+        or those of the team addressed (``every`` False: with all of them addressed, the one
+        on duty alone). The drone on duty is named as it is sent, so the command goes to
+        the drone the screen showed on duty when the key was pressed."""
+        commands, team = self.commands, team_of(self._shown)
+        if not team or not isinstance(commands, TeamCommands):
+            return [("", commands)]
+        target = None if self._target == ALL and not every else self._target
+        return [
+            (f" {drone_name(team, i)}", commands.addressed(i))
+            for i in addressed_indices(target, self._shown)
+        ]
+
+    def _fly(
+        self,
+        label: str,
+        command: Callable[[SessionCommands], Awaitable[object]],
+        *,
+        every: bool = True,
+    ) -> None:
+        """Send ``command`` to the drones addressed (see :meth:`_addressed`), one worker each."""
+        try:
+            addressed = self._addressed(every=every)
+        except OverwatchError as exc:  # a drone the session does not have
+            self._log_local("error", f"{label}: {exc}")
+            self.notify(str(exc), title=f"{label} failed", severity="error", timeout=8)
+            return
+        for who, commands in addressed:
+            self.send(f"{label}{who}", _bound(command, commands))
+
     def action_start_overwatch(self) -> None:
-        self.send("start overwatch", self.commands.start_overwatch)
+        self._fly("start overwatch", lambda c: c.start_overwatch(), every=False)
 
     def action_hold(self) -> None:
-        self.send("hold", self.commands.hold)
+        self._fly("hold", lambda c: c.hold())
 
     def action_resume(self) -> None:
-        self.send("resume", self.commands.resume)
+        self._fly("resume", lambda c: c.resume())
 
     def action_return_to_launch(self) -> None:
-        self.send("RTL", self.commands.return_to_launch)
+        self._fly("RTL", lambda c: c.return_to_launch())
 
     def action_land(self) -> None:
-        self.send("land", self.commands.land)
+        self._fly("land", lambda c: c.land())
 
     def action_start_follow(self) -> None:
-        self.send("FOLLOW baseline", self.commands.start_follow_baseline)
+        self._fly("FOLLOW baseline", lambda c: c.start_follow_baseline(), every=False)
 
     def action_cycle_strategy(self) -> None:
         current = self._shown.strategy if self._shown is not None else STRATEGY_CYCLE[-1]
         index = STRATEGY_CYCLE.index(current) if current in STRATEGY_CYCLE else -1
         name = STRATEGY_CYCLE[(index + 1) % len(STRATEGY_CYCLE)]
-        self.send(f"strategy {name}", lambda: self.commands.set_strategy(name))
+        self._fly(f"strategy {name}", lambda c: c.set_strategy(name))
 
     def action_arm_and_takeoff(self) -> None:
+        team = team_of(self._shown)
+        question = "Arm the drone and take off?"
+        if team and self._target == ALL:
+            names = ", ".join(drone_name(team, i) for i in range(len(team)))
+            question = f"Arm every drone ({names}) and take off?"
+        elif team:
+            (index,) = addressed_indices(self._target, self._shown)
+            question = f"Arm {drone_name(team, index)} and take off?"
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.send("arm and take off", self.commands.arm_and_takeoff)
+                self._fly("arm and take off", lambda c: c.arm_and_takeoff())
             else:
                 self._log_local("info", "arm and take off: cancelled")
 
-        self.push_screen(ConfirmScreen("Arm the drone and take off?"), answered)
+        self.push_screen(ConfirmScreen(question), answered)
+
+    def action_cycle_drone(self) -> None:
+        """Address the next drone of the team (on duty → 1 → 2 … → all → on duty)."""
+        snapshot = self._shown
+        team = team_of(snapshot)
+        if snapshot is None or not team:
+            return
+        self._target = next_target(self._target, len(team))
+        telemetry, map_ = self._widget(TelemetryPanel), self._widget(TacticalMap)
+        if telemetry is not None and map_ is not None:
+            self._show_team(snapshot, telemetry, map_)
+        self._log_local("info", f"commands → {target_label(self._target, snapshot)}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_drone":
+            return bool(team_of(self._shown))  # no such key for a single drone
+        return True
 
     def action_mark_at_cursor(self) -> None:
         if self._cursor is None:
@@ -286,20 +398,32 @@ class OverwatchApp(App[None]):
         self.send(label, lambda: self.commands.mark_cue(position, "operator"))
 
     def _camera_centre(self) -> LatLon | None:
-        if self._shown is None or len(self._shown.drone.footprint) < 3:
+        """The centre of the footprint of the drone shown in the drone panel."""
+        if self._shown is None:
             return None
-        xy = self._scene.to_local(self._shown.drone.footprint)
+        footprint = shown_drone(self._target, self._shown).footprint
+        if len(footprint) < 3:
+            return None
+        xy = self._scene.to_local(footprint)
         centre = Polygon(xy).centroid
         return self.geometry.frame.to_wgs84(float(centre.x), float(centre.y))
 
     def action_help(self) -> None:
-        sections = help_sections(APP_BINDINGS, TacticalMap.BINDINGS, CueTable.BINDINGS)
+        team = TEAM_BINDINGS if team_of(self._shown) else ()
+        sections = help_sections(APP_BINDINGS, TacticalMap.BINDINGS, CueTable.BINDINGS, team)
         self.push_screen(HelpScreen(sections))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
-        for title, help_, action in PALETTE:
+        team = TEAM_PALETTE if team_of(self._shown) else ()
+        for title, help_, action in (*PALETTE, *team):
             yield SystemCommand(title, help_, getattr(self, f"action_{action}"))
+
+
+def _bound(
+    command: Callable[[SessionCommands], Awaitable[object]], commands: SessionCommands
+) -> Callable[[], Awaitable[object]]:
+    return lambda: command(commands)
 
 
 def make_app(

@@ -22,8 +22,14 @@ APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit"),
 ]
 
+#: a team's keys (shown, in the footer and the help, only when the session has a team)
+TEAM_BINDINGS: list[BindingType] = [
+    Binding("v", "cycle_drone", "Drone"),
+]
+
 #: the help screen's wording for keys whose binding description is terse
 EXTRA_WORDING = {
+    "v": "address the next drone: on duty → 1 → 2 … → all → on duty",
     "space": "pause: hold the drone where it is",
     "T": "arm and take off (asks first)",
     "m": "mark a cue at the map cursor",
@@ -53,11 +59,23 @@ def binding_rows(bindings: Sequence[BindingType]) -> list[tuple[str, str]]:
 
 
 def help_sections(
-    app: Sequence[BindingType], map_: Sequence[BindingType], cues: Sequence[BindingType]
+    app: Sequence[BindingType],
+    map_: Sequence[BindingType],
+    cues: Sequence[BindingType],
+    team: Sequence[BindingType] = (),
 ) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The help screen's sections, built from the live bindings so none is missed."""
-    return [
+    """The help screen's sections, built from the live bindings so none is missed (``team``:
+    a team's keys, a section of their own)."""
+    sections = [
         ("Commands (anywhere)", [*binding_rows(app), ("ctrl+p", "command palette")]),
         ("Map (when focused; Tab switches)", binding_rows(map_)),
         ("Cue list (when focused)", binding_rows(cues)),
     ]
+    if team:
+        rows = [
+            *binding_rows(team),
+            ("", "hold, resume, RTL, land, arm+takeoff and strategy go to every drone"),
+            ("", "addressed; start, FOLLOW and look at to one (with all: the one on duty)"),
+        ]
+        sections.append(("Team (commands go to the drone addressed)", rows))
+    return sections

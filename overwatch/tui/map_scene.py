@@ -20,11 +20,12 @@ from shapely.geometry.base import BaseGeometry
 from textual.strip import Strip
 
 from overwatch.mission import MissionGeometry
-from overwatch.ops.state import CueView, LatLon, SessionSnapshot
+from overwatch.ops.state import CueView, DroneView, LatLon, SessionSnapshot
 from overwatch.tui import format as fmt
 from overwatch.tui.canvas import BrailleCanvas
 from overwatch.tui.palette import SEVERITY_GLYPH, SEVERITY_RANK, MapPalette
 from overwatch.tui.projection import DOTS_X, DOTS_Y, MapView, nice_length_m
+from overwatch.tui.team import drone_tag, team_of
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -228,10 +229,11 @@ class MapScene:
         self, canvas: BrailleCanvas, snapshot: SessionSnapshot, view: MapView
     ) -> None:
         self._polyline(canvas, snapshot.patrol.trail, view, Layer.PATROL_TRAIL)
-        self._polyline(canvas, snapshot.drone.trail, view, Layer.DRONE_TRAIL)
-        footprint = snapshot.drone.footprint
-        if len(footprint) >= 3:
-            self._polyline(canvas, (*footprint, footprint[0]), view, Layer.FOOTPRINT)
+        for drone in team_of(snapshot) or (snapshot.drone,):
+            self._polyline(canvas, drone.trail, view, Layer.DRONE_TRAIL)
+            footprint = drone.footprint
+            if len(footprint) >= 3:
+                self._polyline(canvas, (*footprint, footprint[0]), view, Layer.FOOTPRINT)
 
     def _cell(self, view: MapView, canvas: BrailleCanvas, x: float, y: float) -> tuple[int, int]:
         return view.cell_of(x, y, canvas.cols, canvas.rows)
@@ -258,15 +260,39 @@ class MapScene:
                 col, row = self._cell(view, canvas, x, y)
                 glyph = heading_glyph(PATROL_GLYPHS, patrol.heading_deg, NO_HEADING_PATROL)
                 canvas.put(col, row, glyph, palette.patrol)
-            if drone.position is not None:
-                x, y = self.frame.to_local(*drone.position)
-                col, row = self._cell(view, canvas, x, y)
-                glyph = heading_glyph(DRONE_GLYPHS, drone.heading_deg, NO_HEADING_DRONE)
-                style = palette.dim if drone.link_lost else palette.drone
-                canvas.put(col, row, glyph, style)
+            team = team_of(snapshot)
+            if not team:
+                self._draw_drone(canvas, drone, view, palette)
+            # the drone on duty last, so that it is the one seen where two share a cell
+            order = sorted(range(len(team)), key=lambda i: i == snapshot.duty)
+            for i in order:
+                tag = drone_tag(i)
+                self._draw_drone(canvas, team[i], view, palette, tag, on_duty=i == snapshot.duty)
         if overlay.cursor_xy_m is not None:
             col, row = self._cell(view, canvas, *overlay.cursor_xy_m)
             canvas.put(col, row, "┼", palette.cursor)
+
+    def _draw_drone(
+        self,
+        canvas: BrailleCanvas,
+        drone: DroneView,
+        view: MapView,
+        palette: MapPalette,
+        tag: str = "",
+        *,
+        on_duty: bool = False,
+    ) -> None:
+        """The drone's heading glyph, then its ``tag`` (a team's); the drone on duty reversed,
+        a drone whose link is lost grey."""
+        if drone.position is None:
+            return
+        x, y = self.frame.to_local(*drone.position)
+        col, row = self._cell(view, canvas, x, y)
+        glyph = heading_glyph(DRONE_GLYPHS, drone.heading_deg, NO_HEADING_DRONE)
+        style = palette.dim if drone.link_lost else palette.drone
+        if on_duty:
+            style = style + Style(reverse=True)
+        canvas.put(col, row, glyph + tag, style)
 
     def _draw_cues(
         self,

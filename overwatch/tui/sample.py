@@ -9,6 +9,8 @@ and a small video frame. Same arguments, same snapshot.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,22 +64,10 @@ def video_frame(width: int = 64, height: int = 36, phase: int = 0) -> npt.NDArra
     return frame
 
 
-def synthetic_snapshot(
-    geometry: MissionGeometry,
-    *,
-    time_s: float = T0_S,
-    station_m: float = 3_000.0,
-    n_cues: int = 12,
-    seed: int = 7,
-    link_lost: bool = False,
-    with_video: bool = True,
-    age_offset_s: float = 0.0,
-) -> SessionSnapshot:
-    """A plausible moment of a session (see the module docstring)."""
-    rng = np.random.default_rng(seed)
-    route_m = float(geometry.route.length)
-    px, py, p_heading = _along(geometry, station_m)
-    lead_m = min(route_m, station_m + 1_500.0)
+def _drone_at(
+    geometry: MissionGeometry, lead_m: float, link_lost: bool, age_offset_s: float
+) -> DroneView:
+    """A drone watching the road at ``lead_m`` along the route, with its footprint and trail."""
     dx, dy, d_heading = _along(geometry, lead_m)
     heading_rad = math.radians(d_heading)
     ahead = np.array([math.sin(heading_rad), math.cos(heading_rad)])
@@ -90,7 +80,7 @@ def synthetic_snapshot(
         centre + ahead * 120 - side * 140,
     ]
     footprint = tuple(_to_wgs84(geometry, float(c[0]), float(c[1])) for c in corners)
-    drone = DroneView(
+    return DroneView(
         position=_to_wgs84(geometry, dx, dy),
         alt_rel_m=80.0,
         groundspeed_m_s=9.4,
@@ -111,6 +101,24 @@ def synthetic_snapshot(
         footprint=footprint,
         trail=_trail(geometry, lead_m, 800.0),
     )
+
+
+def synthetic_snapshot(
+    geometry: MissionGeometry,
+    *,
+    time_s: float = T0_S,
+    station_m: float = 3_000.0,
+    n_cues: int = 12,
+    seed: int = 7,
+    link_lost: bool = False,
+    with_video: bool = True,
+    age_offset_s: float = 0.0,
+) -> SessionSnapshot:
+    """A plausible moment of a session (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    route_m = float(geometry.route.length)
+    px, py, p_heading = _along(geometry, station_m)
+    drone = _drone_at(geometry, min(route_m, station_m + 1_500.0), link_lost, age_offset_s)
     patrol = PatrolView(
         source="nmea udp:10110",
         feed_status="LIVE",
@@ -172,3 +180,51 @@ def synthetic_snapshot(
         video_frame=video_frame() if with_video else None,
         video_status="rtp 1280x720 12 fps" if with_video else "no video",
     )
+
+
+def synthetic_team_snapshot(
+    geometry: MissionGeometry,
+    *,
+    names: tuple[str, ...] = ("Hexa-1", "Hexa-2"),
+    duty: int | None = 0,
+    station_m: float = 3_000.0,
+    **options: Any,
+) -> SessionSnapshot:
+    """:func:`synthetic_snapshot` with a team: drone 1 on station (the single drone's),
+    drone 2 flying out to relieve it 900 m behind, with a fuller battery; more drones
+    wait on the ground at launch. ``duty`` is the index on duty (None: none yet)."""
+    single = synthetic_snapshot(geometry, station_m=station_m, **options)
+    route_m = float(geometry.route.length)
+    lead_m = min(route_m, station_m + 1_500.0)
+    watching = replace(single.drone, name=names[0], sysid=1, role="on station")
+    relief = replace(
+        _drone_at(geometry, max(0.0, lead_m - 900.0), False, 0.0),
+        name=names[1],
+        sysid=2,
+        role="to station",
+        alt_rel_m=65.0,
+        groundspeed_m_s=14.8,
+        battery_pct=97.0,
+        battery_v=16.7,
+        battery_time_left_s=1_900.0,
+        guidance_state="TRANSIT",
+    )
+    launch = geometry.frame.to_wgs84(float(geometry.launch.x), float(geometry.launch.y))
+    waiting = tuple(
+        DroneView(
+            position=(round(launch[0], 7), round(launch[1], 7)),
+            alt_rel_m=0.0,
+            mode="STABILIZE",
+            battery_pct=100.0,
+            gps_fix="3D FIX",
+            link_lost=False,
+            last_message_age_s=0.4,
+            name=name,
+            sysid=3 + i,
+            role="standby",
+        )
+        for i, name in enumerate(names[2:])
+    )
+    drones = (watching, relief, *waiting)
+    shown = drones[duty] if duty is not None else drones[0]
+    return replace(single, drone=shown, drones=drones, duty=duty)

@@ -72,6 +72,29 @@ class ScriptedSession:
         await self._call("note_cue", cue_id, text)
 
 
+class ScriptedTeam(ScriptedSession):
+    """A team's stand-in: :meth:`addressed` gives each drone its commands, and every call
+    is recorded in :attr:`sent` as ``(drone index, command)`` (None: not addressed);
+    :attr:`refuse_drone` refuses one drone's commands."""
+
+    def __init__(self, crew: int | None = None, owner: ScriptedTeam | None = None) -> None:
+        super().__init__()
+        self.crew = crew
+        self.owner = owner or self
+        self.sent: list[tuple[int | None, str]] = [] if owner is None else owner.sent
+        self.refuse_drone: dict[int, dict[str, Exception]] = {}
+
+    def addressed(self, crew: int | None) -> ScriptedTeam:
+        return ScriptedTeam(crew, self.owner)
+
+    async def _call(self, name: str, *args: object) -> None:
+        self.sent.append((self.crew, name))
+        refused = self.owner.refuse_drone.get(self.crew, {}) if self.crew is not None else {}
+        if name in refused:
+            raise refused[name]
+        await super()._call(name, *args)
+
+
 class SteppedSource:
     """A snapshot source the test advances by hand."""
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 
 from overwatch.mission import MissionGeometry
-from overwatch.tui.sample import synthetic_snapshot
+from overwatch.tui.sample import synthetic_snapshot, synthetic_team_snapshot
 from tests.tui.conftest import ScriptedSession, build_app
 
 SnapCompare = Callable[..., bool]
@@ -51,3 +51,10 @@ def test_light_theme_with_cursor(snap_compare: SnapCompare, geometry: MissionGeo
 def test_arming_confirmation(snap_compare: SnapCompare, geometry: MissionGeometry) -> None:
     app, _ = build_app(geometry, ScriptedSession(), synthetic_snapshot(geometry))
     assert snap_compare(app, terminal_size=(100, 30), press=["T"])
+
+
+def test_a_team_with_the_second_drone_addressed(
+    snap_compare: SnapCompare, geometry: MissionGeometry
+) -> None:
+    app, _ = build_app(geometry, ScriptedSession(), synthetic_team_snapshot(geometry))
+    assert snap_compare(app, terminal_size=(120, 40), press=["v", "v"])

@@ -1,8 +1,9 @@
 """The tactical map: mission, patrol, drone, camera footprint and cues, north-up.
 
-Attributes down: the app sets :attr:`TacticalMap.snapshot`, :attr:`dark` and
-:attr:`highlight_cue_id`. The map owns only how it is looked at (zoom, pan,
-cursor) and reports the cursor with :class:`TacticalMap.CursorMoved`.
+Attributes down: the app sets :attr:`TacticalMap.snapshot`, :attr:`dark`,
+:attr:`highlight_cue_id` and, with a team, :attr:`addressed` (the drone ``d`` centres
+on). The map owns only how it is looked at (zoom, pan, cursor) and reports the cursor
+with :class:`TacticalMap.CursorMoved`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from overwatch.tui import format as fmt
 from overwatch.tui.map_scene import MapOverlay, MapScene
 from overwatch.tui.palette import map_palette
 from overwatch.tui.projection import DOTS_X, DOTS_Y, MapView
+from overwatch.tui.team import team_of
 
 ZOOM_STEP = 1.5
 PAN_FRACTION = 0.25
@@ -61,6 +63,8 @@ class TacticalMap(Widget, can_focus=True):
         self._cache_key: tuple[object, ...] | None = None
         self._lines: list[Strip] = []
         self.border_title = "Map"
+        #: the team's drone the operator addresses (None: the drone on duty)
+        self.addressed: int | None = None
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -129,8 +133,12 @@ class TacticalMap(Widget, can_focus=True):
     def action_centre(self, what: str) -> None:
         snapshot = self.snapshot
         target = None
-        if snapshot is not None:
-            target = snapshot.drone.position if what == "drone" else snapshot.patrol.position
+        if snapshot is not None and what == "drone":
+            team, index = team_of(snapshot), self.addressed
+            drone = team[index] if index is not None and index < len(team) else snapshot.drone
+            target = drone.position
+        elif snapshot is not None:
+            target = snapshot.patrol.position
         if target is None or self.view is None:
             self.notify(f"No {what} position yet", severity="warning")
             return

@@ -1,6 +1,14 @@
-"""The drone's telemetry: mode, arming, altitude, speed, battery, GPS, link, guidance."""
+"""The drone's telemetry: mode, arming, altitude, speed, battery, GPS, link, guidance.
+
+With a team, the panel lists every drone first (two lines each: its tag and name, its
+role; its mode, altitude and battery), the drone on duty reversed and the ones the
+operator's commands address marked ``▸``, then the details of one drone; its title
+says whom commands address.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -8,6 +16,7 @@ from textual.widget import Widget
 
 from overwatch.ops.state import DroneView
 from overwatch.tui import format as fmt
+from overwatch.tui.team import drone_name, drone_tag
 
 
 def telemetry_text(drone: DroneView) -> Text:
@@ -40,13 +49,50 @@ def telemetry_text(drone: DroneView) -> Text:
     return text
 
 
+@dataclass(frozen=True)
+class TeamView:
+    """A team as the panel lists it: every drone (mission order), the index of the one on
+    duty (None: none yet), those the operator's commands address, whose details are shown
+    (``shown``) and whom commands address in words (``label``)."""
+
+    drones: tuple[DroneView, ...]
+    duty: int | None
+    addressed: tuple[int, ...]
+    shown: int | None
+    label: str
+
+
+def team_text(team: TeamView) -> Text:
+    """Two lines per drone of ``team`` (see the module docstring)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for i, drone in enumerate(team.drones):
+        if i:
+            text.append("\n")
+        text.append("▸" if i in team.addressed else " ", style="bold")
+        name = f"{drone_tag(i)} {drone_name(team.drones, i)}"
+        text.append(name, style="bold reverse" if i == team.duty else "bold")
+        text.append(f"  {drone.role or '—'}")
+        text.append("\n   ")
+        if drone.link_lost and drone.last_message_age_s is not None:
+            lost = f" LINK LOST {fmt.duration(drone.last_message_age_s)} "
+            text.append(lost, style="bold reverse")
+            continue
+        text.append(drone.mode)
+        text.append(f" {fmt.number(drone.alt_rel_m, '.0f', ' m')} ")
+        low = drone.battery_pct is not None and drone.battery_pct < 25.0
+        text.append(fmt.number(drone.battery_pct, ".0f", "%"), style="bold reverse" if low else "")
+    return text
+
+
 class TelemetryPanel(Widget):
-    """Shows :attr:`drone`; turns its border to the error colour when the link is lost.
+    """Shows :attr:`drone` (and :attr:`team`'s list above it when there is a team); turns
+    its border to the error colour when the link of the drone shown is lost.
 
     Repaints only when the text shown changes (a new position alone does not).
     """
 
     drone: reactive[DroneView] = reactive(DroneView, repaint=False)
+    team: reactive[TeamView | None] = reactive(None, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -54,12 +100,32 @@ class TelemetryPanel(Widget):
         self.border_title = "Drone"
 
     def watch_drone(self, drone: DroneView) -> None:
+        self._update()
+
+    def watch_team(self, team: TeamView | None) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        drone, team = self.drone, self.team
         if self.has_class("-link-lost") != drone.link_lost:
             self.set_class(drone.link_lost, "-link-lost")
+        if self.has_class("-team") != (team is not None):
+            self.set_class(team is not None, "-team")
         text = telemetry_text(drone)
+        title = "Drone"
+        if team is not None:
+            title = f"Team · cmds → {team.label}"
+            details = text
+            text = team_text(team)
+            text.append("\n")
+            if team.shown is not None:
+                text.append(f"{drone_tag(team.shown)}: ", style="bold")
+            text.append_text(details)
+        if str(self.border_title) != title:
+            self.border_title = title
         if text != self._text:
             self._text = text
-            self.refresh()
+            self.refresh(layout=team is not None)
 
     def render(self) -> Text:
         return self._text
