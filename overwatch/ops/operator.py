@@ -84,11 +84,14 @@ class OperatorCommands:
         await self.flight.arm_and_takeoff()
 
     async def start_overwatch(self) -> None:
-        """Take off if need be (or take the flight over where it is), then let guidance steer."""
-        flight = self.flight
+        """Take off if need be (or take the flight over where it is), then let guidance steer;
+        with a team, the drone addressed goes first and the coordinator sends the others."""
+        crew = self.crew  # read once: a selection made while it climbs changes nothing
+        flight, controller = crew.flight, crew.controller
         vehicle = flight.need_vehicle()
-        if self.controller.strategy == "follow-baseline":
+        if controller.strategy == "follow-baseline":
             await flight.start_follow_baseline()
+            self._start_team(crew)
             return
         await flight.set_cruise_speed(vehicle)
         if flight.needs_takeoff(vehicle):
@@ -103,13 +106,18 @@ class OperatorCommands:
             await vehicle.set_mode("GUIDED")
             flight.airborne_once = True
         await vehicle.gimbal(flight.mission.vehicle.camera.gimbal_pitch_deg, 0.0)
-        self.controller.start()
-        if self.team is not None:
-            self.team.started(self.crews.index(self.crew))
-            for other in self.crews:
-                if other is not self.crew:
-                    other.controller.start()  # steered once the coordinator launches it
-        self.note("info", f"overwatch started ({self.controller.strategy})")
+        controller.start()
+        self._start_team(crew)
+        self.note("info", f"overwatch started ({controller.strategy})")
+
+    def _start_team(self, first: Crew) -> None:
+        """``first`` is on duty; the others' guidance steers them once they are launched."""
+        if self.team is None:
+            return
+        self.team.started(self.crews.index(first))
+        for other in self.crews:
+            if other is not first:
+                other.controller.start()
 
     async def return_to_nearest_site(self) -> None:
         """The job is done: a guided return to where the crew is (beside the patrol with
