@@ -160,6 +160,7 @@ class LinkNotes:
         self._note = note
         self._names = names or {}
         self._modes: dict[int, str] = {}
+        self._prearm: dict[int, str] = {}  # the last pre-arm failure said, by sysid
 
     def __call__(self, event: ev.Event) -> None:
         name = self._names.get(event.sysid)
@@ -169,6 +170,12 @@ class LinkNotes:
             self._note(level, who + text)
 
         if isinstance(event, ev.StatusText):
+            if event.text.startswith("PreArm:"):
+                # ArduPilot repeats a failing pre-arm check every 30 s while disarmed: said
+                # once until it changes or the vehicle arms (the tlog keeps every one)
+                if self._prearm.get(event.sysid) == event.text:
+                    return
+                self._prearm[event.sysid] = event.text
             note("info", f"vehicle: {event.text}")
         elif isinstance(event, ev.LinkLost):
             note(
@@ -176,7 +183,10 @@ class LinkNotes:
             )
         elif isinstance(event, ev.LinkRecovered):
             note("info", f"link recovered after {event.outage_s:.1f} s")
-        elif isinstance(event, ev.Heartbeat) and event.mode != self._modes.get(event.sysid):
-            if event.sysid in self._modes:
-                note("info", f"mode {self._modes[event.sysid]} → {event.mode}")
-            self._modes[event.sysid] = event.mode
+        elif isinstance(event, ev.Heartbeat):
+            if event.armed:
+                self._prearm.pop(event.sysid, None)
+            if event.mode != self._modes.get(event.sysid):
+                if event.sysid in self._modes:
+                    note("info", f"mode {self._modes[event.sysid]} → {event.mode}")
+                self._modes[event.sysid] = event.mode

@@ -384,7 +384,8 @@ class LiveSession:
         for action in team.step(now, inputs, watch_left_s=self._watch_left_s(now)):
             if isinstance(action, Launch):
                 crew = self.crews[action.crew]
-                self.note("info", f"{crew.name} takes off {action.why}")
+                if not action.again:  # a launch tried again is not said again
+                    self.note("info", f"{crew.name} takes off {action.why}")
                 crew.flight.start_launch()
             elif isinstance(action, Relieve):
                 self.crews[action.crew].controller.relieved()

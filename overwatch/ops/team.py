@@ -111,10 +111,11 @@ class CrewInput:
 
 @dataclass(frozen=True)
 class Launch:
-    """Arm drone ``crew`` and take it off to the watch."""
+    """Arm drone ``crew`` and take it off to the watch (``again``: it was refused before)."""
 
     crew: int
     why: str
+    again: bool = False
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ class ReliefCoordinator:
         if lost is not None:
             left = lost[1]
             why += " again" if left == best else f": {self.names[left]} has left it"
-        return [Launch(best, why)]
+        return [Launch(best, why, again=best in self._failures_seen)]
 
     def _log_takeover(self, now_s: float, crew: int) -> None:
         lost = self._lost_at
@@ -396,7 +397,8 @@ class ReliefCoordinator:
         if leave_in > crews[best].lead_time_s + self.overlap_s + ARRIVAL_MARGIN_S:
             return []
         self.relief = _Relief(duty, best, now_s)
-        return [Launch(best, f"to relieve {self.names[duty]} (it must leave in {leave_in:.0f} s)")]
+        why = f"to relieve {self.names[duty]} (it must leave in {leave_in:.0f} s)"
+        return [Launch(best, why, again=best in self._failures_seen)]
 
     def _relieving(self, now_s: float, crews: Sequence[CrewInput]) -> list[TeamAction]:
         relief = self.relief

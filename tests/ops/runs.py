@@ -72,6 +72,7 @@ async def fly(
     with sim_process as sim:
         config = SessionConfig(
             connect=sim.connect_url,
+            more_connects=tuple(sim.urls[1:]),  # a team's other drones, one link each
             patrol_feed=sim.patrol_url,
             sightings_url=sim.sightings_url,
             mode=mode,

@@ -4,6 +4,7 @@ reserve, and a drone whose link is lost is taken over by the other (issue 14 §3
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from overwatch.mission import load_mission
 from overwatch.ops.config import planned_lead_coverage
 from simulator.fleet import SimulatedFleet
-from tests.ops.runs import LOCKSTEP_TIMEOUT_S, ROOT, LiveRun, describe, fly_in_process
+from tests.ops.runs import LOCKSTEP_TIMEOUT_S, ROOT, LiveRun, describe, fly, fly_in_process
 
 RELIEF = ROOT / "missions" / "relief-patrol.yaml"
 RELIEF_SCENARIO = ROOT / "missions" / "relief-patrol.scenario.yaml"
@@ -109,3 +110,23 @@ def test_a_drone_whose_link_is_lost_is_taken_over_by_the_other(tmp_path: Path) -
     # Hexa-2 watched on to the patrol's end
     assert run.outcome.reason == "patrol arrived"
     assert run.score.lead_coverage >= 0.75  # one drone and its battery swaps from then on
+
+
+@pytest.mark.timeout(2400)  # the whole 55 min patrol on two SITL instances at 10×
+@pytest.mark.sitl
+async def test_two_drones_relieve_one_another_on_real_sitl(tmp_path: Path) -> None:
+    """The same relief on two real ArduCopter SITL instances, each homed at its own launch
+    site with its own sysid, each on its own link (``--connect`` twice)."""
+    sitl = os.environ["ARDUPILOT_SITL"]
+    run = await fly(
+        tmp_path / "team", mission=RELIEF, scenario=RELIEF_SCENARIO, speedup=10.0, sitl=sitl
+    )
+    print(describe(run, "SITL, two drones, continuous relief"))
+    team = run.session.team
+    assert team is not None
+    print(f"  reliefs {team.log.reliefs}, take-overs {team.log.takeovers}")
+    assert [c.vehicle.sysid for c in run.session.crews if c.vehicle is not None] == [1, 2]
+    assert run.outcome.reason == "patrol arrived" and run.outcome.landed, run.outcome
+    assert run.score.lead_coverage >= 0.95
+    said = notes(run)
+    assert any("Hexa-2 takes off to relieve Hexa-1" in n for n in said), said
