@@ -99,16 +99,25 @@ def _lead_time_s(
     crew: Crew, here: tuple[float, float] | None, duty: Crew, tracker: PatrolTracker, now_s: float
 ) -> float:
     """Seconds ``crew`` needs from where it stands to be watching beside ``duty``: arming,
-    the climb, and the transit to ``duty``'s setpoint, which moves on with the patrol."""
+    the climb, and the transit to where ``duty``'s watch will be by then (its lead point
+    moves on with the patrol's forecast; off the route, its setpoint now)."""
     vehicle = crew.geometry.mission.vehicle
     climb_s = crew.geometry.mission.overwatch.altitude_agl_m / vehicle.climb_rate_m_s
     target = duty.controller.last_command
     if here is None or target is None or crew is duty:
         return ARM_S + climb_s
-    distance = math.hypot(target.x_m - here[0], target.y_m - here[1])
-    patrol_m_s = tracker.estimate(now_s).speed_m_s or 0.0
-    closing = max(vehicle.cruise_speed_m_s - patrol_m_s, 0.5 * vehicle.cruise_speed_m_s)
-    return ARM_S + climb_s + distance / closing
+    pred = tracker.prediction()
+    lead_s = target.lead_s
+    cruise = vehicle.cruise_speed_m_s
+    transit_s = math.hypot(target.x_m - here[0], target.y_m - here[1]) / cruise
+    if pred is not None and lead_s is not None and target.target_station_m is not None:
+        for _ in range(3):  # the lead point moves on while the drone flies out to it
+            t_s = now_s + ARM_S + climb_s + transit_s + lead_s
+            x, y = pred.route.point_at(float(pred.station_at(t_s)))
+            transit_s = (
+                math.hypot(float(x) - here[0], float(y) - here[1]) / vehicle.cruise_speed_m_s
+            )
+    return ARM_S + climb_s + transit_s
 
 
 __all__ = ["Crew", "crew_input", "team_geometries"]
