@@ -95,7 +95,8 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
         "--stale-contingency",
         choices=("orbit", "hold_checkpoint", "return"),
         default="orbit",
-        help="what the drone does when the patrol feed goes stale",
+        help="what the drone does when the patrol feed goes stale (orbit: in lead, a patrol "
+        "last seen on its route is watched ahead on the forecast for 2 min first)",
     )
     p.add_argument(
         "--speedup", type=float, default=1.0, help="training: the simulator's speed-up factor"

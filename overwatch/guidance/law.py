@@ -514,6 +514,18 @@ class Guidance:
 
     def _contingency(self, now_s: float, est: PatrolEstimate, pred: PatrolPrediction) -> _Want:
         note = f"patrol feed stale for {est.age_s:.0f} s"
+        bridge = (
+            self.config.stale_contingency == "orbit"
+            and self.mode == "lead"
+            and est.age_s is not None
+            and est.age_s <= self.config.stale_forecast_s
+            and est.mode is TrackMode.STALE
+            and self._last_seen_on_route(est)
+        )
+        if bridge:  # a short dropout on the road: the patrol most likely drives on
+            return replace(
+                self._lead(now_s, est, pred), note=f"{note}: watching ahead on the forecast"
+            )
         if self.config.stale_contingency == "hold_checkpoint" and est.station_m is not None:
             s = self._next_checkpoint(est.station_m, pred)
             xy = pred.route.point_at(s)
@@ -530,6 +542,13 @@ class Guidance:
             GuidanceState.CONTINGENCY_ORBIT, now_s, (est.x_m, est.y_m), (0.0, 0.0), None
         )
         return replace(want, note=note)
+
+    @staticmethod
+    def _last_seen_on_route(est: PatrolEstimate) -> bool:
+        """The last fix before the feed went stale put the patrol on its route."""
+        return est.station_m is not None and (
+            est.cross_track_m is None or abs(est.cross_track_m) <= 50.0
+        )
 
     def _next_checkpoint(self, station_m: float, pred: PatrolPrediction) -> float:
         """The nearest planned halt or route vertex ahead of ``station_m`` (or the route's end)."""

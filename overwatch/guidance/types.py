@@ -253,6 +253,9 @@ class GuidanceConfig:
     ``relaunch_lead_rate``: after a relaunch, the lead builds back from 0 at
     this many seconds of lead per second. ``detour_max_m``: a patrol off its
     route by less than this is on a detour: keep watching the route ahead.
+    ``stale_forecast_s``: with the ``orbit`` contingency in ``lead``, a feed stale for
+    up to this long, the patrol last seen on its route, is bridged on the forecast
+    (the lead point goes on); only after it does the drone orbit the last position.
     """
 
     mode: GuidanceMode | None = None
@@ -273,6 +276,7 @@ class GuidanceConfig:
     swap_max_battery_pct: float = 60.0
     relaunch_lead_rate: float = 0.5
     detour_max_m: float = 400.0
+    stale_forecast_s: float = 120.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

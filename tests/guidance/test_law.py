@@ -89,7 +89,11 @@ def test_stale_feed_triggers_the_configured_contingency(contingency: str) -> Non
         rally_xy_m=[(1500.0, -400.0)],
     )
     truth = station_profile([Leg(2000.0, 8.0)])
-    cfg = GuidanceConfig(stale_contingency=contingency, orbit_radius_m=120.0)  # type: ignore[arg-type]
+    cfg = GuidanceConfig(
+        stale_contingency=contingency,  # type: ignore[arg-type]
+        orbit_radius_m=120.0,
+        stale_forecast_s=0.0,  # no bridge on the forecast first (see the test below)
+    )
     loop = Loop(g, Guidance(g, cfg), Drone(*start_xy(g), alt_rel_m=80.0), truth)
     loop.feed_on = lambda t: not (200.0 <= t < 320.0)
     loop.run(0.0, 200.0)
@@ -114,6 +118,26 @@ def test_stale_feed_triggers_the_configured_contingency(contingency: str) -> Non
         assert back.state is GuidanceState.CLIMB_OUT
     else:
         assert back.state is GuidanceState.WATCH_AHEAD  # the feed came back at t=320
+
+
+def test_a_short_dropout_on_the_road_is_bridged_on_the_forecast_then_orbited() -> None:
+    g = geometry(STRAIGHT, speed_m_s=8.0, target_lead_s=60.0)
+    truth = station_profile([Leg(3000.0, 8.0)])
+    cfg = GuidanceConfig(orbit_radius_m=120.0, stale_forecast_s=120.0)
+    loop = Loop(g, Guidance(g, cfg), Drone(*start_xy(g), alt_rel_m=80.0), truth)
+    loop.feed_on = lambda t: not (200.0 <= t < 400.0)
+    loop.run(0.0, 200.0)
+    last = loop.tracker.estimate(START_S + 200.0)
+    assert last.station_m is not None
+    cmd = loop.run(200.0, 300.0)  # stale for 100 s: the lead point went on with the forecast
+    assert cmd.state is GuidanceState.WATCH_AHEAD, cmd
+    assert "watching ahead on the forecast" in cmd.note
+    assert cmd.target_station_m is not None
+    assert cmd.target_station_m == pytest.approx(last.station_m + 8.0 * (100.0 + 60.0), abs=40.0)
+    cmd = loop.run(300.0, 340.0)  # stale for 140 s: the contingency's orbit
+    assert cmd.state is GuidanceState.CONTINGENCY_ORBIT
+    assert last.x_m is not None and last.y_m is not None
+    assert math.hypot(cmd.x_m - last.x_m, cmd.y_m - last.y_m) == pytest.approx(120.0, abs=1.0)
 
 
 def test_return_is_decided_before_the_reserve_is_spent() -> None:

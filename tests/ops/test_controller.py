@@ -231,8 +231,9 @@ def _states(s: Scripted, until_s: float) -> tuple[list[GuidanceState], float]:
 
 
 def test_a_feed_outage_orbits_the_last_known_position_then_watches_ahead_again() -> None:
-    # a minute without fixes, two minutes in: the configured contingency, then the lead again
-    s = Scripted(dropouts=((120.0, 180.0),))
+    # three minutes without fixes, two minutes in: the first two bridged on the forecast,
+    # then the configured contingency, then the lead again
+    s = Scripted(dropouts=((120.0, 300.0),))
     s.controller.start()
     states, _ = _states(s, 450.0)
     assert GuidanceState.CONTINGENCY_ORBIT in states, states
