@@ -39,8 +39,13 @@ from dataclasses import dataclass, field
 
 from overwatch.guidance import GuidanceCommand, GuidanceState
 
-#: the fresh drone aims to be on station this much before it must be, s (the planner's)
+#: the fresh drone aims to be on station this much before it must be, s (the planner's),
+#: and its lead time is stretched by this share: a real autopilot climbs slower than the
+#: airframe's rate and slows into its setpoint, and a battery that drains faster than its
+#: nominal rate brings the tired drone's leave nearer by more than a second a second
+#: (measured on ArduPilot SITL: the fresh drone on station 70 s too late at 0)
 ARRIVAL_MARGIN_S = 10.0
+LEAD_TIME_SLACK = 0.25
 #: seconds allowed for the mode change and arming before the climb begins
 ARM_S = 10.0
 #: the fresh drone is on station when this close to its guidance's setpoint, m
@@ -394,7 +399,8 @@ class ReliefCoordinator:
         if not ready:
             return []
         best = min(ready, key=lambda i: crews[i].lead_time_s)
-        if leave_in > crews[best].lead_time_s + self.overlap_s + ARRIVAL_MARGIN_S:
+        lead_time_s = crews[best].lead_time_s * (1.0 + LEAD_TIME_SLACK)
+        if leave_in > lead_time_s + self.overlap_s + ARRIVAL_MARGIN_S:
             return []
         self.relief = _Relief(duty, best, now_s)
         why = f"to relieve {self.names[duty]} (it must leave in {leave_in:.0f} s)"

@@ -8,6 +8,7 @@ from overwatch.guidance import GuidanceCommand, GuidanceState
 from overwatch.guidance.types import EnergyStatus, FenceOutcome
 from overwatch.ops.team import (
     ARRIVAL_MARGIN_S,
+    LEAD_TIME_SLACK,
     RETRY_LAUNCH_S,
     CrewInput,
     Launch,
@@ -90,7 +91,7 @@ def tired(margin_s: float) -> CrewInput:
 
 def test_the_fresh_drone_goes_up_to_be_on_station_an_overlap_before_the_tired_one_leaves() -> None:
     coordinator = team()
-    must_leave_in = LEAD_S + OVERLAP_S + ARRIVAL_MARGIN_S
+    must_leave_in = LEAD_S * (1.0 + LEAD_TIME_SLACK) + OVERLAP_S + ARRIVAL_MARGIN_S
     early = coordinator.step(0.0, [tired(RETURN_MARGIN_S + must_leave_in + 5.0), ON_GROUND])
     assert early == []
     assert coordinator.roles == [Role.ON_STATION, Role.STANDBY]
