@@ -130,3 +130,4 @@ async def test_two_drones_relieve_one_another_on_real_sitl(tmp_path: Path) -> No
     assert run.score.lead_coverage >= 0.95
     said = notes(run)
     assert any("Hexa-2 takes off to relieve Hexa-1" in n for n in said), said
+    assert team.log.reliefs, said  # at least one hand-over had its overlap on station
