@@ -226,8 +226,9 @@ class Vehicle:
                     f"request_telemetry({name}={rate_hz:g} Hz)",
                     mavlink.MAV_CMD_SET_MESSAGE_INTERVAL,
                     (message_id, interval_us),
-                    # a relay in between (MAVProxy) on a busy machine answers late: more tries
-                    attempts=_TELEMETRY_ATTEMPTS,
+                    # a relay in between (MAVProxy) on a busy machine answers late: more tries,
+                    # and never fewer than the link is tuned for (a lossy radio's many)
+                    attempts=max(_TELEMETRY_ATTEMPTS, self.commands.attempts),
                 )
                 accepted[name] = True
             except CommandRejected:
