@@ -44,8 +44,7 @@ class OperatorCommands:
 
     def select(self, crew: int | None) -> None:
         """Address drone ``crew`` (an index into the team) from now on; None: the one on duty."""
-        if crew is not None and not 0 <= crew < len(self.crews):
-            raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
+        self._check_drone(crew)
         self.selected = crew
 
     def addressed(self, crew: int | None) -> OperatorCommands:
@@ -56,11 +55,14 @@ class OperatorCommands:
         running on one drone (a take-off waits for its climb) and the next one sent to
         another (or the same command sent to every drone at once) cannot swap drones.
         """
-        if crew is not None and not 0 <= crew < len(self.crews):
-            raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
+        self._check_drone(crew)
         bound = copy.copy(self)  # shares the crews, the team, the cue book and the log
         bound.selected = crew
         return bound
+
+    def _check_drone(self, crew: int | None) -> None:
+        if crew is not None and not 0 <= crew < len(self.crews):
+            raise OverwatchError(f"no drone {crew + 1}: the team has {len(self.crews)}")
 
     @property
     def crew(self) -> Crew:

@@ -240,12 +240,6 @@ class ReliefCoordinator:
             self.log.failed_launches.append((now_s, i, c.launch_error))
             text = f"{self.names[i]} did not take off: {c.launch_error}"
             relief = self.relief
-            if said_before:  # tried again, refused again for the same reason: said already
-                if relief is not None and relief.fresh == i:
-                    self.relief = None
-                elif self.duty == i:
-                    self.duty = None
-                continue
             if relief is not None and relief.fresh == i:
                 self.relief = None
                 text += (
@@ -254,7 +248,8 @@ class ReliefCoordinator:
                 )
             elif self.duty == i:
                 self.duty = None
-            out.append(TeamNote("warning", text))
+            if not said_before:  # tried again, refused again for the same reason: said already
+                out.append(TeamNote("warning", text))
         return out
 
     def _check_duty(self, now_s: float, crews: Sequence[CrewInput]) -> list[TeamAction]:
